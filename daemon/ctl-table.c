@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+#include "macro.h"
+extern int vw_placeholder_ctl_table;

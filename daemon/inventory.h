@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "observation.h"
+#include "vendor.h"
+
+typedef enum DeviceKind {
+        DEVICE_NETWORK,
+        DEVICE_HOST,
+} DeviceKind;
+
+#define DEVICE_SOURCES_MAX 8
+
+/* Filled by the role stage (roles.c). */
+typedef struct RoleVerdict {
+        char *role;                     /* "core", "edge", …, or "unknown"; NULL = not evaluated */
+        char *segment;                  /* segment name or NULL */
+        char *rule;                     /* which rule decided it, e.g. "segment core: prefix 10.0.0.0/8" */
+} RoleVerdict;
+
+/* Filled by the policy stage (policy.c). */
+typedef struct PolicyState {
+        bool violation;                 /* the device currently violates policy */
+        bool waived;
+        char *rule;                     /* the policy entry that matched */
+        int severity;                   /* syslog level */
+} PolicyState;
+
+typedef struct Device {
+        char *id;                       /* stable key: "mac:00e0fc123456", "chassis:local:xyz", … */
+        DeviceKind kind;
+        uint64_t first_seen;            /* usec, CLOCK_REALTIME */
+        uint64_t last_seen;
+        uint64_t expires;               /* usec; 0 = never (no TTL seen) */
+        bool absent;                    /* TTL expired or shutdown frame; kept until retention */
+        bool stale;                     /* its source went blind */
+
+        /* the latest observation from each source, newest attributes win */
+        Observation *obs[DEVICE_SOURCES_MAX];
+        size_t n_obs;
+
+        char **keys;                    /* strong identifiers indexing this device */
+        size_t n_keys;
+
+        VendorVerdict vendor;
+        RoleVerdict role;
+        PolicyState policy;
+
+        uint64_t generation;            /* bumped on every change; for the store */
+        uint64_t stored_generation;
+        void *userdata;                 /* for the store / other stages */
+} Device;
+
+typedef struct Link {
+        char *local;                    /* device id, or "capture:<iface>" */
+        char *local_port;
+        char *remote;                   /* device id */
+        char *remote_port;
+        char *source;
+        uint64_t last_seen;
+} Link;
+
+typedef struct Inventory Inventory;
+
+typedef struct InventoryLimits {
+        size_t max_devices;             /* 0 = default 1,000,000 */
+        uint64_t retention_usec;        /* how long an absent device is kept; 0 = default 30 days */
+} InventoryLimits;
+
+int inventory_new(const InventoryLimits *limits, Inventory **ret);
+Inventory *inventory_free(Inventory *inv);
+
+/* Merge one observation.  Returns 0 and the device it landed on (new or
+ * updated), -ENOSPC at the device cap, -EINVAL for an observation with no
+ * identity at all.  *ret_conflict is set when it carried strong identifiers
+ * of two different devices (kept apart, reported by the caller). */
+int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t now, Device **ret, bool *ret_conflict);
+
+Device *inventory_get(Inventory *inv, const char *id);
+int inventory_forget(Inventory *inv, const char *id);
+size_t inventory_count(Inventory *inv);
+
+/* Mark devices whose TTL passed as absent, drop absent ones past retention.
+ * `cb` is called for every device whose state changed. */
+void inventory_age(Inventory *inv, uint64_t now, void (*cb)(Device *d, bool removed, void *userdata), void *userdata);
+
+/* Iterate in insertion order; stable under modification of the current
+ * device.  Start with *cursor = 0; returns NULL at the end. */
+Device *inventory_next(Inventory *inv, size_t *cursor);
+
+/* Links (topology). */
+size_t inventory_n_links(Inventory *inv);
+const Link *inventory_link(Inventory *inv, size_t i);
+
+/* The merged view: newest non-NULL value across the device's observations. */
+const char *device_attr(const Device *d, size_t offset);
+#define DEVICE_ATTR(d, field) device_attr((d), offsetof(struct vw_observation, field))
+
+/* The device's JSON: id, kind, chassis_id, sys_name, sys_descr,
+ * sys_object_id, macs, addresses, sources, first_seen, last_seen (RFC 3339),
+ * state, vendor…, role…, and with `detail` the evidence and observations. */
+json_object *device_to_json(const Device *d, bool detail);
+
+const char *device_kind_to_string(DeviceKind k);

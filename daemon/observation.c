@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+#include <stddef.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <strings.h>
+
+#include "observation.h"
+
+/* Strings and string arrays of struct vw_observation, by offset, so copying
+ * and (de)serialising are one table walk instead of a field-by-field list. */
+static const struct {
+        const char *name;
+        size_t offset;
+} obs_strings[] = {
+#define S(f) { #f, offsetof(struct vw_observation, f) }
+        S(source), S(kind), S(chassis_id), S(chassis_subtype), S(port_id), S(port_subtype),
+        S(port_descr), S(sys_name), S(sys_descr), S(sys_object_id), S(platform),
+        S(sw_version), S(entity_serial), S(med_mfg), S(med_model), S(med_serial),
+        S(dhcp_vendor_class), S(hostname),
+#undef S
+};
+
+static const struct {
+        const char *name;
+        size_t offset;          /* const char *const * */
+        size_t count_offset;    /* size_t */
+} obs_arrays[] = {
+#define A(f) { #f, offsetof(struct vw_observation, f), offsetof(struct vw_observation, n_##f) }
+        A(macs), A(addresses), A(entity_mfg), A(entity_model),
+#undef A
+};
+
+static const struct {
+        const char *name;
+        size_t offset;
+} obs_via[] = {
+        { "device", offsetof(struct vw_via, device) },
+        { "port", offsetof(struct vw_via, port) },
+        { "interface", offsetof(struct vw_via, interface) },
+        { "agent", offsetof(struct vw_via, agent) },
+};
+
+static const char *const cap_names[] = {
+        "other", "repeater", "bridge", "wlan", "router", "telephone", "docsis", "station",
+        "cvlan", "svlan", "tpmr",
+};
+
+#define FIELD(o, off, type) (*(type *) ((uint8_t *) (o) + (off)))
+#define CFIELD(o, off, type) (*(const type *) ((const uint8_t *) (o) + (off)))
+
+/* A bump allocator over one block, sized by a first pass. */
+struct arena {
+        uint8_t *p;
+        size_t used, size;
+};
+
+static void *arena_take(struct arena *a, size_t n, size_t align) {
+        size_t at = (a->used + align - 1) & ~(align - 1);
+        if (!a->p) {            /* sizing pass */
+                a->used = at + n;
+                return NULL;
+        }
+        void *r = a->p + at;
+        a->used = at + n;
+        return r;
+}
+
+static const char *arena_str(struct arena *a, const char *s) {
+        if (!s)
+                return NULL;
+        size_t n = strlen(s) + 1;
+        char *d = arena_take(a, n, 1);
+        if (d)
+                memcpy(d, s, n);
+        return d;
+}
+
+static void copy_into(struct arena *a, const struct vw_observation *src, struct vw_observation *dst) {
+        for (size_t i = 0; i < ELEMENTSOF(obs_strings); i++)
+                FIELD(dst, obs_strings[i].offset, const char *) =
+                        arena_str(a, CFIELD(src, obs_strings[i].offset, const char *));
+        for (size_t i = 0; i < ELEMENTSOF(obs_arrays); i++) {
+                size_t n = CFIELD(src, obs_arrays[i].count_offset, size_t);
+                const char *const *from = CFIELD(src, obs_arrays[i].offset, const char *const *);
+                const char **to = n > 0 && from ? arena_take(a, n * sizeof(char *), sizeof(char *)) : NULL;
+                for (size_t j = 0; from && j < n; j++) {
+                        const char *s = arena_str(a, from[j]);
+                        if (to)
+                                to[j] = s;
+                }
+                FIELD(dst, obs_arrays[i].offset, const char **) = to;
+                FIELD(dst, obs_arrays[i].count_offset, size_t) = from ? n : 0;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(obs_via); i++)
+                FIELD(&dst->via, obs_via[i].offset, const char *) =
+                        arena_str(a, CFIELD(&src->via, obs_via[i].offset, const char *));
+}
+
+int observation_dup(const struct vw_observation *src, Observation **ret) {
+        struct arena sizing = {};
+        struct vw_observation scratch;
+        copy_into(&sizing, src, &scratch);
+
+        Observation *o = malloc(sizeof(Observation) + sizing.used);
+        if (!o)
+                return -ENOMEM;
+        o->o = *src;
+        o->storage = NULL;
+        struct arena a = { .p = (uint8_t *) (o + 1), .size = sizing.used };
+        copy_into(&a, src, &o->o);
+        *ret = o;
+        return 0;
+}
+
+Observation *observation_free(Observation *o) {
+        free(o);        /* one block: the struct and everything it points to */
+        return NULL;
+}
+
+static int hexval(int c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        c = tolower(c);
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        return -1;
+}
+
+int mac_parse(const char *s, uint8_t ret[6]) {
+        uint8_t mac[6];
+        size_t nibbles = 0;
+
+        if (!s)
+                return -EINVAL;
+        /* Accept any one separator style: ':' or '-' every 2 digits, '.' every
+         * 4 (Cisco), or none; reject mixtures and stray characters. */
+        char sep = 0;
+        size_t group = 0, since = 0;
+        for (const char *p = s; *p; p++) {
+                int v = hexval((unsigned char) *p);
+                if (v >= 0) {
+                        if (nibbles >= 12)
+                                return -EINVAL;
+                        if (nibbles % 2 == 0)
+                                mac[nibbles / 2] = (uint8_t) (v << 4);
+                        else
+                                mac[nibbles / 2] |= (uint8_t) v;
+                        nibbles++, since++;
+                        continue;
+                }
+                if (*p != ':' && *p != '-' && *p != '.')
+                        return -EINVAL;
+                if (sep && *p != sep)
+                        return -EINVAL;
+                if (!sep) {
+                        sep = *p;
+                        group = since;
+                }
+                if (since != group || since == 0)
+                        return -EINVAL;
+                since = 0;
+        }
+        if (nibbles != 12)
+                return -EINVAL;
+        if (sep && since != group)
+                return -EINVAL;
+        if ((sep == '.' && group != 4) || ((sep == ':' || sep == '-') && group != 2))
+                return -EINVAL;
+        memcpy(ret, mac, 6);
+        return 0;
+}
+
+char *mac_format(const uint8_t mac[6], char buf[static 18]) {
+        static const char hex[] = "0123456789abcdef";
+        for (size_t i = 0; i < 6; i++) {
+                buf[i * 3] = hex[mac[i] >> 4];
+                buf[i * 3 + 1] = hex[mac[i] & 15];
+                buf[i * 3 + 2] = i < 5 ? ':' : '\0';
+        }
+        return buf;
+}
+
+bool mac_is_weak(const uint8_t m[6]) {
+        static const uint8_t zero[6] = {};
+        if (m[0] & 0x03)                        /* multicast or locally administered */
+                return true;
+        if (memcmp(m, zero, 6) == 0)
+                return true;
+        if (m[0] == 0x00 && m[1] == 0x00 && m[2] == 0x5e && m[3] == 0x00 && (m[4] == 0x01 || m[4] == 0x02))
+                return true;                    /* VRRP v4/v6 virtual router */
+        if (m[0] == 0x00 && m[1] == 0x00 && m[2] == 0x0c && m[3] == 0x07 && m[4] == 0xac)
+                return true;                    /* HSRPv1 */
+        if (m[0] == 0x00 && m[1] == 0x00 && m[2] == 0x0c && m[3] == 0x9f && (m[4] & 0xf0) == 0xf0)
+                return true;                    /* HSRPv2 */
+        if (m[0] == 0x00 && m[1] == 0x07 && m[2] == 0xb4 && m[3] == 0x00)
+                return true;                    /* GLBP */
+        return false;
+}
+
+/* ---- JSON ---- */
+
+static int set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
+static int set_error(char **ret_error, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        if (ret_error && vasprintf(ret_error, fmt, ap) < 0)
+                *ret_error = NULL;
+        va_end(ap);
+        return -EINVAL;
+}
+
+static int json_str(json_object *v, const char *key, const char **ret, char **ret_error) {
+        if (json_object_is_type(v, json_type_null))
+                return 0;
+        if (!json_object_is_type(v, json_type_string))
+                return set_error(ret_error, "\"%s\" must be a string", key);
+        *ret = json_object_get_string(v);
+        return 0;
+}
+
+/* A string array; a plain string is taken as a one-element array (ENTITY
+ * values are often single). */
+static int json_strv(json_object *v, const char *key, const char ***ret, size_t *ret_n, char **ret_error) {
+        if (json_object_is_type(v, json_type_null))
+                return 0;
+        if (json_object_is_type(v, json_type_string)) {
+                const char **l = malloc(sizeof(char *));
+                if (!l)
+                        return -ENOMEM;
+                l[0] = json_object_get_string(v);
+                *ret = l, *ret_n = 1;
+                return 0;
+        }
+        if (!json_object_is_type(v, json_type_array))
+                return set_error(ret_error, "\"%s\" must be an array of strings", key);
+        size_t n = json_object_array_length(v);
+        if (n > 4096)
+                return set_error(ret_error, "\"%s\" has %zu entries (limit 4096)", key, n);
+        const char **l = calloc(n ? n : 1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                json_object *e = json_object_array_get_idx(v, i);
+                if (!json_object_is_type(e, json_type_string)) {
+                        free(l);
+                        return set_error(ret_error, "\"%s\"[%zu] must be a string", key, i);
+                }
+                l[i] = json_object_get_string(e);
+        }
+        *ret = l, *ret_n = n;
+        return 0;
+}
+
+static int json_int(json_object *v, const char *key, int64_t min, int64_t max, int32_t *ret, char **ret_error) {
+        if (json_object_is_type(v, json_type_null))
+                return 0;
+        if (!json_object_is_type(v, json_type_int))
+                return set_error(ret_error, "\"%s\" must be an integer", key);
+        errno = 0;
+        int64_t x = json_object_get_int64(v);
+        if (errno != 0 || x < min || x > max)
+                return set_error(ret_error, "\"%s\" out of range %" PRId64 "..%" PRId64, key, min, max);
+        *ret = (int32_t) x;
+        return 0;
+}
+
+static int json_caps(json_object *v, const char *key, uint32_t *ret, char **ret_error) {
+        if (json_object_is_type(v, json_type_null))
+                return 0;
+        if (json_object_is_type(v, json_type_int)) {
+                int64_t x = json_object_get_int64(v);
+                if (x < 0 || x > 0xffff)
+                        return set_error(ret_error, "\"%s\" out of range", key);
+                *ret = (uint32_t) x;
+                return 0;
+        }
+        if (!json_object_is_type(v, json_type_array))
+                return set_error(ret_error, "\"%s\" must be an array of capability names", key);
+        uint32_t caps = 0;
+        for (size_t i = 0; i < json_object_array_length(v); i++) {
+                json_object *e = json_object_array_get_idx(v, i);
+                const char *s = json_object_get_string(e);
+                size_t j;
+                if (!json_object_is_type(e, json_type_string))
+                        return set_error(ret_error, "\"%s\"[%zu] must be a string", key, i);
+                for (j = 0; j < ELEMENTSOF(cap_names); j++)
+                        if (strcasecmp(s, cap_names[j]) == 0)
+                                break;
+                if (j == ELEMENTSOF(cap_names))
+                        return set_error(ret_error, "\"%s\"[%zu]: unknown capability \"%.40s\"", key, i, s);
+                caps |= 1u << j;
+        }
+        *ret = caps;
+        return 0;
+}
+
+int observation_from_json(const char *line, size_t len, Observation **ret, char **ret_id, char **ret_error) {
+        json_tokener *tok = json_tokener_new_ex(32);
+        if (!tok)
+                return -ENOMEM;
+        json_object *root = json_tokener_parse_ex(tok, line, (int) len);
+        enum json_tokener_error jerr = json_tokener_get_error(tok);
+        size_t consumed = json_tokener_get_parse_end(tok);
+        json_tokener_free(tok);
+
+        if (!root || jerr != json_tokener_success) {
+                json_object_put(root);
+                return set_error(ret_error, "malformed JSON: %s",
+                                 jerr == json_tokener_continue ? "unexpected end of input"
+                                                               : json_tokener_error_desc(jerr));
+        }
+        for (size_t i = consumed; i < len; i++)
+                if (!isspace((unsigned char) line[i])) {
+                        json_object_put(root);
+                        return set_error(ret_error, "malformed JSON: trailing data after the object");
+                }
+        if (!json_object_is_type(root, json_type_object)) {
+                json_object_put(root);
+                return set_error(ret_error, "an observation must be a JSON object");
+        }
+
+        struct vw_observation o = VW_OBSERVATION_INIT;
+        const char **arrays[ELEMENTSOF(obs_arrays)] = {};
+        int r = 0;
+
+        if (ret_id) {
+                json_object *id;
+                *ret_id = NULL;
+                if (json_object_object_get_ex(root, "id", &id) && !json_object_is_type(id, json_type_null))
+                        *ret_id = strdup(json_object_get_string(id));
+        }
+
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(obs_strings); i++) {
+                json_object *v;
+                if (json_object_object_get_ex(root, obs_strings[i].name, &v))
+                        r = json_str(v, obs_strings[i].name, &FIELD(&o, obs_strings[i].offset, const char *), ret_error);
+        }
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(obs_arrays); i++) {
+                json_object *v;
+                if (json_object_object_get_ex(root, obs_arrays[i].name, &v)) {
+                        r = json_strv(v, obs_arrays[i].name, &arrays[i],
+                                      &FIELD(&o, obs_arrays[i].count_offset, size_t), ret_error);
+                        FIELD(&o, obs_arrays[i].offset, const char **) = arrays[i];
+                }
+        }
+        json_object *v;
+        if (r >= 0 && json_object_object_get_ex(root, "vlan", &v))
+                r = json_int(v, "vlan", 0, 4095, &o.vlan, ret_error);
+        if (r >= 0 && json_object_object_get_ex(root, "ttl", &v))
+                r = json_int(v, "ttl", 0, 65535, &o.ttl, ret_error);
+        if (r >= 0 && json_object_object_get_ex(root, "capabilities", &v))
+                r = json_caps(v, "capabilities", &o.caps_system, ret_error);
+        if (r >= 0 && json_object_object_get_ex(root, "capabilities_enabled", &v))
+                r = json_caps(v, "capabilities_enabled", &o.caps_enabled, ret_error);
+        else if (r >= 0)
+                o.caps_enabled = o.caps_system;
+        if (r >= 0 && json_object_object_get_ex(root, "via", &v) && !json_object_is_type(v, json_type_null)) {
+                if (!json_object_is_type(v, json_type_object))
+                        r = set_error(ret_error, "\"via\" must be an object");
+                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(obs_via); i++) {
+                        json_object *w;
+                        if (json_object_object_get_ex(v, obs_via[i].name, &w))
+                                r = json_str(w, obs_via[i].name, &FIELD(&o.via, obs_via[i].offset, const char *), ret_error);
+                }
+        }
+        if (r >= 0 && o.kind && !streq(o.kind, "network") && !streq(o.kind, "host"))
+                r = set_error(ret_error, "\"kind\" must be \"network\" or \"host\"");
+        for (size_t i = 0; r >= 0 && i < o.n_macs; i++) {
+                uint8_t mac[6];
+                if (mac_parse(o.macs[i], mac) < 0)
+                        r = set_error(ret_error, "\"macs\"[%zu]: not a MAC address: \"%.40s\"", i, o.macs[i]);
+        }
+
+        if (r >= 0)
+                r = observation_dup(&o, ret);
+        for (size_t i = 0; i < ELEMENTSOF(arrays); i++)
+                free(arrays[i]);
+        json_object_put(root);
+        if (r < 0 && ret_id) {
+                free(*ret_id);
+                *ret_id = NULL;
+        }
+        return r;
+}
+
+json_object *observation_to_json(const struct vw_observation *o) {
+        json_object *j = json_object_new_object();
+        if (!j)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(obs_strings); i++) {
+                const char *s = CFIELD(o, obs_strings[i].offset, const char *);
+                if (s)
+                        json_object_object_add(j, obs_strings[i].name, json_object_new_string(s));
+        }
+        for (size_t i = 0; i < ELEMENTSOF(obs_arrays); i++) {
+                size_t n = CFIELD(o, obs_arrays[i].count_offset, size_t);
+                const char *const *l = CFIELD(o, obs_arrays[i].offset, const char *const *);
+                if (n == 0 || !l)
+                        continue;
+                json_object *a = json_object_new_array_ext((int) n);
+                for (size_t k = 0; k < n; k++) {
+                        uint8_t mac[6];
+                        char buf[18];
+                        /* MACs always leave in one canonical form */
+                        if (obs_arrays[i].offset == offsetof(struct vw_observation, macs) &&
+                            mac_parse(l[k], mac) >= 0)
+                                json_object_array_add(a, json_object_new_string(mac_format(mac, buf)));
+                        else
+                                json_object_array_add(a, json_object_new_string(l[k]));
+                }
+                json_object_object_add(j, obs_arrays[i].name, a);
+        }
+        if (o->caps_system) {
+                json_object *a = json_object_new_array();
+                for (size_t k = 0; k < ELEMENTSOF(cap_names); k++)
+                        if (o->caps_system & (1u << k))
+                                json_object_array_add(a, json_object_new_string(cap_names[k]));
+                json_object_object_add(j, "capabilities", a);
+        }
+        if (o->caps_enabled && o->caps_enabled != o->caps_system) {
+                json_object *a = json_object_new_array();
+                for (size_t k = 0; k < ELEMENTSOF(cap_names); k++)
+                        if (o->caps_enabled & (1u << k))
+                                json_object_array_add(a, json_object_new_string(cap_names[k]));
+                json_object_object_add(j, "capabilities_enabled", a);
+        }
+        if (o->vlan >= 0)
+                json_object_object_add(j, "vlan", json_object_new_int(o->vlan));
+        if (o->ttl >= 0)
+                json_object_object_add(j, "ttl", json_object_new_int(o->ttl));
+        json_object *via = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(obs_via); i++) {
+                const char *s = CFIELD(&o->via, obs_via[i].offset, const char *);
+                if (!s)
+                        continue;
+                if (!via)
+                        via = json_object_new_object();
+                json_object_object_add(via, obs_via[i].name, json_object_new_string(s));
+        }
+        if (via)
+                json_object_object_add(j, "via", via);
+        return j;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+#include "vendorwatch/plugin.h"
+
+/* The vendor engine: registries (IEEE OUI, IANA enterprise numbers) plus the
+ * catalogue in vendors.conf, scored over the evidence of a device's
+ * observations.  Pure: no logging above debug, no global state. */
+
+typedef struct VendorDb VendorDb;
+
+typedef struct VendorPaths {
+        const char *catalogue;          /* vendors.conf */
+        const char *oui_dir;            /* folder of oui.csv, mam.csv, oui36.csv, iab.csv */
+        const char *enterprises;        /* enterprises.tsv */
+} VendorPaths;
+
+typedef struct VendorEvidence {
+        char *source;                   /* "oui:chassis", "sysobjectid", "sysdescr", "entity_mfg", … */
+        char *value;                    /* the raw value it came from */
+        char *vendor;                   /* slug or "org:<name>", NULL for "no evidence" notes */
+        double weight;
+        char *note;                     /* e.g. "locally administered MAC: no vendor evidence" */
+} VendorEvidence;
+
+typedef struct VendorVerdict {
+        char *vendor;                   /* slug, "org:<name>", or NULL */
+        char *vendor_name;              /* display name */
+        char *made_by;                  /* maker slug when brand and maker differ, else NULL */
+        double confidence;              /* 0..1 */
+        bool conflict;
+        VendorEvidence *evidence;
+        size_t n_evidence;
+} VendorVerdict;
+
+#define VENDOR_VERDICT_INIT {}
+
+/* Load the catalogue and registries.  On failure *ret_error (malloc'd) reads
+ * "file:line: reason" or "file: reason". */
+int vendor_db_load(const VendorPaths *paths, VendorDb **ret, char **ret_error);
+VendorDb *vendor_db_free(VendorDb *db);
+
+/* Classify a device from its observations (one per source, in any order).
+ * The source of each observation weighs its evidence (a polled SNMP answer
+ * outranks an unauthenticated LLDP/CDP/DHCP claim). */
+int vendor_classify(const VendorDb *db, const struct vw_observation *const *obs, size_t n, VendorVerdict *ret);
+void vendor_verdict_done(VendorVerdict *v);
+
+/* {"vendor", "vendor_name", "made_by", "confidence", "conflict", "evidence": [...]} */
+json_object *vendor_verdict_to_json(const VendorVerdict *v);
+
+/* Information for `status`: registry files with their dates and counts,
+ * catalogue vendor and rule counts. */
+json_object *vendor_db_status(const VendorDb *db);
+
+/* Is `slug` the brand or maker of `other` (e.g. hpe/h3c)? */
+bool vendor_related(const VendorDb *db, const char *slug, const char *other);
