@@ -161,6 +161,8 @@ static int literal_from_pattern(const char *p, char **ret) {
                 return -ENOMEM;
         if (*p == '^')
                 p++;
+        if (p[0] == '\\' && p[1] == 'b')
+                p += 2;
         for (; *p; p++) {
                 char ch = *p;
                 if (ch == '\\') {
