@@ -19,6 +19,14 @@ static void put_str(FILE *f, const char *s) {
         }
         putc_unlocked('"', f);
         for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                size_t run = 0;
+                while (p[run] >= 0x20 && p[run] != '"' && p[run] != '\\' && p[run] != 0x7f)
+                        run++;
+                if (run > 0) {
+                        fwrite_unlocked(p, 1, run, f);
+                        p += run - 1;
+                        continue;
+                }
                 switch (*p) {
                 case '"':
                         fputs_unlocked("\\\"", f);
@@ -47,10 +55,28 @@ static void put_str(FILE *f, const char *s) {
         putc_unlocked('"', f);
 }
 
+/* Weights and confidences: 0..5 with three decimals. */
 static void put_num(FILE *f, double d) {
         char buf[32];
-        snprintf(buf, sizeof buf, "%.3g", d);
-        fputs_unlocked(buf, f);
+        if (!(d >= 0 && d < 1e6)) {
+                snprintf(buf, sizeof buf, "%.3g", d);
+                fputs_unlocked(buf, f);
+                return;
+        }
+        unsigned long m = (unsigned long) (d * 1000.0 + 0.5);
+        int n = snprintf(buf, sizeof buf, "%lu", m / 1000);
+        unsigned frac = (unsigned) (m % 1000);
+        if (frac) {
+                buf[n++] = '.';
+                buf[n++] = (char) ('0' + frac / 100);
+                frac %= 100;
+                if (frac) {
+                        buf[n++] = (char) ('0' + frac / 10);
+                        if (frac % 10)
+                                buf[n++] = (char) ('0' + frac % 10);
+                }
+        }
+        fwrite_unlocked(buf, 1, (size_t) n, f);
 }
 
 static void put_verdict(FILE *f, const char *id, const VendorVerdict *v) {

@@ -181,28 +181,54 @@ static int literal_from_pattern(const char *p, char **ret) {
         return 0;
 }
 
+/* "^?\\b?LITERAL\\b?$?" with no other syntax: checked by the prefilter and
+ * matcher_anchors_ok() alone.  Only for case-insensitive patterns (the
+ * prefilter compares lowercase). */
+static bool simple_pattern(const char *p, Matcher *m) {
+        const char *s = p, *end = p + strlen(p);
+        bool start = false, ws = false, we = false, ae = false;
+        if (*s == '^')
+                start = true, s++;
+        if (s[0] == '\\' && s[1] == 'b')
+                ws = true, s += 2;
+        if (end > s && end[-1] == '$' && (end - s < 2 || end[-2] != '\\'))
+                ae = true, end--;
+        if (end - s >= 2 && end[-2] == '\\' && end[-1] == 'b')
+                we = true, end -= 2;
+        if ((size_t) (end - s) != m->literal_len)
+                return false;
+        for (const char *q = s; q < end; q++)
+                if (strchr(".[]()*+?{}|^$\\", *q) || lower_ascii((uint8_t) *q) != (uint8_t) m->literal[q - s])
+                        return false;
+        m->at_start = start, m->word_start = ws, m->word_end = we, m->at_end = ae;
+        return true;
+}
+
 static int matcher_init(Ctx *c, const config_setting_t *at, Matcher *m, const char *literal,
                         const char *pattern, bool icase) {
         int r;
+        if (!literal && !pattern)
+                return fail(c, at, "needs \"literal\" or \"pattern\"");
         if (literal) {
                 m->literal = strdup(literal);
                 if (!m->literal)
                         return -ENOMEM;
                 for (char *q = m->literal; *q; q++)
                         *q = (char) lower_ascii((uint8_t) *q);
-        } else if (pattern) {
+        } else {
                 r = literal_from_pattern(pattern, &m->literal);
                 if (r == -EINVAL)
                         return fail(c, at, "pattern \"%.60s\" has a top-level '|': give \"literal\" or split it", pattern);
                 if (r < 0)
                         return r;
-        } else
-                return fail(c, at, "needs \"literal\" or \"pattern\"");
+        }
         m->literal_len = strlen(m->literal);
         if (m->literal_len < 2)
                 return fail(c, at, "literal prefilter \"%s\" is shorter than 2 characters; give a longer \"literal\"",
                             m->literal);
-        if (pattern) {
+        if (pattern && !literal && icase && simple_pattern(pattern, m)) {
+                /* the literal says it all: no regex engine needed */
+        } else if (pattern) {
                 int e = regcomp(&m->re, pattern, REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
                 if (e != 0) {
                         char msg[128];

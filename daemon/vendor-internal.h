@@ -58,6 +58,9 @@ typedef struct Matcher {
         char *literal;          /* lowercase, required substring */
         size_t literal_len;
         bool has_regex;
+        /* a pattern that is only a literal with anchors/word boundaries is
+         * checked without the regex engine */
+        bool at_start, word_start, word_end, at_end;
         regex_t re;
         uint32_t next;          /* chain in the bigram bucket, 0 = end */
 } Matcher;
@@ -75,8 +78,8 @@ typedef struct OrgPattern {
         int16_t vendor;         /* -2: an organisation that says nothing */
 } OrgPattern;
 
-/* A literal prefilter: buckets by the first two lowercase bytes. */
-#define BIGRAM_BUCKETS 4096
+/* A literal prefilter: one bucket per pair of first two lowercase bytes. */
+#define BIGRAM_BUCKETS 65536
 typedef struct LiteralIndex {
         uint32_t head[BIGRAM_BUCKETS];  /* item index + 1 */
 } LiteralIndex;
@@ -129,11 +132,30 @@ struct VendorDb {
 
 /* Bucket of two lowercase bytes. */
 static inline unsigned bigram(uint8_t a, uint8_t b) {
-        return ((unsigned) a * 67u ^ (unsigned) b * 7u) & (BIGRAM_BUCKETS - 1);
+        return (unsigned) a << 8 | b;
 }
 
 static inline uint8_t lower_ascii(uint8_t c) {
         return (c >= 'A' && c <= 'Z') ? (uint8_t) (c | 0x20) : c;
+}
+
+/* Does a literal found at text[i] (lowercase copy `low` of n bytes) match
+ * the matcher's simple anchors? */
+static inline bool is_word_byte(uint8_t c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+}
+
+static inline bool matcher_anchors_ok(const Matcher *m, const uint8_t *low, size_t n, size_t i) {
+        size_t e = i + m->literal_len;
+        if (m->at_start && i != 0)
+                return false;
+        if (m->at_end && e != n)
+                return false;
+        if (m->word_start && i > 0 && is_word_byte(low[i - 1]))
+                return false;
+        if (m->word_end && e < n && is_word_byte(low[e]))
+                return false;
+        return true;
 }
 
 /* Map an organisation name through the catalogue's org patterns:

@@ -37,6 +37,8 @@ int16_t vendor_map_org(const VendorDb *db, const char *name) {
                         if (o->m.literal_len <= best_len || o->m.literal_len > n - i ||
                             memcmp(buf + i, o->m.literal, o->m.literal_len) != 0)
                                 continue;
+                        if (!matcher_anchors_ok(&o->m, buf, n, i))
+                                continue;
                         if (o->m.has_regex && regexec(&o->m.re, name, 0, NULL, 0) != 0)
                                 continue;
                         best = o->vendor;
@@ -261,7 +263,9 @@ static void scan_rules(Scorer *s, RuleField field, const char *text) {
                 for (uint32_t it = db->rule_index.head[bigram(buf[i], buf[i + 1])]; it; it = db->rules[it - 1].m.next) {
                         const Rule *ru = &db->rules[it - 1];
                         if (ru->field != field || ru->m.literal_len > n - i ||
-                            memcmp(buf + i, ru->m.literal, ru->m.literal_len) != 0)
+                            (ru->m.literal_len > 2 && buf[i + 2] != (uint8_t) ru->m.literal[2]) ||
+                            memcmp(buf + i, ru->m.literal, ru->m.literal_len) != 0 ||
+                            !matcher_anchors_ok(&ru->m, buf, n, i))
                                 continue;
                         bool dup = false;
                         for (size_t k = 0; k < n_seen && !dup; k++)
@@ -272,8 +276,13 @@ static void scan_rules(Scorer *s, RuleField field, const char *text) {
                                 seen[n_seen++] = it;
                         if (ru->m.has_regex && regexec(&ru->m.re, text, 0, NULL, 0) != 0)
                                 continue;
-                        char note[32];
-                        snprintf(note, sizeof note, "rule at line %u", ru->line);
+                        char note[32] = "rule at line ", digits[12];
+                        size_t nd = 0, at = strlen(note);
+                        for (unsigned l = ru->line; nd == 0 || l > 0; l /= 10)
+                                digits[nd++] = (char) ('0' + l % 10);
+                        while (nd > 0)
+                                note[at++] = digits[--nd];
+                        note[at] = '\0';
                         evidence(s, vendor_fields[field].class, ru->vendor, NULL, vendor_fields[field].name, text,
                                  ru->weight * s->trust, note);
                 }
