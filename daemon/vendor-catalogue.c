@@ -556,7 +556,7 @@ static int parse_root(Ctx *c, config_t *cfg) {
         db->w = (Weights) {
                 .enterprise = 0.9, .enterprise_org = 0.7, .enterprise_fallback = 0.3, .entity_mfg = 0.8,
                 .oui_chassis = 0.5, .oui_interface = 0.3, .oui_fallback = 0.15, .conflict = 0.5,
-                .restricted_min = 0.25,
+                .restricted_min = 0.2,
         };
         db->trust_default = 0.9;
         if ((s = config_setting_get_member(root, "weights")) && (r = parse_weights(c, s)) < 0)

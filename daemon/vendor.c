@@ -432,9 +432,12 @@ static void score_observation(Scorer *s, const struct vw_observation *o) {
         if (o->chassis_id && (streq_ptr(o->chassis_subtype, "mac") ||
                               (!o->chassis_subtype && mac_parse(o->chassis_id, (uint8_t[6]) {}) == 0)))
                 score_mac(s, o->chassis_id, true, seen, &n_seen, &weak_noted);
+        /* an end host's MACs (ARP, DHCP, forwarding tables) are its own
+         * hardware addresses, not a switch's interface list */
+        bool own = streq_ptr(o->kind, "host");
         for (size_t i = 0; o->macs && i < o->n_macs && i < 64; i++)
                 if (o->macs[i])
-                        score_mac(s, o->macs[i], false, seen, &n_seen, &weak_noted);
+                        score_mac(s, o->macs[i], own, seen, &n_seen, &weak_noted);
 }
 
 static double cand_max(const Cand *c) {
