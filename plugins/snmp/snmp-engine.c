@@ -36,6 +36,7 @@
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/library/large_fd_set.h>
 #include <net-snmp/library/snmp_transport.h>
+#include <net-snmp/library/snmpusm.h>
 
 #include "snmp-engine.h"
 #include "snmp-mib.h"
@@ -71,6 +72,7 @@ typedef struct Poll {
         uint64_t started;
         uint64_t deadline;              /* CLOCK_MONOTONIC usec; 0 = nothing pending */
         int reqid;                      /* outstanding request, 0 = none */
+        uint64_t watchdog;              /* give up on the request by then, whatever net-snmp thinks */
         bool callback_ran;
         size_t walk;
         /* per column of the current table walk */
@@ -82,6 +84,7 @@ typedef struct Poll {
         unsigned repetitions;
         size_t requests;
         size_t get_drop;                /* v1: scalars dropped after noSuchName */
+        unsigned v3_resends;            /* discovery and time-window resends */
         bool system_ok;
         bool finished;
         bool failed;
@@ -296,11 +299,11 @@ static void poll_refresh(SnmpEngine *e, Target *t) {
         if (numfds > 0 && numfds <= e->fdset_size)
                 for (int fd = p->fd; fd >= 0 && fd < numfds; fd = -1)
                         NETSNMP_LARGE_FD_CLR(fd, &e->fdset);
-        if (block) {
-                p->deadline = 0;
-                return;
-        }
-        p->deadline = now_usec() + (uint64_t) tv.tv_sec * USEC_PER_SEC + (uint64_t) tv.tv_usec;
+        p->deadline = block ? 0 : now_usec() + (uint64_t) tv.tv_sec * USEC_PER_SEC + (uint64_t) tv.tv_usec;
+        /* a request net-snmp dropped without a callback (an unauthenticated
+         * report it ignores) must not leave the target polling forever */
+        if (p->reqid != 0 && (p->deadline == 0 || p->deadline > p->watchdog))
+                p->deadline = p->watchdog;
         snmp_timer_arm(e, p->deadline);
 }
 
@@ -340,6 +343,7 @@ static void poll_send(SnmpEngine *e, Target *t, netsnmp_pdu *pdu) {
         p->requests++;
         e->requests++;
         p->callback_ran = false;
+        p->watchdog = now_usec() + (uint64_t) e->cfg->timeout_ms * USEC_PER_MSEC * (e->cfg->retries + 1) + 100 * USEC_PER_MSEC;
         p->reqid = snmp_sess_async_send(p->sess, pdu, poll_callback, t);
         if (p->reqid == 0) {
                 netsnmp_session *s = snmp_sess_session(p->sess);
@@ -355,6 +359,17 @@ static void send_get(SnmpEngine *e, Target *t) {
         netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
         if (!pdu) {
                 poll_finish(e, t, true);
+                return;
+        }
+        netsnmp_session *s = snmp_sess_session(t->poll->sess);
+        if (s->version == SNMP_VERSION_3 && s->securityEngineIDLen == 0) {
+                /* engine-ID discovery: an empty, unauthenticated request
+                 * that the agent answers with a report carrying its ID */
+                pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
+                pdu->securityModel = SNMP_SEC_MODEL_USM;
+                pdu->securityName = strdup("");
+                pdu->securityNameLen = 0;
+                poll_send(e, t, pdu);
                 return;
         }
         for (size_t i = 0; i < w->n_columns; i++) {
@@ -615,6 +630,55 @@ static SnmpErrorKind report_kind(int err, const char **ret_text) {
         }
 }
 
+/* SNMPv3 discovery without blocking: the first request goes out with an
+ * empty engine ID; the agent's usmStatsUnknownEngineIDs report carries its
+ * engine ID (and a notInTimeWindow report its boots/time, which net-snmp
+ * records).  Store the ID in the session, let net-snmp localise the keys
+ * for it, and send the step again. */
+static bool v3_discovered(SnmpEngine *e, Target *t, netsnmp_session *session, netsnmp_pdu *pdu) {
+        Poll *p = t->poll;
+        int err = snmpv3_get_report_type(pdu);
+
+        if (p->v3_resends >= 3)
+                return false;
+        if (err == SNMPERR_UNKNOWN_ENG_ID && session->securityEngineIDLen > 0) {
+                /* net-snmp took the ID from the report already */
+                session->flags &= ~SNMP_FLAGS_USER_CREATED;
+        } else if (err == SNMPERR_UNKNOWN_ENG_ID && session->securityEngineIDLen == 0 && pdu->securityEngineIDLen > 0 &&
+            pdu->securityEngineIDLen <= 32) {
+                u_char *id = malloc(pdu->securityEngineIDLen), *ctx = malloc(pdu->securityEngineIDLen);
+                if (!id || !ctx) {
+                        free(id);
+                        free(ctx);
+                        return false;
+                }
+                memcpy(id, pdu->securityEngineID, pdu->securityEngineIDLen);
+                memcpy(ctx, pdu->securityEngineID, pdu->securityEngineIDLen);
+                session->securityEngineID = id;
+                session->securityEngineIDLen = pdu->securityEngineIDLen;
+                if (session->contextEngineIDLen == 0) {
+                        session->contextEngineID = ctx;
+                        session->contextEngineIDLen = pdu->securityEngineIDLen;
+                } else
+                        free(ctx);
+                session->flags &= ~SNMP_FLAGS_USER_CREATED;
+        } else if (err != SNMPERR_NOT_IN_TIME_WINDOW)
+                return false;
+        if (err == SNMPERR_UNKNOWN_ENG_ID) {
+                /* what the blocking probe would have done next: the USM user
+                 * with keys localised for this engine */
+                session->flags &= ~SNMP_FLAGS_USER_CREATED;
+                if (usm_create_user_from_session(session) != SNMPERR_SUCCESS)
+                        return false;
+        }
+        p->v3_resends++;
+        if (snmp_walks[p->walk].kind == WALK_GET)
+                send_get(e, t);
+        else
+                send_table(e, t);
+        return true;
+}
+
 static int poll_callback(int op, netsnmp_session *session, int reqid, netsnmp_pdu *pdu, void *magic) {
         Target *t = magic;
         SnmpEngine *e = session->myvoid;
@@ -623,6 +687,11 @@ static int poll_callback(int op, netsnmp_session *session, int reqid, netsnmp_pd
         /* a late or second call for a request already dealt with */
         if (!p || p->finished || reqid != p->reqid)
                 return 1;
+        if (op == NETSNMP_CALLBACK_OP_RESEND) {
+                e->retransmits++;
+                LOG(e, VW_LOG_DEBUG, "target %s: no answer within %u ms, retransmitting", t->key, e->cfg->timeout_ms);
+                return 1;
+        }
         p->reqid = 0;
         p->callback_ran = true;
 
@@ -643,6 +712,9 @@ static int poll_callback(int op, netsnmp_session *session, int reqid, netsnmp_pd
                 }
                 return 1;
         }
+        if ((op == NETSNMP_CALLBACK_OP_SEC_ERROR || op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE) && pdu &&
+            pdu->command == SNMP_MSG_REPORT && v3_discovered(e, t, session, pdu))
+                return 1;
         if (op == NETSNMP_CALLBACK_OP_SEC_ERROR ||
             (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu && pdu->command == SNMP_MSG_REPORT)) {
                 int err = pdu && pdu->command == SNMP_MSG_REPORT ? snmpv3_get_report_type(pdu) : session->s_snmp_errno;
@@ -657,7 +729,8 @@ static int poll_callback(int op, netsnmp_session *session, int reqid, netsnmp_pd
                 return 1;
         }
         if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu) {
-                target_error(e, t, SNMP_ERR_SEND, VW_LOG_WARNING, "request failed (%s)", snmp_api_errstring(session->s_snmp_errno));
+                target_error(e, t, SNMP_ERR_SEND, VW_LOG_WARNING, "request failed (operation %d: %s)", op,
+                             snmp_api_errstring(session->s_snmp_errno));
                 poll_finish(e, t, true);
                 return 1;
         }
@@ -667,6 +740,33 @@ static int poll_callback(int op, netsnmp_session *session, int reqid, netsnmp_pd
         else
                 handle_table(e, t, pdu);
         return 1;
+}
+
+/* The request vanished inside net-snmp: say why if the session knows. */
+static void poll_watchdog(SnmpEngine *e, Target *t) {
+        Poll *p = t->poll;
+        netsnmp_session *s = snmp_sess_session(p->sess);
+        const char *text;
+        SnmpErrorKind kind = report_kind(s ? s->s_snmp_errno : 0, &text);
+
+        p->reqid = 0;
+        if (e->cycle_ok_before_first_timeout < 0)
+                e->cycle_ok_before_first_timeout = (int64_t) e->cycle_polls_ok;
+        if (text)
+                target_error(e, t, kind, VW_LOG_ERR, "user \"%s\": %s", t->group->user ? t->group->user : "", text);
+        else if (s && s->version == SNMP_VERSION_3 && p->v3_resends > 0 && !p->system_ok)
+                /* the agent answered discovery, then dropped every
+                 * authenticated request: net-snmp discards its unauthenticated
+                 * wrongDigests/decryption reports */
+                target_error(e, t, SNMP_ERR_AUTH, VW_LOG_ERR,
+                             "user \"%s\": authentication failure: the agent answers engine discovery but rejects the "
+                             "authenticated requests (wrong auth/priv password or protocol; usmStatsWrongDigests)",
+                             t->group->user ? t->group->user : "");
+        else if (s && s->s_snmp_errno != 0 && s->version == SNMP_VERSION_3)
+                target_error(e, t, SNMP_ERR_SECURITY, VW_LOG_ERR, "no usable answer: %s", snmp_api_errstring(s->s_snmp_errno));
+        else
+                target_error(e, t, SNMP_ERR_TIMEOUT, VW_LOG_NOTICE, "no answer (timeout, %u tries)", e->cfg->retries + 1);
+        poll_finish(e, t, !p->system_ok);
 }
 
 /* ---- starting and ending polls ---- */
@@ -744,6 +844,11 @@ static int poll_start(SnmpEngine *e, Target *t) {
                 target_error(e, t, SNMP_ERR_SEND, VW_LOG_WARNING, "cannot open a session: %s", snmp_api_errstring(s.s_snmp_errno));
                 return -EIO;
         }
+        if (g->version == SNMP_VERSION_V3)
+                /* snmp_sess_open() drops the flag on its copy, and without it
+                 * the first send would run a blocking engine-ID probe; the
+                 * discovery is done in-band instead (see v3_discovered()) */
+                snmp_sess_session(p->sess)->flags |= SNMP_FLAGS_DONT_PROBE;
         netsnmp_transport *tr = snmp_sess_transport(p->sess);
         if (!tr || tr->sock < 0) {
                 target_error(e, t, SNMP_ERR_SEND, VW_LOG_WARNING, "session without a socket");
@@ -966,13 +1071,9 @@ static int on_snmp_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 Poll *p = t->poll;
                 if (!p || p->finished || p->deadline == 0 || p->deadline > now)
                         continue;
-                int before = p->reqid;
-                p->callback_ran = false;
-                snmp_sess_timeout(p->sess);
-                if (!p->finished && !p->callback_ran && before != 0 && p->reqid == before) {
-                        e->retransmits++;
-                        LOG(e, VW_LOG_DEBUG, "target %s: no answer within %u ms, retransmitting", t->key, e->cfg->timeout_ms);
-                }
+                snmp_sess_timeout(p->sess);     /* resends (OP_RESEND) or times out (OP_TIMED_OUT) */
+                if (!p->finished && p->reqid != 0 && now >= p->watchdog)
+                        poll_watchdog(e, t);
         }
         for (size_t i = 0; i < e->n_active; i++) {
                 Poll *p = e->active[i]->poll;
@@ -1010,7 +1111,10 @@ static int netsnmp_init(SnmpEngine *e) {
         netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIB_WARNINGS, 0);
         netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIBDIRS, "");
         netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, e->persistent_dir);
+        /* without a handler net-snmp falls back to stderr; its messages
+         * (MIB modules it cannot find, created folders) are not ours to show */
         snmp_disable_log();
+        netsnmp_register_loghandler(NETSNMP_LOGHANDLER_NONE, LOG_DEBUG);
         init_snmp("vendorwatch");
         return 0;
 }
