@@ -249,8 +249,9 @@ class Daemon:
     def signal(self, sig):
         self.proc.send_signal(sig)
 
-    def stop(self, sig=signal.SIGTERM, timeout=30):
-        self.proc.send_signal(sig)
+    def stop(self, sig=None, timeout=30):
+        # (a default of signal.SIGTERM would name the method above, not the module)
+        self.proc.send_signal(sig or signal.SIGTERM)
         rc = self.proc.wait(timeout)
         self.logf.close()
         return rc
