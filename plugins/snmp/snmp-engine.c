@@ -688,6 +688,9 @@ static int poll_callback(int op, netsnmp_session *session, int reqid, netsnmp_pd
         if (!p || p->finished || reqid != p->reqid)
                 return 1;
         if (op == NETSNMP_CALLBACK_OP_RESEND) {
+                /* a retransmission is a request's timeout firing too */
+                if (e->cycle_ok_before_first_timeout < 0)
+                        e->cycle_ok_before_first_timeout = (int64_t) e->cycle_polls_ok;
                 e->retransmits++;
                 LOG(e, VW_LOG_DEBUG, "target %s: no answer within %u ms, retransmitting", t->key, e->cfg->timeout_ms);
                 return 1;
