@@ -1,0 +1,3 @@
+#!/bin/sh
+# Extra Debian packages (the SNMP benchmark's simulated agents).
+apt-get install -y snmpsim
