@@ -25,7 +25,7 @@ ZTE_MAC = "08:60:83:44:55:66"            # 086083: zte corporation
 
 def need_peers():
     vwtest.need_root()
-    vwtest.need_prog("snmpd", "lldpd", "lldpcli", "snmpget", vwtest.VWD)
+    vwtest.need_prog("snmpd", "lldpd", "lldpcli", "snmpwalk", vwtest.VWD)
     if not os.path.exists(os.path.join(vwtest.PLUGIN_DIR, "snmp.so")):
         vwtest.skip("the snmp plugin is not built")
 
