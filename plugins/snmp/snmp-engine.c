@@ -4,7 +4,11 @@
  *
  * Each target being polled has its own net-snmp single session
  * (snmp_sess_open) and so its own UDP socket; at most `concurrency` are open.
- * A session's socket is watched with sd_event_add_io; after every SNMP event
+ * The sessions' sockets sit in one epoll set of the engine's own, which is
+ * one sd-event source: a burst of answers is read in one dispatch (with one
+ * sd-event source per socket, sd-event dispatches one per loop iteration and
+ * epoll re-reports every still-ready socket each time: quadratic in the
+ * burst, the daemon's largest cost at 256 in flight).  After every SNMP event
  * the session's fds and next timeout are re-read with
  * snmp_sess_select_info2() (over one netsnmp_large_fd_set, so descriptors past
  * 1024 work), and one sd-event timer fires at the earliest retransmission or
@@ -25,8 +29,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -46,6 +52,7 @@
 #define USEC_PER_SEC UINT64_C(1000000)
 #define FD_RESERVE 256          /* descriptors left for the rest of the daemon */
 #define TARGET_ERRORS_SHOWN 100
+#define EPOLL_BATCH 512         /* ready sockets handled per dispatch */
 
 typedef enum TargetOrigin {
         ORIGIN_SEED,
@@ -67,7 +74,7 @@ typedef struct Target Target;
 /* What a target carries only while it is polled. */
 typedef struct Poll {
         void *sess;
-        sd_event_source *io;
+        int epoll_fd;                   /* the engine's set holding fd, or -1 */
         int fd;
         uint64_t started;
         uint64_t deadline;              /* CLOCK_MONOTONIC usec; 0 = nothing pending */
@@ -127,6 +134,8 @@ struct SnmpEngine {
         sd_event *event;
         sd_event_source *snmp_timer;
         sd_event_source *cycle_timer;
+        sd_event_source *io;            /* epoll_fd in the daemon's loop */
+        int epoll_fd;                   /* every polled session's socket */
         uint64_t snmp_timer_at;         /* 0 = disarmed */
         GroupKeys *keys;
 
@@ -261,7 +270,8 @@ static int target_add(SnmpEngine *e, const SnmpAddr *a, uint16_t port, const Snm
 static void poll_free(Poll *p) {
         if (!p)
                 return;
-        sd_event_source_disable_unref(p->io);
+        if (p->epoll_fd >= 0)
+                (void) epoll_ctl(p->epoll_fd, EPOLL_CTL_DEL, p->fd, NULL);
         if (p->sess)
                 snmp_sess_close(p->sess);
         snmp_record_free(p->record);
@@ -780,7 +790,6 @@ static int peername(const Target *t, char *buf, size_t size) {
         return snprintf(buf, size, "udp:%s:%u", t->addr_text, t->port);
 }
 
-static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 static void engine_after(SnmpEngine *e);
 
 static int poll_start(SnmpEngine *e, Target *t) {
@@ -793,6 +802,7 @@ static int poll_start(SnmpEngine *e, Target *t) {
         if (!p)
                 return -ENOMEM;
         p->fd = -EBADF;
+        p->epoll_fd = -1;
         SnmpRecordLimits limits = { .max_rows = e->cfg->max_rows };
         if (snmp_record_new(&limits, &p->record) < 0) {
                 free(p);
@@ -862,11 +872,13 @@ static int poll_start(SnmpEngine *e, Target *t) {
                 return -ENOMEM;
         if (p->fd >= e->fdset_size)
                 e->fdset_size = p->fd + 1;
-        int r = sd_event_add_io(e->event, &p->io, p->fd, EPOLLIN, on_io, t);
-        if (r < 0) {
+        struct epoll_event ev = { .events = EPOLLIN, .data.ptr = t };
+        if (epoll_ctl(e->epoll_fd, EPOLL_CTL_ADD, p->fd, &ev) < 0) {
+                int r = -errno;
                 LOG(e, VW_LOG_WARNING, "target %s: cannot watch its socket: %s", t->key, strerror(-r));
                 return r;
         }
+        p->epoll_fd = e->epoll_fd;
         p->walk = 0;
         send_get(e, t);
         return 0;
@@ -1048,17 +1060,24 @@ static void engine_after(SnmpEngine *e) {
         }
 }
 
+/* One read per ready session socket, then one round of reaping/refilling. */
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Target *t = userdata;
-        SnmpEngine *e = t->poll->sess ? snmp_sess_session(t->poll->sess)->myvoid : NULL;
-        Poll *p = t->poll;
+        SnmpEngine *e = userdata;
+        struct epoll_event evs[EPOLL_BATCH];
 
-        if (!e)
-                return 0;
-        NETSNMP_LARGE_FD_SET(fd, &e->fdset);
-        snmp_sess_read2(p->sess, &e->fdset);
-        NETSNMP_LARGE_FD_CLR(fd, &e->fdset);
-        poll_refresh(e, t);
+        int n = epoll_wait(e->epoll_fd, evs, EPOLL_BATCH, 0);
+        for (int i = 0; i < n; i++) {
+                Target *t = evs[i].data.ptr;
+                Poll *p = t->poll;
+                /* finished polls wait for engine_after() to be reaped: a late
+                 * datagram for one stays unread until its socket closes */
+                if (!p || !p->sess || p->finished)
+                        continue;
+                NETSNMP_LARGE_FD_SET(p->fd, &e->fdset);
+                snmp_sess_read2(p->sess, &e->fdset);
+                NETSNMP_LARGE_FD_CLR(p->fd, &e->fdset);
+                poll_refresh(e, t);
+        }
         engine_after(e);
         return 0;
 }
@@ -1221,6 +1240,7 @@ int snmp_engine_new(const struct vw_host *host, struct vw_plugin_ctx *ctx, SnmpC
         e->event = sd_event_ref(host->event);
         e->last_ok_before_first_timeout = -1;
         e->cycle_ok_before_first_timeout = -1;
+        e->epoll_fd = -1;
 
         if (cfg->persistent_dir)
                 e->persistent_dir = strdup(cfg->persistent_dir);
@@ -1251,7 +1271,10 @@ int snmp_engine_new(const struct vw_host *host, struct vw_plugin_ctx *ctx, SnmpC
                 return r;
         }
 
-        r = sd_event_add_time(e->event, &e->snmp_timer, CLOCK_MONOTONIC, UINT64_MAX, USEC_PER_MSEC, on_snmp_timer, e);
+        e->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+        r = e->epoll_fd < 0 ? -errno : sd_event_add_io(e->event, &e->io, e->epoll_fd, EPOLLIN, on_io, e);
+        if (r >= 0)
+                r = sd_event_add_time(e->event, &e->snmp_timer, CLOCK_MONOTONIC, UINT64_MAX, USEC_PER_MSEC, on_snmp_timer, e);
         if (r >= 0)
                 r = sd_event_source_set_enabled(e->snmp_timer, SD_EVENT_OFF);
         if (r >= 0)
@@ -1259,7 +1282,7 @@ int snmp_engine_new(const struct vw_host *host, struct vw_plugin_ctx *ctx, SnmpC
         if (r >= 0)
                 r = sd_event_source_set_enabled(e->cycle_timer, SD_EVENT_OFF);
         if (r < 0) {
-                LOG(e, VW_LOG_ERR, "cannot add timers: %s", strerror(-r));
+                LOG(e, VW_LOG_ERR, "cannot set up its event sources: %s", strerror(-r));
                 snmp_engine_free(e);
                 return r;
         }
@@ -1287,6 +1310,9 @@ SnmpEngine *snmp_engine_free(SnmpEngine *e) {
         for (size_t i = 0; i < e->n_targets; i++)
                 target_free(e->targets[i]);
         free(e->targets);
+        sd_event_source_disable_unref(e->io);
+        if (e->epoll_fd >= 0)
+                close(e->epoll_fd);
         free(e->active);
         free(e->finished);
         if (e->keys) {
