@@ -89,6 +89,7 @@ static int get_uint(CfgGroup *g, const char *key, unsigned min, unsigned max, un
 
 /* A group that may be absent: absent means all defaults. */
 static int sub_or_empty(CfgGroup *root, const char *key, CfgGroup *ret) {
+        cfg_group_init(ret, NULL, key, root->file, root->error);
         int r = cfg_sub(root, key, ret);
         if (r == -ENOENT) {
                 cfg_group_init(ret, NULL, key, root->file, root->error);
