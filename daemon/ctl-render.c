@@ -100,7 +100,7 @@ static int topology_dot(Ctl *c, json_object *t) {
                         if (groups[g].role ? !streq_ptr(role, groups[g].role) : known)
                                 continue;
                         if (!opened) {
-                                fprintf(f, "\n\tsubgraph %s {\n\t\tlabel=\"%s\";\n\t\t%s;\n", groups[g].cluster,
+                                fprintf(f, "\n\tsubgraph %s {\n\t\tgraph [label=\"%s\", %s];\n", groups[g].cluster,
                                         groups[g].label, groups[g].style);
                                 opened = true;
                         }
@@ -133,11 +133,19 @@ static int topology_dot(Ctl *c, json_object *t) {
                 dot_quote(f, a);
                 fputs(" -- ", f);
                 dot_quote(f, b);
-                fputs(" [taillabel=", f);
-                dot_quote(f, pa);
-                fputs(", headlabel=", f);
-                dot_quote(f, pb);
-                fputs("];\n", f);
+                if (pa || pb) {
+                        fputs(" [", f);
+                        if (pa) {
+                                fputs("taillabel=", f);
+                                dot_quote(f, pa);
+                        }
+                        if (pb) {
+                                fputs(pa ? ", headlabel=" : "headlabel=", f);
+                                dot_quote(f, pb);
+                        }
+                        fputc(']', f);
+                }
+                fputs(";\n", f);
         }
         fputs("}\n", f);
         return 0;

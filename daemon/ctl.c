@@ -134,6 +134,21 @@ static void cell(Table *t, json_object *o, const char *key, const char *color) {
         table_cell(t, v, v ? color : NULL);
 }
 
+/* An RFC 3339 time as "YYYY-MM-DD HH:MM" (UTC as the daemon gives it). */
+static void time_cell(Table *t, json_object *o, const char *key) {
+        const char *v = ctl_str(o, key);
+        char buf[17];
+
+        if (v && strlen(v) >= 16 && v[10] == 'T' && v[4] == '-' && v[13] == ':') {
+                memcpy(buf, v, 16);
+                buf[10] = ' ';
+                buf[16] = 0;
+                table_cell(t, buf, NULL);
+                return;
+        }
+        table_cell(t, v, NULL);
+}
+
 /* ---- commands ---- */
 
 static int print_ok(Ctl *c, json_object *reply, const char *done) {
@@ -243,11 +258,7 @@ static int device_row(Ctl *c, json_object *d, void *userdata) {
         StreamOut *s = userdata;
         const char *pcolor, *policy = policy_text(d, &pcolor);
         const char *vendor_key = ctl_str(d, "vendor") ? "vendor" : "vendor_name";
-        _cleanup_free_ char *addresses = ctl_field_text(d, "addresses");
-        char *comma = addresses ? strstr(addresses, ", ") : NULL;
 
-        if (comma)               /* the first address; all of them in `device ID` */
-                strcpy(comma, " …");
         cell(s->table, d, "id", NULL);
         cell(s->table, d, "sys_name", NULL);
         cell(s->table, d, vendor_key, restricted(d) ? ANSI_RED : NULL);
@@ -255,15 +266,15 @@ static int device_row(Ctl *c, json_object *d, void *userdata) {
         cell(s->table, d, "segment", NULL);
         cell(s->table, d, "state", streq_ptr(ctl_str(d, "state"), "present") ? NULL : ANSI_YELLOW);
         table_cell(s->table, policy, pcolor);
-        table_cell(s->table, addresses, NULL);
         s->count++;
         return 0;
 }
 
 static int run_devices(Ctl *c, const CtlCommand *cmd, json_object *req, json_object *local) {
+        /* the ID is what `device ID` takes: it gives up room last */
         static const TableColumn cols[] = {
-                { "ID", 12, true },     { "NAME", 6, true },  { "VENDOR", 6, true }, { "ROLE", 4, true },
-                { "SEGMENT", 7, true }, { "STATE", 5, true }, { "POLICY", 6, true }, { "ADDRESS", 7, true },
+                { "ID", 17, true },    { "NAME", 6, true },    { "VENDOR", 6, true }, { "ROLE", 4, true },
+                { "SEGMENT", 7, true }, { "STATE", 5, true }, { "POLICY", 6, true },
         };
         if (c->json)
                 return stream_json(c, req);
@@ -441,7 +452,7 @@ static int alert_row(Ctl *c, json_object *a, void *userdata) {
         cell(s->table, a, "segment", NULL);
         cell(s->table, a, "severity", NULL);
         cell(s->table, a, "state", raised ? ANSI_BOLD_RED : NULL);
-        cell(s->table, a, raised ? "raised_at" : "cleared_at", NULL);
+        time_cell(s->table, a, raised ? "raised_at" : "cleared_at");
         s->count++;
         return 0;
 }
