@@ -170,6 +170,18 @@ static int run_simple(Ctl *c, const CtlCommand *cmd, json_object *req, json_obje
         return print_ok(c, reply, NULL);
 }
 
+static const char *const status_known[] = {
+        "version", "ok", "daemon_version", "uptime_sec", "config", "devices", "alerts_open", "registries",
+        "plugins", NULL,
+};
+
+static bool in_list(const char *const *l, const char *s) {
+        for (; *l; l++)
+                if (streq(*l, s))
+                        return true;
+        return false;
+}
+
 static void print_uptime(Ctl *c, json_object *st) {
         int64_t s;
         char buf[64];
@@ -233,6 +245,20 @@ static int run_status(Ctl *c, const CtlCommand *cmd, json_object *req, json_obje
                 }
         }
 
+        /* the rest (counters, paths…) as the daemon names them */
+        json_object_object_foreach(st, key, val) {
+                if (in_list(status_known, key))
+                        continue;
+                if (json_object_is_type(val, json_type_object)) {
+                        _cleanup_free_ char *k = ctl_sanitize(key, false);
+                        fprintf(c->out, "%*s:\n", 16, k ?: "");
+                        ctl_print_object(c, val, 9);
+                        continue;
+                }
+                _cleanup_free_ char *t = ctl_value_text(val);
+                ctl_print_field(c, key, t, NULL);
+        }
+
         if (json_object_object_get_ex(st, "plugins", &plugins) && json_object_is_type(plugins, json_type_array)) {
                 Table *t = table_new(c, cols, ELEMENTSOF(cols));
                 fputc('\n', c->out);
@@ -240,7 +266,7 @@ static int run_status(Ctl *c, const CtlCommand *cmd, json_object *req, json_obje
                         json_object *p = json_object_array_get_idx(plugins, i);
                         const char *state = ctl_str(p, "state");
                         bool bad = state && !streq(state, "running") && !streq(state, "loaded") &&
-                                !streq(state, "ok") && !streq(state, "active");
+                                !streq(state, "done");
                         cell(t, p, "name", NULL);
                         cell(t, p, "state", bad ? ANSI_RED : NULL);
                         cell(t, p, "file", NULL);
@@ -288,12 +314,6 @@ static const char *const device_known[] = {
         NULL,
 };
 
-static bool in_list(const char *const *l, const char *s) {
-        for (; *l; l++)
-                if (streq(*l, s))
-                        return true;
-        return false;
-}
 
 static void print_evidence(Ctl *c, json_object *list, const char *title) {
         static const TableColumn cols[] = {
