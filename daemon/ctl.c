@@ -452,10 +452,21 @@ static int run_identify(Ctl *c, const CtlCommand *cmd, json_object *req, json_ob
                 }
                 if (v == reply && (streq(key, "version") || streq(key, "ok")))
                         continue;
+                static const struct {
+                        const char *key, *label;
+                } labels[] = {
+                        { "vendor", "Vendor" },         { "vendor_name", "Vendor name" },
+                        { "made_by", "Made by" },       { "confidence", "Confidence" },
+                        { "conflict", "Conflict" },     { "restricted", "Restricted" },
+                };
+                const char *label = key;
+                for (size_t i = 0; i < ELEMENTSOF(labels); i++)
+                        if (streq(labels[i].key, key))
+                                label = labels[i].label;
                 _cleanup_free_ char *t = ctl_value_text(val);
                 bool red = (streq(key, "vendor") || streq(key, "vendor_name")) &&
                         (ctl_bool(v, "restricted") || ctl_bool(v, "violation"));
-                ctl_print_field(c, key, t, red ? ANSI_RED : NULL);
+                ctl_print_field(c, label, t, red ? ANSI_RED : NULL);
         }
         print_evidence(c, ev, "Evidence");
         return 0;
