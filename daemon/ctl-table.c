@@ -341,6 +341,17 @@ int table_cell(Table *t, const char *text, const char *color) {
         return 0;
 }
 
+Table *table_discard(Table *t) {
+        if (!t)
+                return NULL;
+        for (size_t i = 0; i < t->n_cells; i++)
+                free(t->cells[i].text);
+        free(t->cells);
+        free(t->widths);
+        free(t);
+        return NULL;
+}
+
 Table *table_finish(Table *t) {
         if (!t)
                 return NULL;
@@ -349,8 +360,5 @@ Table *table_finish(Table *t) {
                 table_cell(t, NULL, NULL);
         table_flush(t);
         fflush(t->ctl->out);
-        free(t->cells);
-        free(t->widths);
-        free(t);
-        return NULL;
+        return table_discard(t);
 }

@@ -121,6 +121,10 @@ static int stream_table(Ctl *c, json_object *req, const TableColumn *cols, size_
         if (!s.table)
                 return -ENOMEM;
         r = ctl_stream(c, req, row, &s);
+        if (r < 0 && s.count == 0) {
+                table_discard(s.table);
+                return r;
+        }
         table_finish(s.table);
         if (r < 0)
                 return r;

@@ -69,6 +69,8 @@ Table *table_new(Ctl *c, const TableColumn *columns, size_t n_columns);
 int table_cell(Table *t, const char *text, const char *color);
 /* Print what is buffered and free the table. */
 Table *table_finish(Table *t);
+/* Free without printing anything (the request failed before any row). */
+Table *table_discard(Table *t);
 static inline void table_finishp(Table **t) { table_finish(*t); }
 
 #define ANSI_RED "\033[31m"
