@@ -37,12 +37,34 @@ static size_t utf8_len(const uint8_t *p, size_t left) {
         return n;
 }
 
+/* Does any of the 8 bytes need more than a copy: below 0x20, above 0x7e,
+ * or a backslash?  (Bit tricks on a 64-bit word.) */
+static inline bool word_needs_escape(uint64_t w) {
+        const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        uint64_t below = (w - ones * 0x20) & ~w & highs;
+        uint64_t above = ((w + ones * (127 - 0x7e)) | w) & highs;
+        uint64_t bs = w ^ (ones * '\\');
+        uint64_t backslash = (bs - ones) & ~bs & highs;
+        return (below | above | backslash) != 0;
+}
+
 void text_escape(const uint8_t *p, size_t len, char *buf, size_t size) {
-        size_t o = 0;
+        size_t o = 0, i = 0;
 
         while (len > 0 && p[len - 1] == 0)
                 len--;
-        for (size_t i = 0; i < len;) {
+        while (i < len) {
+                /* fast path: plain ASCII, eight bytes at a time */
+                while (i + 8 <= len && o + 8 < size) {
+                        uint64_t w;
+                        memcpy(&w, p + i, 8);
+                        if (word_needs_escape(w))
+                                break;
+                        memcpy(buf + o, &w, 8);
+                        i += 8, o += 8;
+                }
+                if (i >= len)
+                        break;
                 uint8_t b = p[i];
                 if ((b >= 0x20 && b < 0x7f && b != '\\') || b == '\n' || b == '\t' || b == '\r') {
                         if (o + 1 >= size)

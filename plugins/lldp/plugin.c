@@ -29,13 +29,29 @@
 
 /* ---- per-interface neighbour table (the cap) ---- */
 
+/* A 64-bit hash of protocol, subtype and chassis ID, eight bytes per step.
+ * Two neighbours colliding would share one slot of the cap, nothing more. */
+static uint64_t hash_mix(uint64_t h, uint64_t w) {
+        h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+        return h ^ (h >> 32);
+}
+
+static uint64_t hash_str(uint64_t h, const char *s) {
+        size_t len = strlen(s), i = 0;
+        for (; i + 8 <= len; i += 8) {
+                uint64_t w;
+                memcpy(&w, s + i, 8);
+                h = hash_mix(h, w);
+        }
+        uint64_t w = 0;
+        memcpy(&w, s + i, len - i);
+        return hash_mix(h, w ^ (uint64_t) len << 56);
+}
+
 static uint64_t neigh_key(const struct lldp_neighbor *n) {
-        uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t) n->proto;      /* FNV-1a */
-        for (const char *s = n->chassis_subtype; s && *s; s++)
-                h = (h ^ (uint8_t) *s) * 0x100000001b3ull;
-        h = (h ^ 0xff) * 0x100000001b3ull;
-        for (const char *s = n->chassis_id; *s; s++)
-                h = (h ^ (uint8_t) *s) * 0x100000001b3ull;
+        uint64_t h = hash_mix(0x243f6a8885a308d3ull, (uint64_t) n->proto);
+        h = hash_str(h, n->chassis_subtype ? n->chassis_subtype : "");
+        h = hash_str(h, n->chassis_id);
         return h ? h : 1;
 }
 
