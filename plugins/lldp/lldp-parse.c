@@ -91,6 +91,11 @@ static int tlv_chassis(struct lldp_neighbor *n, struct cursor v) {
                 return fail(n, LLDP_REASON_BAD_SUBTYPE);
         n->chassis_subtype = chassis_subtypes[st];
         format_id(st == 4, st == 5, v, n->chassis_id, sizeof n->chassis_id);
+        /* a network-address chassis ID is a management address too */
+        if (st == 5 && v.left == 5 && v.p[0] == 1)
+                neighbor_add_address(n, AF_INET, v.p + 1);
+        else if (st == 5 && v.left == 17 && v.p[0] == 2)
+                neighbor_add_address(n, AF_INET6, v.p + 1);
         return 0;
 }
 

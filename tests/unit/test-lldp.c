@@ -142,6 +142,8 @@ static void test_chassis_subtypes(void **state) {
                 assert_int_equal(lldp_frame_parse(f, n, n, &nb), 0);
                 assert_string_equal(nb.chassis_subtype, cases[i].name);
                 assert_string_equal(nb.chassis_id, cases[i].id);
+                /* an IP chassis ID doubles as a management address */
+                assert_int_equal(nb.n_addresses, cases[i].subtype == 5 && cases[i].len != 3 ? 1 : 0);
         }
 }
 
