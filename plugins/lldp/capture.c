@@ -356,7 +356,7 @@ int capture_start(struct lldp_plugin *pl) {
         struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
         int r;
 
-        pl->event = sd_event_ref(pl->host->event);
+        pl->event = sd_event_ref(pl->host_event);
         pl->nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
         if (pl->nl_fd < 0)
                 return r = -errno, log_pl(pl, VW_LOG_ERR, "rtnetlink socket: %s", strerror(-r)), r;
@@ -441,7 +441,7 @@ static void file_finish(struct lldp_plugin *pl, const char *error) {
                        "%s: end of capture: %" PRIu64 " frames, %" PRIu64 " LLDP, %" PRIu64 " CDP, %" PRIu64
                        " malformed, %" PRIu64 " other",
                        pl->pcap_file, i->frames, i->lldp, i->cdp, malformed, i->other);
-        pl->host->ops->done(pl->ctx);
+        pl->ops->done(pl->ctx);
 }
 
 static int on_file_defer(sd_event_source *s, void *userdata) {
@@ -479,7 +479,7 @@ int capture_file_open(struct lldp_plugin *pl, bool check_only) {
         if (!pl->file_iface)
                 return -ENOMEM;
         pl->file_iface->state = IFACE_CAPTURING;
-        pl->event = sd_event_ref(pl->host->event);
+        pl->event = sd_event_ref(pl->host_event);
         r = sd_event_add_defer(pl->event, &pl->file_defer, on_file_defer, pl);
         if (r < 0)
                 return log_pl(pl, VW_LOG_ERR, "event loop: %s", strerror(-r)), r;

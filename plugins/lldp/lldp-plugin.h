@@ -59,7 +59,9 @@ struct lldp_iface {
 };
 
 struct lldp_plugin {
-        const struct vw_host *host;
+        /* copies: the host's struct need not outlive start() */
+        const struct vw_host_ops *ops;
+        struct sd_event *host_event;
         struct vw_plugin_ctx *ctx;
         sd_event *event;
         bool oneshot;
@@ -94,7 +96,7 @@ static inline bool isempty_str(const char *s) {
         return !s || !*s;
 }
 
-#define log_pl(pl, level, ...) (pl)->host->ops->log((pl)->ctx, (level), __VA_ARGS__)
+#define log_pl(pl, level, ...) (pl)->ops->log((pl)->ctx, (level), __VA_ARGS__)
 
 /* plugin.c: one captured frame (pcap callback signature). */
 void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes);

@@ -170,7 +170,7 @@ void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *
         struct vw_observation o = VW_OBSERVATION_INIT;
         lldp_neighbor_to_observation(n, i->name, &buf, &o);
         o.time_usec = t;
-        pl->host->ops->observe(pl->ctx, &o);
+        pl->ops->observe(pl->ctx, &o);
 
         i->last_heard_usec = t;
         if (!pl->file) {
@@ -202,7 +202,7 @@ void lldp_iface_free(struct lldp_iface *i) {
 /* ---- configuration ---- */
 
 static int read_config(struct lldp_plugin *pl) {
-        const struct vw_host_ops *ops = pl->host->ops;
+        const struct vw_host_ops *ops = pl->ops;
         struct vw_plugin_ctx *ctx = pl->ctx;
         const char *const *names;
         const char *s;
@@ -287,7 +287,8 @@ static int lldp_start(const struct vw_host *host, struct vw_plugin_ctx *ctx, boo
 
         if (!pl)
                 return -ENOMEM;
-        pl->host = host;
+        pl->ops = host->ops;
+        pl->host_event = host->event;
         pl->ctx = ctx;
         pl->nl_fd = -EBADF;
         pl->oneshot = host->ops->oneshot && host->ops->oneshot(ctx);
