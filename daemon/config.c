@@ -171,6 +171,33 @@ static int parse_inventory(CfgGroup *root, Config *c) {
         return r;
 }
 
+static int parse_plugin(CfgGroup *root, CfgGroup *g, Config *c, size_t i) {
+        const char *name;
+        bool required = false;
+        int r = cfg_string(g, "name", &name);
+        if (r == -ENOENT)
+                return cfg_fail(root, "plugins", "plugins[%zu]: missing name", i);
+        if (r < 0)
+                return r;
+        if (isempty(name) || strchr(name, '/') || name[0] == '.')
+                return cfg_fail(g, "name", "plugins[%zu].name: \"%s\" is not a plugin name", i, name);
+        for (size_t k = 0; k < i; k++)
+                if (streq(c->plugins[k].name, name))
+                        return cfg_fail(g, "name", "plugins[%zu]: plugin \"%s\" is configured twice", i, name);
+        r = cfg_bool(g, "required", &required);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        c->plugins[i] = (PluginConfig) {
+                .name = strdup(name),
+                .required = required,
+                .setting = g->setting,
+        };
+        if (!c->plugins[i].name)
+                return -ENOMEM;
+        c->n_plugins++;
+        return 0;
+}
+
 /* plugins = ( { name = "lldp"; required = true; …plugin keys… }, … ).  The
  * plugin keys are checked by the plugin itself (check_only start). */
 static int parse_plugins(CfgGroup *root, Config *c) {
@@ -185,34 +212,13 @@ static int parse_plugins(CfgGroup *root, Config *c) {
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 CfgGroup g;
-                const char *name;
-                bool required = false;
-
                 r = cfg_list_elem(root, "plugins", i, &g);
                 if (r < 0)
                         return r;
-                r = cfg_string(&g, "name", &name);
-                if (r == -ENOENT)
-                        return cfg_fail(root, "plugins", "plugins[%zu]: missing name", i);
+                r = parse_plugin(root, &g, c, i);
+                cfg_group_done(&g);
                 if (r < 0)
                         return r;
-                if (isempty(name) || strchr(name, '/') || name[0] == '.')
-                        return cfg_fail(&g, "name", "plugins[%zu].name: \"%s\" is not a plugin name", i, name);
-                for (size_t k = 0; k < i; k++)
-                        if (streq(c->plugins[k].name, name))
-                                return cfg_fail(&g, "name", "plugins[%zu]: plugin \"%s\" is configured twice", i, name);
-                r = cfg_bool(&g, "required", &required);
-                if (r < 0 && r != -ENOENT)
-                        return r;
-                c->plugins[i] = (PluginConfig) {
-                        .name = strdup(name),
-                        .required = required,
-                        .setting = g.setting,
-                };
-                c->n_plugins++;
-                cfg_group_done(&g);
-                if (!c->plugins[i].name)
-                        return -ENOMEM;
         }
         return 0;
 }
