@@ -10,6 +10,7 @@ still start and say which capture interface it may not open.
 import json
 import os
 import pwd
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -61,10 +62,15 @@ def main():
 
     # lldpd privilege-separates into its chroot, /run/lldpd.
     os.makedirs("/run/lldpd", exist_ok=True)
-    ctl = os.path.join(vwtest.tmpdir(), "lldpd.sock")
+    ld = vwtest.tmpdir()
+    # A frame a second, so the daemon need not wait out the 30 s default.
+    with open(os.path.join(ld, "lldpd.conf"), "w") as f:
+        f.write("configure lldp tx-interval 1\n")
     marker = vwtest.unique("vwneigh")
-    peer.popen("lldpd", "-d", "-u", ctl, "-I", b, "-S", f"vendorwatch test neighbour {marker}",
-               stdout=open(os.devnull, "w"), stderr=open(os.devnull, "w"))
+    peer.popen("lldpd", "-d", "-u", os.path.join(ld, "lldpd.sock"),
+               "-O", os.path.join(ld, "lldpd.conf"), "-I", b,
+               "-S", f"vendorwatch test neighbour {marker}",
+               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     # -- with CAP_NET_RAW only ---------------------------------------------
     d = unprivileged_daemon(user, here, a, caps=True).start()
