@@ -69,7 +69,9 @@ systemd-sysusers vendorwatch.conf
 systemd-tmpfiles --create vendorwatch.conf
 mkdir -p /var/tmp && chmod 1777 /var/tmp
 echo "== verify"
-systemd-analyze verify /lib/systemd/system/vendorwatchd.socket /lib/systemd/system/vendorwatchd.service
+man=no
+[ -e /usr/share/man/man8/vendorwatchd.8.gz ] && man=yes
+systemd-analyze verify --man=$man /lib/systemd/system/vendorwatchd.socket /lib/systemd/system/vendorwatchd.service
 echo "== check-config"
 setpriv --reuid=vendorwatch --regid=vendorwatch --init-groups \
         /usr/sbin/vendorwatchd --check-config --config /etc/vendorwatch/vendorwatch.conf
