@@ -25,7 +25,9 @@ trap 'rm -rf "$work"' EXIT INT TERM
 
 tree="$work/vendorwatch"
 mkdir "$tree"
+# Meson build folders (any name) hold meson-private/: leave them out.
 tar -C "$src" \
+    --exclude-tag-all=meson-private \
     --exclude='./.git' --exclude='./build*' --exclude='./obj-*' \
     --exclude='./debian' --exclude='./debian-build' --exclude='__pycache__' \
     -cf - . | tar -C "$tree" -xf -
