@@ -57,7 +57,7 @@ def test_notify():
     vwtest.check(gaps and max(gaps) < period,
                  f"no gap between pings reaches WATCHDOG_USEC (longest {max(gaps or [0]):.2f}s)")
 
-    d.signal(signal.SIGHUP)
+    d.send_signal(signal.SIGHUP)
     m = d.notify.wait("RELOADING=1")
     vwtest.check("READY=1" not in m.split("\n"), "RELOADING=1 on SIGHUP")
     d.notify.wait("READY=1")
@@ -66,7 +66,7 @@ def test_notify():
     st = d.ctl("status")
     vwtest.check(st and st.get("ok"), "status answers after the reload")
 
-    d.signal(signal.SIGTERM)
+    d.send_signal(signal.SIGTERM)
     d.notify.wait("STOPPING=1")
     vwtest.check(True, "STOPPING=1 on SIGTERM")
     rc = d.proc.wait(30)

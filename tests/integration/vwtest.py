@@ -249,7 +249,7 @@ class Daemon:
     def send_signal(self, sig):
         self.proc.send_signal(sig)
 
-    def stop(self, sig=15, timeout=30):  # SIGTERM: the method signal() hides the module here
+    def stop(self, sig=signal.SIGTERM, timeout=30):
         self.proc.send_signal(sig)
         rc = self.proc.wait(timeout)
         self.logf.close()
