@@ -71,7 +71,12 @@ mkdir -p /var/tmp && chmod 1777 /var/tmp
 echo "== verify"
 man=no
 [ -e /usr/share/man/man8/vendorwatchd.8.gz ] && man=yes
-systemd-analyze verify --man=$man /lib/systemd/system/vendorwatchd.socket /lib/systemd/system/vendorwatchd.service
+out=$(systemd-analyze verify --man=$man /lib/systemd/system/vendorwatchd.socket \
+        /lib/systemd/system/vendorwatchd.service 2>&1)
+if [ -n "$out" ]; then
+        echo "$out"
+        exit 1
+fi
 echo "== check-config"
 setpriv --reuid=vendorwatch --regid=vendorwatch --init-groups \
         /usr/sbin/vendorwatchd --check-config --config /etc/vendorwatch/vendorwatch.conf
