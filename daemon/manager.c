@@ -296,8 +296,16 @@ static uint64_t vendor_fingerprint(const Device *d) {
                 h = fp_mix(h, o->med_model);
                 h = fp_mix(h, o->dhcp_vendor_class);
                 h = fp_mix(h, o->hostname);
-                for (size_t k = 0; k < o->n_macs; k++)
-                        h = fp_mix(h, o->macs[k]);
+                /* a MAC is vendor evidence only through its registry block (at
+                 * most 36 bits): port MACs of one box do not force a re-run */
+                for (size_t k = 0; k < o->n_macs; k++) {
+                        uint8_t mac[6];
+                        if (mac_parse(o->macs[k], mac) < 0)
+                                h = fp_mix(h, o->macs[k]);
+                        else
+                                h = (h ^ ((uint64_t) mac[0] << 32 | (uint64_t) mac[1] << 24 | (uint64_t) mac[2] << 16 |
+                                          (uint64_t) mac[3] << 8 | (mac[4] & 0xf0))) * 1099511628211u;
+                }
                 for (size_t k = 0; k < o->n_entity_mfg; k++)
                         h = fp_mix(h, o->entity_mfg[k]);
                 for (size_t k = 0; k < o->n_entity_model; k++)
@@ -342,9 +350,13 @@ void manager_observe(Manager *m, const struct vw_observation *obs) {
         }
         m->stats.observations++;
         if (conflict) {
-                m->stats.conflicts++;
-                log_notice("observation from %s for %s carries identifiers of another device: kept apart",
+                /* counted always; logged for the first few, then only at debug
+                 * level: anyone on the wire can forge these */
+                if (m->stats.conflicts++ < 10)
+                        log_notice("observation from %s for %s carries identifiers of another device: kept apart",
                            obs->source ? obs->source : "?", d->id);
+                else
+                        log_debug("identifier conflict for %s (%" PRIu64 " so far)", d->id, m->stats.conflicts);
         }
         manager_device_changed(m, d, false);
 }
