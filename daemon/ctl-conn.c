@@ -115,7 +115,7 @@ static int conn_read_line(Ctl *c, char **ret, size_t *ret_len) {
         CtlConn *k = c->conn;
 
         for (size_t scanned = k->start;;) {
-                char *nl = memchr(k->buf + scanned, '\n', k->end - scanned);
+                char *nl = k->end > scanned ? memchr(k->buf + scanned, '\n', k->end - scanned) : NULL;
                 if (nl) {
                         size_t len = (size_t) (nl - (k->buf + k->start));
                         char *line = malloc(len + 1);
