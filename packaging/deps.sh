@@ -3,4 +3,4 @@
 # Idempotent: apt-get skips what is already installed.
 set -e
 export DEBIAN_FRONTEND=noninteractive
-apt-get install -y scdoc graphviz chromium
+apt-get install -y build-essential pkg-config meson python3 libsystemd-dev libconfig-dev libjson-c-dev libsqlite3-dev libcmocka-dev libpcap-dev libsnmp-dev ieee-data libwireshark-data lldpd snmpd snmp rsyslog tshark clang scdoc graphviz chromium
