@@ -210,8 +210,11 @@ static int check_error(Ctl *c, json_object *reply) {
         if (!json_object_object_get_ex(reply, "ok", &ok) || json_object_get_boolean(ok))
                 return 0;
         const char *e = ctl_str(reply, "error");
-        _cleanup_free_ char *safe = ctl_sanitize(e ?: "error reply without a reason", false);
-        fprintf(stderr, "vendorwatchctl: %s\n", safe ?: "error");
+        char *safe = ctl_sanitize(e ?: "error reply without a reason", false);
+        if (!c->quiet)
+                fprintf(stderr, "vendorwatchctl: %s\n", safe ?: "error");
+        free(c->error);
+        c->error = safe;
         c->exit_status = CTL_EXIT_ERROR;
         return -EREMOTE;
 }
