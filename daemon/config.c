@@ -44,25 +44,8 @@ Config *config_free(Config *c) {
         return NULL;
 }
 
-/* A string setting that names a file: resolved against the config file's
- * folder, replacing *target (which holds the default). */
-static int get_path(CfgGroup *g, const char *key, char **target) {
-        const char *v;
-        int r = cfg_string(g, key, &v);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return r;
-        if (isempty(v))
-                return cfg_fail(g, key, "%s.%s: must not be empty", g->name, key);
-        char *p = cfg_resolve_path(g->file, v);
-        if (!p)
-                return -ENOMEM;
-        free(*target);
-        *target = p;
-        return 0;
-}
-
+/* A non-empty string setting, replacing *target (which holds the default,
+ * if any). */
 static int get_optional_string(CfgGroup *g, const char *key, char **target) {
         const char *v;
         int r = cfg_string(g, key, &v);
@@ -72,9 +55,27 @@ static int get_optional_string(CfgGroup *g, const char *key, char **target) {
                 return r;
         if (isempty(v))
                 return cfg_fail(g, key, "%s.%s: must not be empty", g->name, key);
+        char *copy = strdup(v);
+        if (!copy)
+                return -ENOMEM;
         free(*target);
-        *target = strdup(v);
-        return *target ? 0 : -ENOMEM;
+        *target = copy;
+        return 0;
+}
+
+/* A setting that names a file: resolved against the config file's folder. */
+static int get_path(CfgGroup *g, const char *key, char **target) {
+        char *v = NULL;
+        int r = get_optional_string(g, key, &v);
+        if (r < 0 || !v)
+                return r;
+        char *p = cfg_resolve_path(g->file, v);
+        free(v);
+        if (!p)
+                return -ENOMEM;
+        free(*target);
+        *target = p;
+        return 0;
 }
 
 static int get_uint(CfgGroup *g, const char *key, unsigned min, unsigned max, unsigned *target) {
