@@ -246,12 +246,11 @@ class Daemon:
             return []
         return r if isinstance(r, list) else r.get("devices", [r])
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         self.proc.send_signal(sig)
 
-    def stop(self, sig=None, timeout=30):
-        # (a default of signal.SIGTERM would name the method above, not the module)
-        self.proc.send_signal(sig or signal.SIGTERM)
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        self.proc.send_signal(sig)
         rc = self.proc.wait(timeout)
         self.logf.close()
         return rc
