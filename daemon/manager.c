@@ -6,6 +6,7 @@
 
 #include "control.h"
 #include "log.h"
+#include "metrics.h"
 #include "manager.h"
 #include "plugin-host.h"
 #include "policy.h"
@@ -40,6 +41,7 @@ Manager *manager_free(Manager *m) {
         plugins_stop(m);
         sd_event_source_unref(m->age_timer);
         sd_event_source_unref(m->watchdog_timer);
+        sd_event_source_unref(m->metrics_timer);
         inventory_free(m->inventory);
         vendor_db_free(m->vendors);
         config_free(m->config);
@@ -219,6 +221,11 @@ int manager_start(Manager *m) {
         r = plugins_start(m, m->config);
         if (r < 0)
                 return r;
+        if (!m->oneshot && m->config->metrics_path) {
+                r = metrics_start(m);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
@@ -258,6 +265,8 @@ int manager_reload(Manager *m, char **ret_error) {
         log_set_max_level(c->log_level);
         (void) plugins_start(m, c);
         control_reconfigure(m->control);
+        if (c->metrics_path)
+                (void) metrics_start(m);
 
         /* Verdicts depend on the rules: re-evaluate everything. */
         size_t cursor = 0;

@@ -36,6 +36,8 @@ typedef struct Manager {
         sd_event_source *age_timer;
         sd_event_source *watchdog_timer;
         uint64_t watchdog_usec;
+        sd_event_source *metrics_timer;
+        unsigned metrics_failures;
         int exit_code;
 } Manager;
 
