@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Live capture of crafted frames sent through a packet socket in a peer
 namespace: chassis ID subtypes lldpd cannot send (interface name, local,
-network address), 802.1Q and QinQ tagged frames (the VLAN recorded; also from the 802.1 Port VLAN ID TLV),
-LLDP-MED inventory, a malformed frame counted by reason, a TTL-0 goodbye, a short TTL that runs out,
-and the per-interface neighbour cap.  The kernel, veth and libpcap are real;
-only the sender is this test."""
+network address), 802.1Q and QinQ tagged frames (the VLAN recorded; also
+from the 802.1 Port VLAN ID TLV), capabilities, LLDP-MED inventory as vendor
+evidence, the links from the capture interface, a malformed frame counted by
+reason, a TTL-0 goodbye, a short TTL that runs out, and the per-interface
+neighbour cap.  The kernel, veth and libpcap are real; only the sender is
+this test."""
 import os
 import sys
 
