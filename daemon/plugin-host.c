@@ -25,6 +25,7 @@ static void host_observe(struct vw_plugin_ctx *ctx, const struct vw_observation 
         manager_observe(ctx->manager, obs);
 }
 
+static void host_log(struct vw_plugin_ctx *ctx, enum vw_log_level level, const char *fmt, ...) _printf_(3, 4);
 static void host_log(struct vw_plugin_ctx *ctx, enum vw_log_level level, const char *fmt, ...) {
         char buf[1024];
         va_list ap;
@@ -78,6 +79,7 @@ static int host_cfg_count(struct vw_plugin_ctx *ctx, const char *key, size_t *re
         return cfg_list_count(&ctx->group, key, ret_n);
 }
 
+static int host_cfg_error(struct vw_plugin_ctx *ctx, const char *key, const char *fmt, ...) _printf_(3, 4);
 static int host_cfg_error(struct vw_plugin_ctx *ctx, const char *key, const char *fmt, ...) {
         char buf[512];
         va_list ap;
