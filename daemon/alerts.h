@@ -34,6 +34,8 @@ typedef struct AlertsConfig {
         unsigned rate_limit_per_sec;    /* individual lines per second (10) */
         unsigned burst;                 /* lines allowed at once (20) */
         int source_lost_severity;       /* LOG_ERR */
+        uint64_t source_timeout_usec;   /* a source silent this long is lost; 0 = 3 x its
+                                           longest TTL, or 10 minutes without TTLs */
 } AlertsConfig;
 
 #define ALERTS_CONFIG_DEFAULTS(c)                                               \
