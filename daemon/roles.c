@@ -169,20 +169,29 @@ static bool prefix_match_bytes(const RolePrefix *p, const uint8_t *a) {
         return (p->addr[full] & mask) == (a[full] & mask);
 }
 
+/* Parse once: family and bytes, IPv4-mapped IPv6 folded into IPv4. */
+static int address_parse(const char *address, int *ret_family, uint8_t ret[16]) {
+        static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+        if (!address)
+                return -EINVAL;
+        if (inet_pton(AF_INET, address, ret) == 1) {
+                *ret_family = AF_INET;
+                return 0;
+        }
+        if (inet_pton(AF_INET6, address, ret) != 1)
+                return -EINVAL;
+        if (memcmp(ret, mapped, 12) == 0) {
+                memmove(ret, ret + 12, 4);
+                *ret_family = AF_INET;
+        } else
+                *ret_family = AF_INET6;
+        return 0;
+}
+
 bool role_prefix_match(const RolePrefix *p, const char *address) {
         uint8_t a[16];
-        if (!address)
-                return false;
-        if (p->family == AF_INET) {
-                if (inet_pton(AF_INET, address, a) == 1)
-                        return prefix_match_bytes(p, a);
-                /* an IPv4-mapped IPv6 address is the IPv4 address */
-                static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-                if (inet_pton(AF_INET6, address, a) == 1 && memcmp(a, mapped, 12) == 0)
-                        return prefix_match_bytes(p, a + 12);
-                return false;
-        }
-        return inet_pton(AF_INET6, address, a) == 1 && prefix_match_bytes(p, a);
+        int family;
+        return address_parse(address, &family, a) >= 0 && family == p->family && prefix_match_bytes(p, a);
 }
 
 char *role_prefix_format(const RolePrefix *p, char *buf, size_t n) {
@@ -353,17 +362,22 @@ static const Segment *match_address(const RolesConfig *c, const Device *d, const
         const char *best_a = NULL;
         for (size_t i = 0; i < d->n_obs; i++) {
                 const struct vw_observation *o = &d->obs[i]->o;
-                for (size_t k = 0; k < o->n_addresses; k++)
+                for (size_t k = 0; k < o->n_addresses; k++) {
+                        uint8_t a[16];
+                        int family;
+                        if (address_parse(o->addresses[k], &family, a) < 0)
+                                continue;
                         for (size_t s = 0; s < c->n_segments; s++)
                                 for (size_t p = 0; p < c->segments[s].n_prefixes; p++) {
                                         const RolePrefix *pr = &c->segments[s].prefixes[p];
-                                        if ((!best_p || pr->len > best_p->len) &&
-                                            role_prefix_match(pr, o->addresses[k])) {
+                                        if (pr->family == family && (!best_p || pr->len > best_p->len) &&
+                                            prefix_match_bytes(pr, a)) {
                                                 best = &c->segments[s];
                                                 best_p = pr;
                                                 best_a = o->addresses[k];
                                         }
                                 }
+                }
         }
         *ret_prefix = best_p;
         *ret_address = best_a;
