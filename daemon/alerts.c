@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "alerts.h"
-#include "strmap.h"
+#include "namemap.h"
 
 /* Cleared alerts kept in memory for `alerts --all` (the store keeps all). */
 #define ALERTS_KEEP_CLEARED 10000
@@ -26,7 +26,7 @@ struct AlertManager {
 
         Alert **all;                    /* oldest first */
         size_t n_all, n_alloc, n_cleared;
-        StrMap *open;                   /* key -> Alert* */
+        NameMap *open;                   /* key -> Alert* */
         uint64_t next_id;
 
         struct sink *sinks;
@@ -352,7 +352,7 @@ int alert_manager_new(const AlertsConfig *c, AlertManager **ret) {
         if (!am)
                 return -ENOMEM;
         am->next_id = 1;
-        int r = strmap_new(&am->open);
+        int r = namemap_new(&am->open);
         if (r < 0)
                 return r;
         AlertsConfig def;
@@ -371,7 +371,7 @@ AlertManager *alert_manager_free(AlertManager *am) {
         for (size_t i = 0; i < am->n_all; i++)
                 alert_free(am->all[i]);
         free(am->all);
-        strmap_free(am->open);
+        namemap_free(am->open);
         free(am->sinks);
         if (am->syslog_open)
                 closelog();
@@ -447,7 +447,7 @@ static int remember(AlertManager *am, Alert *a) {
         }
         if (a->open) {
                 Alert *old = NULL;
-                int r = strmap_put(am->open, a->key, a, (void **) &old);
+                int r = namemap_put(am->open, a->key, a, (void **) &old);
                 if (r < 0)
                         return r;
                 if (old) {      /* two open alerts for one key in the store: keep the newer */
@@ -589,7 +589,7 @@ static int clear_alert(AlertManager *am, Alert *a, const char *reason, uint64_t 
         a->clear_reason = r;
         a->open = false;
         a->cleared_usec = now;
-        strmap_remove(am->open, a->key);
+        namemap_remove(am->open, a->key);
         am->n_cleared++;
         transition(am, a, "cleared", now);
         trim_cleared(am);
@@ -610,7 +610,7 @@ int alerts_device_update(AlertManager *am, const Device *d, uint64_t now) {
         _cleanup_free_ char *key = NULL;
         if (!d || !d->id || asprintf(&key, "device:%s", d->id) < 0)
                 return -ENOMEM;
-        Alert *a = strmap_get(am->open, key);
+        Alert *a = namemap_get(am->open, key);
 
         if (d->policy.violation) {
                 if (a)  /* still open: keep its fields current, say nothing */
@@ -635,7 +635,7 @@ int alerts_device_gone(AlertManager *am, const char *device_id, const char *reas
         _cleanup_free_ char *key = NULL;
         if (!device_id || asprintf(&key, "device:%s", device_id) < 0)
                 return -ENOMEM;
-        Alert *a = strmap_get(am->open, key);
+        Alert *a = namemap_get(am->open, key);
         return a ? clear_alert(am, a, reason ? reason : "gone", now) : 0;
 }
 
@@ -643,7 +643,7 @@ int alerts_source_lost(AlertManager *am, const char *source, const char *what, u
         _cleanup_free_ char *key = NULL;
         if (!source || asprintf(&key, "source:%s", source) < 0)
                 return -ENOMEM;
-        if (strmap_get(am->open, key))
+        if (namemap_get(am->open, key))
                 return 0;
         Alert *a;
         int r = raise_alert(am, ALERT_SOURCE_LOST, key, source, now, &a);
@@ -663,7 +663,7 @@ int alerts_source_back(AlertManager *am, const char *source, uint64_t now) {
         _cleanup_free_ char *key = NULL;
         if (!source || asprintf(&key, "source:%s", source) < 0)
                 return -ENOMEM;
-        Alert *a = strmap_get(am->open, key);
+        Alert *a = namemap_get(am->open, key);
         return a ? clear_alert(am, a, "source back", now) : 0;
 }
 
@@ -674,7 +674,7 @@ void alerts_tick(AlertManager *am, uint64_t now) {
                 if (asprintf(&line,
                              "vendorwatch alert=summary severity=warning raised=%u cleared=%u other=%u open=%zu "
                              "note=\"%u lines held back by the rate limit; vendorwatchctl alerts lists all\"",
-                             am->held_raised, am->held_cleared, am->held_other, strmap_size(am->open), held) >= 0) {
+                             am->held_raised, am->held_cleared, am->held_other, namemap_size(am->open), held) >= 0) {
                         emit_line(am, NULL, "summary", LOG_WARNING, line);
                         free(line);
                 }
@@ -694,11 +694,11 @@ void alerts_tick(AlertManager *am, uint64_t now) {
 }
 
 size_t alerts_n_open(const AlertManager *am) {
-        return strmap_size(am->open);
+        return namemap_size(am->open);
 }
 
 const Alert *alerts_get_open(const AlertManager *am, const char *key) {
-        return strmap_get(am->open, key);
+        return namemap_get(am->open, key);
 }
 
 const Alert *alerts_next(const AlertManager *am, bool all, size_t *cursor) {
@@ -716,7 +716,7 @@ json_object *alerts_status(const AlertManager *am) {
         json_object *j = json_object_new_object();
         json_object_object_add(j, "transport", json_object_new_string(alert_manager_transport(am)));
         json_object_object_add(j, "facility", json_object_new_string(facility_name(am->config.facility)));
-        json_object_object_add(j, "open", json_object_new_int64((int64_t) strmap_size(am->open)));
+        json_object_object_add(j, "open", json_object_new_int64((int64_t) namemap_size(am->open)));
         json_object_object_add(j, "lines", json_object_new_int64((int64_t) am->n_lines));
         json_object_object_add(j, "held_back", json_object_new_int64((int64_t) am->n_held));
         json_object_object_add(j, "summaries", json_object_new_int64((int64_t) am->n_summaries));

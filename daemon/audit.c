@@ -4,7 +4,7 @@
 
 #include "audit.h"
 #include "policy-commands.h"
-#include "strmap.h"
+#include "namemap.h"
 
 #define USEC_PER_SEC 1000000ull
 #define SOURCE_TIMEOUT_DEFAULT (600 * USEC_PER_SEC)
@@ -22,7 +22,7 @@ struct Audit {
         Store *store;
         AlertManager *alerts;
         Waivers *waivers;
-        StrMap *sources;                /* source key -> SourceInfo* */
+        NameMap *sources;                /* source key -> SourceInfo* */
         bool restoring;
         uint64_t n_evaluations;
 };
@@ -40,7 +40,7 @@ int audit_new(const RolesConfig *roles, const PolicyConfig *policy, Store *store
         if (r >= 0)
                 r = waivers_new(&a->waivers);
         if (r >= 0)
-                r = strmap_new(&a->sources);
+                r = namemap_new(&a->sources);
         if (r >= 0)
                 r = waivers_apply_config(a->waivers, policy);
         if (r < 0)
@@ -58,9 +58,9 @@ Audit *audit_free(Audit *a) {
         waivers_free(a->waivers);
         size_t cur = 0;
         void *v;
-        while (strmap_next(a->sources, &cur, NULL, &v))
+        while (namemap_next(a->sources, &cur, NULL, &v))
                 free(v);
-        strmap_free(a->sources);
+        namemap_free(a->sources);
         free(a);
         return NULL;
 }
@@ -84,7 +84,7 @@ static char *source_key(const struct vw_observation *o) {
 
 static bool source_is_lost(Audit *a, const struct vw_observation *o) {
         _cleanup_free_ char *k = source_key(o);
-        SourceInfo *si = k ? strmap_get(a->sources, k) : NULL;
+        SourceInfo *si = k ? namemap_get(a->sources, k) : NULL;
         return si && si->lost;
 }
 
@@ -92,10 +92,10 @@ static void source_seen(Audit *a, const struct vw_observation *o, uint64_t now) 
         _cleanup_free_ char *k = source_key(o);
         if (!k)
                 return;
-        SourceInfo *si = strmap_get(a->sources, k);
+        SourceInfo *si = namemap_get(a->sources, k);
         if (!si) {
                 si = calloc(1, sizeof *si);
-                if (!si || strmap_put(a->sources, k, si, NULL) < 0) {
+                if (!si || namemap_put(a->sources, k, si, NULL) < 0) {
                         free(si);
                         return;
                 }
@@ -332,10 +332,10 @@ static void mark_stale(Audit *a, Inventory *inv) {
 }
 
 int audit_source_lost(Audit *a, Inventory *inv, const char *source, const char *what, uint64_t now) {
-        SourceInfo *si = strmap_get(a->sources, source);
+        SourceInfo *si = namemap_get(a->sources, source);
         if (!si) {
                 si = calloc(1, sizeof *si);
-                if (!si || strmap_put(a->sources, source, si, NULL) < 0) {
+                if (!si || namemap_put(a->sources, source, si, NULL) < 0) {
                         free(si);
                         return -ENOMEM;
                 }
@@ -348,7 +348,7 @@ int audit_source_lost(Audit *a, Inventory *inv, const char *source, const char *
 }
 
 int audit_source_back(Audit *a, const char *source, uint64_t now) {
-        SourceInfo *si = strmap_get(a->sources, source);
+        SourceInfo *si = namemap_get(a->sources, source);
         if (si)
                 si->lost = false;
         return alerts_source_back(a->alerts, source, now);
@@ -369,7 +369,7 @@ void audit_tick(Audit *a, Inventory *inv, uint64_t now) {
         const char *key;
         void *v;
         bool any = false;
-        while (strmap_next(a->sources, &cur, &key, &v)) {
+        while (namemap_next(a->sources, &cur, &key, &v)) {
                 SourceInfo *si = v;
                 if (si->lost || now < si->last_seen + source_timeout(a, si))
                         continue;
@@ -441,7 +441,7 @@ json_object *audit_status(Audit *a) {
         size_t cur = 0;
         const char *key;
         void *v;
-        while (strmap_next(a->sources, &cur, &key, &v)) {
+        while (namemap_next(a->sources, &cur, &key, &v)) {
                 json_object *s = json_object_new_object();
                 json_object_object_add(s, "source", json_object_new_string(key));
                 json_object_object_add(s, "lost", json_object_new_boolean(((SourceInfo *) v)->lost));

@@ -52,6 +52,7 @@ typedef struct Device {
 
         uint64_t generation;            /* bumped on every change; for the store */
         uint64_t stored_generation;
+        uint64_t vendor_fingerprint;    /* inputs of the last vendor verdict */
         void *userdata;                 /* for the store / other stages */
 } Device;
 

@@ -1,2 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-int main(void) { return 0; }
+#include "daemon.h"
+
+int main(int argc, char **argv) {
+        return daemon_main(argc, argv);
+}

@@ -1,4 +1,410 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: filled in by its issue */
-#include "macro.h"
-extern int vw_placeholder_manager;
+#include <inttypes.h>
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "audit.h"
+#include "control.h"
+#include "log.h"
+#include "manager.h"
+#include "plugin-host.h"
+#include "policy.h"
+#include "roles.h"
+
+#define USEC_PER_SEC UINT64_C(1000000)
+
+uint64_t now_realtime_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+}
+
+static uint64_t now_monotonic_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+}
+
+static void plugins_stop(Manager *m) {
+        for (size_t i = 0; i < m->n_plugins; i++)
+                plugin_free(m->plugins[i]);
+        free(m->plugins);
+        m->plugins = NULL;
+        m->n_plugins = 0;
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+        control_free(m->control);
+        plugins_stop(m);
+        sd_event_source_unref(m->audit_timer);
+        audit_free(m->audit);
+        store_free(m->store);           /* commits everything queued */
+        sd_event_source_unref(m->age_timer);
+        sd_event_source_unref(m->watchdog_timer);
+        inventory_free(m->inventory);
+        vendor_db_free(m->vendors);
+        config_free(m->config);
+        free(m->config_arg);
+        free(m->plugin_dir_arg);
+        sd_event_unref(m->event);
+        free(m);
+        return NULL;
+}
+
+static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+        log_info("Received %s, stopping.", strsignal((int) si->ssi_signo));
+        sd_notify(0, "STOPPING=1\nSTATUS=Stopping");
+        sd_event_exit(m->event, 0);
+        return 0;
+}
+
+static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+        _cleanup_free_ char *error = NULL;
+        (void) manager_reload(m, &error);
+        return 0;
+}
+
+int manager_new(bool oneshot, Manager **ret) {
+        _cleanup_(manager_freep) Manager *m = calloc(1, sizeof(Manager));
+        int r;
+
+        if (!m)
+                return -ENOMEM;
+        m->oneshot = oneshot;
+        m->start_usec = now_monotonic_usec();
+        r = sd_event_new(&m->event);
+        if (r < 0)
+                return r;
+        if (!oneshot) {
+                sigset_t ss;
+                sigemptyset(&ss);
+                sigaddset(&ss, SIGTERM);
+                sigaddset(&ss, SIGINT);
+                sigaddset(&ss, SIGHUP);
+                sigprocmask(SIG_BLOCK, &ss, NULL);
+                r = sd_event_add_signal(m->event, NULL, SIGTERM, on_terminate, m);
+                if (r >= 0)
+                        r = sd_event_add_signal(m->event, NULL, SIGINT, on_terminate, m);
+                if (r >= 0)
+                        r = sd_event_add_signal(m->event, NULL, SIGHUP, on_hup, m);
+                if (r < 0)
+                        return r;
+        }
+        signal(SIGPIPE, SIG_IGN);
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+int manager_load_vendors(Manager *m, const Config *c, VendorDb **ret) {
+        _cleanup_free_ char *error = NULL;
+        VendorPaths paths = {
+                .catalogue = c->vendors_file,
+                .oui_dir = c->oui_dir,
+                .enterprises = c->enterprises_file,
+        };
+        int r = vendor_db_load(&paths, ret, &error);
+        if (r < 0)
+                return log_error_errno(r, "%s", error ? error : "cannot load the vendor data");
+        return 0;
+}
+
+/* Start the configured plugins.  A plugin that fails is logged and left out,
+ * unless the config marks it required. */
+static int plugins_start(Manager *m, const Config *c) {
+        if (c->n_plugins == 0)
+                return 0;
+        m->plugins = calloc(c->n_plugins, sizeof(Plugin *));
+        if (!m->plugins)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_plugins; i++) {
+                Plugin *p;
+                int r = plugin_load(m, c, &c->plugins[i], false, &p);
+                if (!p)
+                        return -ENOMEM;
+                m->plugins[m->n_plugins++] = p;
+                if (r < 0) {
+                        if (p->required)
+                                return log_error_errno(r, "required plugin %s: %s", p->name, p->error);
+                        log_warning("plugin %s refused, continuing without it: %s", p->name, p->error);
+                        continue;
+                }
+                if (p->pstate == PLUGIN_RUNNING)
+                        m->sources_pending++;
+                log_info("plugin %s (%s) started", p->name, p->file);
+        }
+        return 0;
+}
+
+/* Check every plugin group without starting anything (--check-config and
+ * reload): returns the first error as text. */
+int manager_check_plugins(Manager *m, const Config *c, char **ret_error);
+int manager_check_plugins(Manager *m, const Config *c, char **ret_error) {
+        for (size_t i = 0; i < c->n_plugins; i++) {
+                Plugin *p;
+                int r = plugin_load(m, c, &c->plugins[i], true, &p);
+                if (!p)
+                        return -ENOMEM;
+                if (r < 0 && (p->required || p->dl)) {
+                        /* a missing optional plugin is tolerated, a bad config group never */
+                        *ret_error = TAKE_PTR(p->error);
+                        plugin_free(p);
+                        return r;
+                }
+                if (r < 0)
+                        log_warning("plugin %s: %s", p->name, p->error);
+                plugin_free(p);
+        }
+        return 0;
+}
+
+static int on_age(sd_event_source *s, uint64_t usec, void *userdata);
+
+static void aged(Device *d, bool removed, void *userdata) {
+        Manager *m = userdata;
+        if (!removed) {
+                log_debug("device %s is absent (TTL expired)", d->id);
+                manager_device_changed(m, d, false);
+        } else {
+                log_info("device %s removed after the retention period", d->id);
+                audit_device_gone(m->audit, d->id, "retention", now_realtime_usec());
+        }
+}
+
+static int on_age(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        inventory_age(m->inventory, now_realtime_usec(), aged, m);
+        sd_event_source_set_time_relative(s, (uint64_t) m->config->inventory_age_interval_sec * USEC_PER_SEC);
+        return 0;
+}
+
+static int on_audit_tick(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        audit_tick(m->audit, m->inventory, now_realtime_usec());
+        sd_event_source_set_time_relative(s, USEC_PER_SEC);
+        return 0;
+}
+
+/* Store, alert manager, and the inventory restored before any source runs. */
+static int audit_start(Manager *m) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+        if (!m->oneshot) {
+                StoreOptions so = {
+                        .path = m->config->store_path,
+                        .retention_days = m->config->store_retention_days,
+                        .max_size_bytes = (uint64_t) m->config->store_max_size_mb << 20,
+                };
+                r = store_open(&so, &m->store, &error);
+                if (r < 0)
+                        return log_error_errno(r, "%s", error ? error : "cannot open the store");
+        }
+        r = audit_new(m->config->roles, m->config->policy, m->store, &m->audit);
+        if (r < 0)
+                return log_error_errno(r, "cannot set up the audit: %m");
+        if (m->oneshot) {
+                /* one-shot modes report on stdout, they do not alert */
+                AlertsConfig ac = m->config->policy->alerts;
+                ac.transport = ALERT_TRANSPORT_NONE;
+                return alert_manager_set_config(audit_alerts(m->audit), &ac);
+        }
+        r = audit_restore(m->audit, m->inventory, now_realtime_usec(), &error);
+        if (r < 0)
+                return log_error_errno(r, "%s", error ? error : "cannot restore the inventory from the store");
+        log_info("store %s: %zu devices and %zu open alerts restored", m->config->store_path,
+                 inventory_count(m->inventory), alerts_n_open(audit_alerts(m->audit)));
+        r = store_attach_event(m->store, m->event);
+        if (r < 0)
+                return r;
+        r = sd_event_add_time_relative(m->event, &m->audit_timer, CLOCK_MONOTONIC, USEC_PER_SEC, 0, on_audit_tick, m);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_enabled(m->audit_timer, SD_EVENT_ON);
+}
+
+static int on_watchdog(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        sd_notify(0, "WATCHDOG=1");
+        sd_event_source_set_time_relative(s, m->watchdog_usec / 2);
+        return 0;
+}
+
+int manager_start(Manager *m) {
+        InventoryLimits limits = {
+                .max_devices = m->config->inventory_max_devices,
+                .retention_usec = (uint64_t) m->config->inventory_retention_days * 24 * 3600 * USEC_PER_SEC,
+        };
+        int r;
+
+        log_set_max_level(m->config->log_level > log_get_max_level() ? m->config->log_level : log_get_max_level());
+        r = manager_load_vendors(m, m->config, &m->vendors);
+        if (r < 0)
+                return r;
+        r = inventory_new(&limits, &m->inventory);
+        if (r < 0)
+                return r;
+        r = audit_start(m);
+        if (r < 0)
+                return r;
+        if (!m->oneshot) {
+                r = control_new(m, &m->control);
+                if (r < 0)
+                        return r;
+                r = sd_event_add_time_relative(m->event, &m->age_timer, CLOCK_MONOTONIC,
+                                               (uint64_t) m->config->inventory_age_interval_sec * USEC_PER_SEC,
+                                               0, on_age, m);
+                if (r < 0)
+                        return r;
+                sd_event_source_set_enabled(m->age_timer, SD_EVENT_ON);
+                if (sd_watchdog_enabled(false, &m->watchdog_usec) > 0) {
+                        r = sd_event_add_time_relative(m->event, &m->watchdog_timer, CLOCK_MONOTONIC,
+                                                       m->watchdog_usec / 2, 0, on_watchdog, m);
+                        if (r < 0)
+                                return r;
+                        sd_event_source_set_enabled(m->watchdog_timer, SD_EVENT_ON);
+                        sd_notify(0, "WATCHDOG=1");
+                }
+        }
+        r = plugins_start(m, m->config);
+        if (r < 0)
+                return r;
+        return 0;
+}
+
+int manager_reload(Manager *m, char **ret_error) {
+        Config *c = NULL;
+        VendorDb *db = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        sd_notifyf(0, "RELOADING=1\nSTATUS=Reloading the configuration\nMONOTONIC_USEC=%" PRIu64, now_monotonic_usec());
+        log_info("Reloading the configuration.");
+        r = config_load(m->config_arg, m->plugin_dir_arg, &c, &error);
+        if (r >= 0)
+                r = manager_check_plugins(m, c, &error);
+        if (r >= 0) {
+                r = manager_load_vendors(m, c, &db);
+                if (r < 0 && !error)
+                        error = strdup("cannot load the vendor data (see the log)");
+        }
+        if (r < 0) {
+                m->stats.reload_failures++;
+                log_error("Reload refused, keeping the running configuration: %s", error ? error : strerror(-r));
+                config_free(c);
+                sd_notify(0, "READY=1\nSTATUS=Running (last reload refused)");
+                if (ret_error)
+                        *ret_error = TAKE_PTR(error);
+                return r;
+        }
+
+        /* Validated in full: swap it in. */
+        plugins_stop(m);
+        m->sources_pending = 0;
+        Config *old = m->config;
+        m->config = c;
+        /* the audit borrows the roles and policy: switch before the old ones go */
+        (void) audit_set_config(m->audit, NULL, c->roles, c->policy, now_realtime_usec());
+        config_free(old);
+        vendor_db_free(m->vendors);
+        m->vendors = db;
+        log_set_max_level(c->log_level);
+        (void) plugins_start(m, c);
+        control_reconfigure(m->control);
+
+        /* Verdicts depend on the rules: re-evaluate everything. */
+        size_t cursor = 0;
+        for (Device *d; (d = inventory_next(m->inventory, &cursor));) {
+                d->vendor_fingerprint = 0;
+                manager_device_changed(m, d, true);
+        }
+        m->stats.reloads++;
+        log_info("Configuration reloaded (%zu devices re-evaluated).", inventory_count(m->inventory));
+        sd_notifyf(0, "READY=1\nSTATUS=Running: %zu devices", inventory_count(m->inventory));
+        return 0;
+}
+
+/* A cheap digest of everything the vendor engine reads, so an unchanged
+ * device (the common case: the same neighbour re-announcing) keeps its
+ * verdict without re-running the rules. */
+static uint64_t fp_mix(uint64_t h, const char *s) {
+        if (!s)
+                return h * 1099511628211u + 1;
+        for (; *s; s++)
+                h = (h ^ (uint8_t) *s) * 1099511628211u;
+        return (h ^ 0xff) * 1099511628211u;
+}
+
+static uint64_t vendor_fingerprint(const Device *d) {
+        uint64_t h = 14695981039346656037u;
+        for (size_t i = 0; i < d->n_obs; i++) {
+                const struct vw_observation *o = &d->obs[i]->o;
+                h = fp_mix(h, o->source);
+                h = fp_mix(h, o->chassis_id);
+                h = fp_mix(h, o->sys_descr);
+                h = fp_mix(h, o->sys_object_id);
+                h = fp_mix(h, o->sys_name);
+                h = fp_mix(h, o->platform);
+                h = fp_mix(h, o->med_mfg);
+                h = fp_mix(h, o->med_model);
+                h = fp_mix(h, o->dhcp_vendor_class);
+                h = fp_mix(h, o->hostname);
+                for (size_t k = 0; k < o->n_macs; k++)
+                        h = fp_mix(h, o->macs[k]);
+                for (size_t k = 0; k < o->n_entity_mfg; k++)
+                        h = fp_mix(h, o->entity_mfg[k]);
+                for (size_t k = 0; k < o->n_entity_model; k++)
+                        h = fp_mix(h, o->entity_model[k]);
+        }
+        return h | 1;   /* 0 means "never classified" */
+}
+
+void manager_device_changed(Manager *m, Device *d, bool reclassify) {
+        uint64_t fp = vendor_fingerprint(d);
+        if (reclassify || fp != d->vendor_fingerprint) {
+                const struct vw_observation *obs[DEVICE_SOURCES_MAX];
+                for (size_t i = 0; i < d->n_obs; i++)
+                        obs[i] = &d->obs[i]->o;
+                VendorVerdict v = VENDOR_VERDICT_INIT;
+                if (vendor_classify(m->vendors, obs, d->n_obs, &v) >= 0) {
+                        vendor_verdict_done(&d->vendor);
+                        d->vendor = v;
+                        d->vendor_fingerprint = fp;
+                        m->stats.classified++;
+                }
+        }
+        (void) audit_device_changed(m->audit, m->inventory, d, now_realtime_usec());
+}
+
+void manager_observe(Manager *m, const struct vw_observation *obs) {
+        Device *d;
+        bool conflict = false;
+        int r = inventory_observe(m->inventory, obs, now_realtime_usec(), &d, &conflict);
+        if (r == -ENOSPC) {
+                if (m->stats.rejected++ % 1000 == 0)
+                        log_warning("device cap (%u) reached: new devices are not recorded (%" PRIu64 " refused so far)",
+                                    m->config->inventory_max_devices, m->stats.rejected);
+                return;
+        }
+        if (r < 0) {
+                m->stats.rejected++;
+                log_debug("observation from %s dropped: %s", obs->source ? obs->source : "?",
+                          r == -EINVAL ? "nothing identifies it" : strerror(-r));
+                return;
+        }
+        m->stats.observations++;
+        if (conflict) {
+                m->stats.conflicts++;
+                log_notice("observation from %s for %s carries identifiers of another device: kept apart",
+                           obs->source ? obs->source : "?", d->id);
+        }
+        manager_device_changed(m, d, false);
+}
+
+int manager_identify(Manager *m, const struct vw_observation *obs, VendorVerdict *ret) {
+        const struct vw_observation *l[1] = { obs };
+        return vendor_classify(m->vendors, l, 1, ret);
+}

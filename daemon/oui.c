@@ -1,4 +1,562 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: filled in by its issue */
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
 #include "macro.h"
-extern int vw_placeholder_oui;
+#include "oui.h"
+
+/* Layout: every block as added (per size), then an index built from them:
+ * an open-addressing hash over the 24-bit prefixes; a slot carries the MA-L
+ * organisation and the ranges of sorted 28- and 36-bit blocks under that
+ * prefix.  A lookup is one hash probe, plus a short search only under the
+ * few prefixes IEEE split into MA-M/MA-S blocks. */
+
+struct block {
+        uint64_t key;           /* the prefix value, right-aligned */
+        uint32_t org;
+        uint32_t seq;           /* insertion order: later wins */
+};
+
+struct blocks {
+        struct block *v;
+        size_t n, cap;
+};
+
+struct slot {
+        uint32_t key;           /* prefix24 + 1; 0 = empty */
+        uint32_t org;           /* MA-L organisation or OUI_NONE */
+        uint32_t m_start, s_start;
+        uint16_t m_n, s_n;
+};
+
+struct OuiDb {
+        /* interned organisation names */
+        char *names;
+        size_t names_len, names_cap;
+        uint32_t *org_off;
+        size_t n_orgs, orgs_cap;
+        uint32_t *intern;       /* org id + 1, 0 = empty */
+        size_t intern_cap;
+
+        struct blocks raw[3];   /* 24, 28, 36 bits */
+        uint32_t seq;
+
+        /* index */
+        struct slot *slots;
+        size_t slot_mask;
+        uint32_t *m_key, *m_org;
+        size_t m_n;
+        uint64_t *s_key;
+        uint32_t *s_org;
+        size_t s_n;
+        size_t n_blocks[3];
+
+        char *paths[_OUI_FILE_MAX];
+        time_t times[_OUI_FILE_MAX];
+};
+
+static const char *const oui_file_names[_OUI_FILE_MAX] = {
+        [OUI_FILE_MA_L] = "oui.csv",
+        [OUI_FILE_MA_M] = "mam.csv",
+        [OUI_FILE_MA_S] = "oui36.csv",
+        [OUI_FILE_IAB] = "iab.csv",
+};
+
+static int set_errorf(char **ret_error, const char *fmt, ...) _printf_(2, 3);
+static int set_errorf(char **ret_error, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        if (ret_error && vasprintf(ret_error, fmt, ap) < 0)
+                *ret_error = NULL;
+        va_end(ap);
+        return -EINVAL;
+}
+
+static void *grow(void *p, size_t *cap, size_t need, size_t size) {
+        if (need <= *cap)
+                return p;
+        size_t n = *cap ? *cap : 16;
+        while (n < need)
+                n *= 2;
+        void *q = reallocarray(p, n, size);
+        if (q)
+                *cap = n;
+        return q;
+}
+
+int oui_db_new(OuiDb **ret) {
+        OuiDb *db = calloc(1, sizeof *db);
+        if (!db)
+                return -ENOMEM;
+        *ret = db;
+        return 0;
+}
+
+OuiDb *oui_db_free(OuiDb *db) {
+        if (!db)
+                return NULL;
+        free(db->names);
+        free(db->org_off);
+        free(db->intern);
+        for (size_t i = 0; i < 3; i++)
+                free(db->raw[i].v);
+        free(db->slots);
+        free(db->m_key);
+        free(db->m_org);
+        free(db->s_key);
+        free(db->s_org);
+        for (size_t i = 0; i < _OUI_FILE_MAX; i++)
+                free(db->paths[i]);
+        free(db);
+        return NULL;
+}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(OuiDb *, oui_db_free);
+
+static uint32_t hash_str(const char *s, size_t n) {
+        uint32_t h = 2166136261u;
+        for (size_t i = 0; i < n; i++)
+                h = (h ^ (uint8_t) s[i]) * 16777619u;
+        return h;
+}
+
+static int intern_rehash(OuiDb *db) {
+        size_t cap = db->intern_cap ? db->intern_cap * 2 : 1024;
+        uint32_t *t = calloc(cap, sizeof *t);
+        if (!t)
+                return -ENOMEM;
+        for (size_t id = 0; id < db->n_orgs; id++) {
+                const char *s = db->names + db->org_off[id];
+                size_t h = hash_str(s, strlen(s)) & (cap - 1);
+                while (t[h])
+                        h = (h + 1) & (cap - 1);
+                t[h] = (uint32_t) id + 1;
+        }
+        free(db->intern);
+        db->intern = t;
+        db->intern_cap = cap;
+        return 0;
+}
+
+static int intern_n(OuiDb *db, const char *s, size_t n, uint32_t *ret) {
+        if ((db->n_orgs + 1) * 2 > db->intern_cap && intern_rehash(db) < 0)
+                return -ENOMEM;
+        size_t mask = db->intern_cap - 1;
+        size_t h = hash_str(s, n) & mask;
+        for (; db->intern[h]; h = (h + 1) & mask) {
+                const char *c = db->names + db->org_off[db->intern[h] - 1];
+                if (strncmp(c, s, n) == 0 && c[n] == '\0') {
+                        *ret = db->intern[h] - 1;
+                        return 0;
+                }
+        }
+        char *names = grow(db->names, &db->names_cap, db->names_len + n + 1, 1);
+        if (!names)
+                return -ENOMEM;
+        db->names = names;
+        uint32_t *off = grow(db->org_off, &db->orgs_cap, db->n_orgs + 1, sizeof(uint32_t));
+        if (!off)
+                return -ENOMEM;
+        db->org_off = off;
+        memcpy(db->names + db->names_len, s, n);
+        db->names[db->names_len + n] = '\0';
+        off[db->n_orgs] = (uint32_t) db->names_len;
+        db->names_len += n + 1;
+        db->intern[h] = (uint32_t) ++db->n_orgs;
+        *ret = (uint32_t) db->n_orgs - 1;
+        return 0;
+}
+
+int oui_org_intern(OuiDb *db, const char *name, uint32_t *ret) {
+        return intern_n(db, name, strlen(name), ret);
+}
+
+size_t oui_org_count(const OuiDb *db) {
+        return db ? db->n_orgs : 0;
+}
+
+const char *oui_org_name(const OuiDb *db, uint32_t org) {
+        if (!db || org >= db->n_orgs)
+                return NULL;
+        return db->names + db->org_off[org];
+}
+
+static int hexval(int c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        c |= 0x20;
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        return -1;
+}
+
+/* Parse 6, 7 or 9 hex digits (separators ':' '-' '.' allowed between). */
+static int parse_prefix(const char *s, size_t n, uint64_t *ret_key, unsigned *ret_bits) {
+        uint64_t v = 0;
+        unsigned digits = 0;
+        for (size_t i = 0; i < n; i++) {
+                int x = hexval((unsigned char) s[i]);
+                if (x < 0) {
+                        if ((s[i] == ':' || s[i] == '-' || s[i] == '.') && i > 0 && i + 1 < n)
+                                continue;
+                        return -EINVAL;
+                }
+                if (++digits > 9)
+                        return -EINVAL;
+                v = v << 4 | (uint64_t) x;
+        }
+        if (digits != 6 && digits != 7 && digits != 9)
+                return -EINVAL;
+        *ret_key = v;
+        *ret_bits = digits * 4;
+        return 0;
+}
+
+static int add_block(OuiDb *db, uint64_t key, unsigned bits, uint32_t org) {
+        struct blocks *b = &db->raw[bits == 24 ? 0 : bits == 28 ? 1 : 2];
+        struct block *v = grow(b->v, &b->cap, b->n + 1, sizeof *v);
+        if (!v)
+                return -ENOMEM;
+        b->v = v;
+        v[b->n++] = (struct block) { .key = key, .org = org, .seq = db->seq++ };
+        return 0;
+}
+
+int oui_db_add(OuiDb *db, const char *hex, const char *org) {
+        uint64_t key;
+        unsigned bits;
+        uint32_t id;
+        int r;
+
+        if (!hex || !org || parse_prefix(hex, strlen(hex), &key, &bits) < 0)
+                return -EINVAL;
+        r = oui_org_intern(db, org, &id);
+        if (r < 0)
+                return r;
+        r = add_block(db, key, bits, id);
+        return r < 0 ? r : (int) id;
+}
+
+static int block_cmp(const void *a, const void *b) {
+        const struct block *x = a, *y = b;
+        if (x->key != y->key)
+                return x->key < y->key ? -1 : 1;
+        return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sort and keep the last-added block for each prefix; returns the count. */
+static size_t sort_unique(struct blocks *b) {
+        if (b->n == 0)
+                return 0;
+        qsort(b->v, b->n, sizeof *b->v, block_cmp);
+        size_t w = 0;
+        for (size_t i = 0; i < b->n; i++) {
+                if (w > 0 && b->v[w - 1].key == b->v[i].key)
+                        b->v[w - 1] = b->v[i];
+                else
+                        b->v[w++] = b->v[i];
+        }
+        b->n = w;
+        return w;
+}
+
+static inline size_t slot_hash(uint32_t p, size_t mask) {
+        return (size_t) ((p * 2654435761u) >> 8) & mask;
+}
+
+static struct slot *slot_get(struct slot *slots, size_t mask, uint32_t p) {
+        size_t h = slot_hash(p, mask);
+        while (slots[h].key && slots[h].key != p + 1)
+                h = (h + 1) & mask;
+        if (!slots[h].key)
+                slots[h] = (struct slot) { .key = p + 1, .org = OUI_NONE };
+        return &slots[h];
+}
+
+/* Build the lookup index from the blocks added so far. */
+int oui_db_index(OuiDb *db) {
+        size_t nl = sort_unique(&db->raw[0]);
+        size_t nm = sort_unique(&db->raw[1]);
+        size_t ns = sort_unique(&db->raw[2]);
+        size_t cap = 64;
+        while (cap < (nl + nm + ns) * 2)
+                cap *= 2;
+
+        struct slot *slots = calloc(cap, sizeof *slots);
+        uint32_t *m_key = malloc((nm ? nm : 1) * sizeof *m_key);
+        uint32_t *m_org = malloc((nm ? nm : 1) * sizeof *m_org);
+        uint64_t *s_key = malloc((ns ? ns : 1) * sizeof *s_key);
+        uint32_t *s_org = malloc((ns ? ns : 1) * sizeof *s_org);
+        if (!slots || !m_key || !m_org || !s_key || !s_org) {
+                free(slots), free(m_key), free(m_org), free(s_key), free(s_org);
+                return -ENOMEM;
+        }
+        size_t mask = cap - 1;
+        for (size_t i = 0; i < nl; i++)
+                slot_get(slots, mask, (uint32_t) db->raw[0].v[i].key)->org = db->raw[0].v[i].org;
+        for (size_t i = 0; i < nm; i++) {
+                m_key[i] = (uint32_t) db->raw[1].v[i].key;
+                m_org[i] = db->raw[1].v[i].org;
+                struct slot *s = slot_get(slots, mask, m_key[i] >> 4);
+                if (s->m_n == 0)
+                        s->m_start = (uint32_t) i;
+                s->m_n++;
+        }
+        for (size_t i = 0; i < ns; i++) {
+                s_key[i] = db->raw[2].v[i].key;
+                s_org[i] = db->raw[2].v[i].org;
+                struct slot *s = slot_get(slots, mask, (uint32_t) (s_key[i] >> 12));
+                if (s->s_n == 0)
+                        s->s_start = (uint32_t) i;
+                s->s_n++;
+        }
+        free(db->slots), free(db->m_key), free(db->m_org), free(db->s_key), free(db->s_org);
+        db->slots = slots, db->slot_mask = mask;
+        db->m_key = m_key, db->m_org = m_org, db->m_n = nm;
+        db->s_key = s_key, db->s_org = s_org, db->s_n = ns;
+        db->n_blocks[0] = nl, db->n_blocks[1] = nm, db->n_blocks[2] = ns;
+        return 0;
+}
+
+uint32_t oui_lookup(const OuiDb *db, const uint8_t mac[6], unsigned *ret_bits) {
+        if (!db || !db->slots)
+                return OUI_NONE;
+        uint32_t p = (uint32_t) mac[0] << 16 | (uint32_t) mac[1] << 8 | mac[2];
+        size_t mask = db->slot_mask, h = slot_hash(p, mask);
+        const struct slot *s;
+        for (;;) {
+                s = &db->slots[h];
+                if (s->key == p + 1)
+                        break;
+                if (s->key == 0)
+                        return OUI_NONE;
+                h = (h + 1) & mask;
+        }
+        if (s->s_n) {
+                uint64_t k = (uint64_t) p << 12 | (uint64_t) mac[3] << 4 | mac[4] >> 4;
+                size_t lo = s->s_start, hi = lo + s->s_n;
+                while (lo < hi) {
+                        size_t mid = (lo + hi) / 2;
+                        if (db->s_key[mid] < k)
+                                lo = mid + 1;
+                        else
+                                hi = mid;
+                }
+                if (lo < (size_t) s->s_start + s->s_n && db->s_key[lo] == k) {
+                        if (ret_bits)
+                                *ret_bits = 36;
+                        return db->s_org[lo];
+                }
+        }
+        if (s->m_n) {
+                uint32_t k = p << 4 | mac[3] >> 4;
+                for (size_t i = s->m_start; i < (size_t) s->m_start + s->m_n; i++)
+                        if (db->m_key[i] == k) {
+                                if (ret_bits)
+                                        *ret_bits = 28;
+                                return db->m_org[i];
+                        }
+        }
+        if (s->org != OUI_NONE && ret_bits)
+                *ret_bits = 24;
+        return s->org;
+}
+
+size_t oui_block_count(const OuiDb *db, unsigned bits) {
+        if (!db)
+                return 0;
+        return bits == 24 ? db->n_blocks[0] : bits == 28 ? db->n_blocks[1] : bits == 36 ? db->n_blocks[2] : 0;
+}
+
+time_t oui_file_time(const OuiDb *db, OuiFile f) {
+        return db && f < _OUI_FILE_MAX ? db->times[f] : 0;
+}
+
+const char *oui_file_path(const OuiDb *db, OuiFile f) {
+        return db && f < _OUI_FILE_MAX ? db->paths[f] : NULL;
+}
+
+/* ---- CSV ---- */
+
+/* One CSV field at *p (quoted or not; quoted fields may span lines),
+ * copied unescaped and trimmed into buf (truncated to bufsize-1).  Leaves *p
+ * on the ',' or end of record after it; counts newlines inside quotes in
+ * *lines.  -EINVAL on a broken quote. */
+static int csv_field(const char **p, const char *end, char *buf, size_t bufsize, size_t *ret_len, unsigned *lines) {
+        const char *s = *p;
+        size_t n = 0;
+        if (s < end && *s == '"') {
+                s++;
+                for (;;) {
+                        if (s >= end)
+                                return -EINVAL;
+                        if (*s == '"') {
+                                if (s + 1 < end && s[1] == '"') {
+                                        if (n + 1 < bufsize)
+                                                buf[n++] = '"';
+                                        s += 2;
+                                        continue;
+                                }
+                                s++;
+                                break;
+                        }
+                        if (*s == '\n')
+                                (*lines)++;
+                        if (n + 1 < bufsize)
+                                buf[n++] = *s;
+                        s++;
+                }
+                while (s < end && (*s == ' ' || *s == '\r'))
+                        s++;
+                if (s < end && *s != ',' && *s != '\n')
+                        return -EINVAL;
+        } else {
+                while (s < end && *s != ',' && *s != '\n') {
+                        if (*s == '"')
+                                return -EINVAL;
+                        if (n + 1 < bufsize)
+                                buf[n++] = *s;
+                        s++;
+                }
+        }
+        while (n > 0 && isspace((unsigned char) buf[n - 1]))
+                n--;
+        size_t lead = 0;
+        while (lead < n && isspace((unsigned char) buf[lead]))
+                lead++;
+        memmove(buf, buf + lead, n - lead);
+        n -= lead;
+        buf[n] = '\0';
+        *p = s;
+        *ret_len = n;
+        return 0;
+}
+
+/* Parse one record's first three fields; skip the rest up to and including
+ * the record's newline. */
+static int csv_record(const char **p, const char *end, char fields[3][256], size_t lens[3], unsigned *ret_nfields,
+                      unsigned *lines) {
+        char junk[8];
+        size_t junk_len;
+        unsigned nf = 0;
+        for (;;) {
+                int r = nf < 3 ? csv_field(p, end, fields[nf], 256, &lens[nf], lines)
+                               : csv_field(p, end, junk, sizeof junk, &junk_len, lines);
+                if (r < 0)
+                        return r;
+                nf++;
+                if (*p >= end)
+                        break;
+                if (**p == '\n') {
+                        (*p)++;
+                        break;
+                }
+                (*p)++;         /* the comma */
+        }
+        *ret_nfields = nf;
+        return 0;
+}
+
+int oui_db_parse(OuiDb *db, const char *name, const char *text, size_t len, char **ret_error) {
+        const char *p = text, *end = text + len;
+        unsigned line = 1;
+
+        while (p < end) {
+                unsigned start = line, nf;
+                char f[3][256];
+                size_t l[3] = {};
+                if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
+                        p += *p == '\r' ? 2 : 1;
+                        line++;
+                        continue;
+                }
+                if (csv_record(&p, end, f, l, &nf, &line) < 0)
+                        return set_errorf(ret_error, "%s:%u: malformed CSV quoting", name, start);
+                line++;
+                if (start == 1 && streq(f[0], "Registry"))
+                        continue;
+                if (nf < 3)
+                        return set_errorf(ret_error, "%s:%u: expected Registry,Assignment,Organization Name", name, start);
+                unsigned want = streq(f[0], "MA-L") ? 24 : streq(f[0], "MA-M") ? 28 :
+                                streq(f[0], "MA-S") || streq(f[0], "IAB") ? 36 : 0;
+                if (want == 0)
+                        return set_errorf(ret_error, "%s:%u: unknown registry \"%.15s\"", name, start, f[0]);
+                uint64_t key;
+                unsigned bits;
+                if (parse_prefix(f[1], l[1], &key, &bits) < 0 || bits != want)
+                        return set_errorf(ret_error, "%s:%u: bad %s assignment \"%.31s\"", name, start, f[0], f[1]);
+                if (l[2] == 0)
+                        return set_errorf(ret_error, "%s:%u: empty organisation name", name, start);
+                uint32_t id;
+                if (intern_n(db, f[2], l[2], &id) < 0 || add_block(db, key, bits, id) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+int read_file_full(const char *path, size_t limit, char **ret, size_t *ret_len) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EISDIR;
+        if ((uint64_t) st.st_size > limit)
+                return -EFBIG;
+        size_t size = (size_t) st.st_size, n = 0;
+        _cleanup_free_ char *buf = malloc(size + 1);
+        if (!buf)
+                return -ENOMEM;
+        while (n < size) {
+                ssize_t k = read(fd, buf + n, size - n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+        }
+        buf[n] = '\0';
+        *ret = TAKE_PTR(buf);
+        *ret_len = n;
+        return 0;
+}
+
+int oui_db_load(const char *dir, OuiDb **ret, char **ret_error) {
+        _cleanup_(oui_db_freep) OuiDb *db = NULL;
+        int r = oui_db_new(&db);
+        if (r < 0)
+                return r;
+
+        for (size_t f = 0; f < _OUI_FILE_MAX; f++) {
+                _cleanup_free_ char *path = NULL, *text = NULL;
+                size_t len;
+                if (asprintf(&path, "%s/%s", dir, oui_file_names[f]) < 0)
+                        return -ENOMEM;
+                r = read_file_full(path, 64u << 20, &text, &len);
+                if (r == -ENOENT && f == OUI_FILE_IAB)
+                        continue;
+                if (r < 0) {
+                        set_errorf(ret_error, "%s: %s", path, strerror(-r));
+                        return r;
+                }
+                r = oui_db_parse(db, path, text, len, ret_error);
+                if (r < 0)
+                        return r;
+                struct stat st;
+                if (stat(path, &st) == 0)
+                        db->times[f] = st.st_mtime;
+                db->paths[f] = TAKE_PTR(path);
+        }
+        r = oui_db_index(db);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(db);
+        return 0;
+}

@@ -3,8 +3,11 @@
  * builds its reply as a json_object; the control server frames it. */
 #include <arpa/inet.h>
 
+#include "audit.h"
+#include "control.h"
+#include "log.h"
 #include "policy-commands.h"
-#include "strmap.h"
+#include "namemap.h"
 
 /* --- segments command ---------------------------------------------------- */
 
@@ -28,8 +31,8 @@ static json_object *segment_item(const char *name, const char *role) {
 
 json_object *roles_segments_json(const RolesConfig *c, Inventory *inv) {
         json_object *list = json_object_new_array();
-        _cleanup_(strmap_freep) StrMap *by_name = NULL;
-        if (!list || strmap_new(&by_name) < 0) {
+        _cleanup_(namemap_freep) NameMap *by_name = NULL;
+        if (!list || namemap_new(&by_name) < 0) {
                 json_object_put(list);
                 return NULL;
         }
@@ -55,14 +58,14 @@ json_object *roles_segments_json(const RolesConfig *c, Inventory *inv) {
                         json_object_array_add(a, json_object_new_string(*l));
                 json_object_object_add(j, "snmp_groups", a);
                 json_object_array_add(list, j);
-                strmap_put(by_name, s->name, j, NULL);
+                namemap_put(by_name, s->name, j, NULL);
         }
         json_object *unassigned = segment_item("(unassigned)", NULL);
         bool any_unassigned = false;
 
         size_t cursor = 0;
         for (Device *d; inv && (d = inventory_next(inv, &cursor));) {
-                json_object *j = d->role.segment ? strmap_get(by_name, d->role.segment) : NULL;
+                json_object *j = d->role.segment ? namemap_get(by_name, d->role.segment) : NULL;
                 if (!j) {
                         j = unassigned;
                         any_unassigned = true;
@@ -80,4 +83,86 @@ json_object *roles_segments_json(const RolesConfig *c, Inventory *inv) {
         else
                 json_object_put(unassigned);
         return list;
+}
+
+/* --- handlers ------------------------------------------------------------ */
+
+/* A stream over a prepared array: cheap to build (alerts and segments are
+ * small next to the inventory), written in slices like any other stream. */
+typedef struct ArrayStream {
+        json_object *array;
+        size_t next;
+} ArrayStream;
+
+static json_object *array_next(Manager *m, void *state) {
+        ArrayStream *s = state;
+        if (s->next >= json_object_array_length(s->array))
+                return NULL;
+        return json_object_get(json_object_array_get_idx(s->array, s->next++));
+}
+
+static void array_free(void *state) {
+        ArrayStream *s = state;
+        json_object_put(s->array);
+        free(s);
+}
+
+static int array_stream(const char *name, json_object *array, Stream *stream) {
+        ArrayStream *s = calloc(1, sizeof *s);
+        if (!s || !array) {
+                free(s);
+                json_object_put(array);
+                return -ENOMEM;
+        }
+        s->array = array;
+        *stream = (Stream) { .name = name, .next = array_next, .free = array_free, .state = s };
+        return 0;
+}
+
+static const char *arg_str(Request *req, const char *key) {
+        json_object *v;
+        if (!json_object_object_get_ex(req->args, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return json_object_get_string(v);
+}
+
+int cmd_alerts(Request *req, json_object **ret, Stream *stream, char **ret_error) {
+        json_object *v;
+        bool all = json_object_object_get_ex(req->args, "all", &v) && json_object_get_boolean(v);
+        return array_stream("alerts", audit_cmd_alerts(req->manager->audit, all), stream);
+}
+
+int cmd_segments(Request *req, json_object **ret, Stream *stream, char **ret_error) {
+        return array_stream("segments", audit_cmd_segments(req->manager->audit, req->manager->inventory), stream);
+}
+
+int cmd_waive(Request *req, json_object **ret, Stream *stream, char **ret_error) {
+        Manager *m = req->manager;
+        const char *id = arg_str(req, "id"), *until = arg_str(req, "until"), *reason = arg_str(req, "reason");
+        int r = audit_cmd_waive(m->audit, m->inventory, id, until, reason, now_realtime_usec(), ret, ret_error);
+        if (r >= 0)
+                log_notice("device %s waived until %s at the request of uid %u: %s", id, until, (unsigned) req->uid,
+                           reason);
+        return r;
+}
+
+int cmd_sync(Request *req, json_object **ret, Stream *stream, char **ret_error) {
+        Manager *m = req->manager;
+        if (!m->store) {
+                *ret_error = strdup("no store in this mode");
+                return -EOPNOTSUPP;
+        }
+        /* Everything received before this request is queued already: wait
+         * for the writer to commit it.  This holds the loop for one
+         * transaction; the writer skips its batching delay when asked. */
+        int r = store_flush(m->store);
+        if (r < 0) {
+                if (asprintf(ret_error, "the store could not commit: %s", strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return r;
+        }
+        json_object *j = json_object_new_object();
+        json_object_object_add(j, "committed", json_object_new_uint64(store_committed(m->store)));
+        *ret = j;
+        return 0;
 }

@@ -5,10 +5,10 @@
 #include <time.h>
 
 #include "policy.h"
-#include "strmap.h"
+#include "namemap.h"
 
 struct Waivers {
-        StrMap *by_device;              /* device -> Waiver* */
+        NameMap *by_device;              /* device -> Waiver* */
 };
 
 static const char *const severity_names[] = {
@@ -108,7 +108,7 @@ int waivers_new(Waivers **ret) {
         Waivers *w = calloc(1, sizeof *w);
         if (!w)
                 return -ENOMEM;
-        int r = strmap_new(&w->by_device);
+        int r = namemap_new(&w->by_device);
         if (r < 0) {
                 free(w);
                 return r;
@@ -129,9 +129,9 @@ Waivers *waivers_free(Waivers *w) {
                 return NULL;
         size_t cur = 0;
         void *v;
-        while (strmap_next(w->by_device, &cur, NULL, &v))
+        while (namemap_next(w->by_device, &cur, NULL, &v))
                 waiver_free(v);
-        strmap_free(w->by_device);
+        namemap_free(w->by_device);
         free(w);
         return NULL;
 }
@@ -146,7 +146,7 @@ int waivers_set(Waivers *w, const char *device, uint64_t until_usec, const char 
         *n = (Waiver) { .device = strdup(device), .until_usec = until_usec, .reason = strdup(reason ? reason : ""),
                         .from_config = from_config, .created_usec = created_usec };
         void *old = NULL;
-        int r = n->device && n->reason ? strmap_put(w->by_device, device, n, &old) : -ENOMEM;
+        int r = n->device && n->reason ? namemap_put(w->by_device, device, n, &old) : -ENOMEM;
         if (r < 0) {
                 waiver_free(n);
                 return r;
@@ -156,7 +156,7 @@ int waivers_set(Waivers *w, const char *device, uint64_t until_usec, const char 
 }
 
 int waivers_remove(Waivers *w, const char *device) {
-        Waiver *o = strmap_remove(w->by_device, device);
+        Waiver *o = namemap_remove(w->by_device, device);
         if (!o)
                 return -ENOENT;
         waiver_free(o);
@@ -168,14 +168,14 @@ int waivers_apply_config(Waivers *w, const PolicyConfig *c) {
         size_t n = 0, cur = 0;
         const char *key;
         void *v;
-        _cleanup_free_ char **drop = calloc(strmap_size(w->by_device) + 1, sizeof(char *));
+        _cleanup_free_ char **drop = calloc(namemap_size(w->by_device) + 1, sizeof(char *));
         if (!drop)
                 return -ENOMEM;
-        while (strmap_next(w->by_device, &cur, &key, &v))
+        while (namemap_next(w->by_device, &cur, &key, &v))
                 if (((Waiver *) v)->from_config)
                         drop[n++] = ((Waiver *) v)->device;
         for (size_t i = 0; i < n; i++)
-                waiver_free(strmap_remove(w->by_device, drop[i]));
+                waiver_free(namemap_remove(w->by_device, drop[i]));
         for (size_t i = 0; c && i < c->n_waivers; i++) {
                 const Waiver *cw = &c->waivers[i];
                 /* a waiver given at run time (persisted) wins over the file */
@@ -189,16 +189,16 @@ int waivers_apply_config(Waivers *w, const PolicyConfig *c) {
 }
 
 const Waiver *waivers_get(const Waivers *w, const char *device) {
-        return w && device ? strmap_get(w->by_device, device) : NULL;
+        return w && device ? namemap_get(w->by_device, device) : NULL;
 }
 
 size_t waivers_count(const Waivers *w) {
-        return w ? strmap_size(w->by_device) : 0;
+        return w ? namemap_size(w->by_device) : 0;
 }
 
 const Waiver *waivers_next(const Waivers *w, size_t *cursor) {
         void *v;
-        return w && strmap_next(w->by_device, cursor, NULL, &v) ? v : NULL;
+        return w && namemap_next(w->by_device, cursor, NULL, &v) ? v : NULL;
 }
 
 json_object *waiver_to_json(const Waiver *w, uint64_t now) {

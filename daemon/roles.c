@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "roles.h"
-#include "strmap.h"
+#include "namemap.h"
 
 struct RoleOverride {
         OverrideMatch match;

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "store.h"
-#include "strmap.h"
+#include "namemap.h"
 
 #define DEFAULT_RETENTION_DAYS 365
 #define DEFAULT_MAX_SIZE (1024ull * 1024 * 1024)
@@ -79,7 +79,7 @@ struct Store {
         /* under lock */
         Op **pending;
         size_t n_pending, n_alloc;
-        StrMap *pending_by_key;         /* "d:<id>", "w:<dev>", "l:<…>" -> Op* */
+        NameMap *pending_by_key;         /* "d:<id>", "w:<dev>", "l:<…>" -> Op* */
         uint64_t last_change;
         uint64_t committed;
         int write_error;                /* last failure, 0 when the latest batch committed */
@@ -305,7 +305,7 @@ int store_open(const StoreOptions *o, Store **ret, char **ret_error) {
         pthread_mutex_init(&s->lock, NULL);
         pthread_cond_init(&s->wake, NULL);
         pthread_cond_init(&s->done, NULL);
-        int r = s->path ? strmap_new(&s->pending_by_key) : -ENOMEM;
+        int r = s->path ? namemap_new(&s->pending_by_key) : -ENOMEM;
         if (r >= 0)
                 r = open_checked(s->path, &s->db, ret_error);
         if (r >= 0 && (r = db_meta_u64(s->db, "last_change", &s->committed)) < 0)
@@ -453,9 +453,9 @@ static void *writer(void *userdata) {
                 uint64_t change = s->last_change;
                 s->pending = NULL;
                 s->n_pending = s->n_alloc = 0;
-                strmap_free(s->pending_by_key);
+                namemap_free(s->pending_by_key);
                 s->pending_by_key = NULL;
-                strmap_new(&s->pending_by_key);
+                namemap_new(&s->pending_by_key);
                 s->urgent = false;
                 pthread_mutex_unlock(&s->lock);
 
@@ -512,7 +512,7 @@ static uint64_t enqueue(Store *s, Op *o, const char *coalesce_key) {
                 goto oom;
         }
         o->change = ++s->last_change;
-        Op *old = coalesce_key ? strmap_get(s->pending_by_key, coalesce_key) : NULL;
+        Op *old = coalesce_key ? namemap_get(s->pending_by_key, coalesce_key) : NULL;
         if (old) {
                 /* replace in place: the slot keeps its order in the batch */
                 for (size_t i = 0; i < s->n_pending; i++)
@@ -520,7 +520,7 @@ static uint64_t enqueue(Store *s, Op *o, const char *coalesce_key) {
                                 s->pending[i] = o;
                                 break;
                         }
-                strmap_put(s->pending_by_key, coalesce_key, o, NULL);
+                namemap_put(s->pending_by_key, coalesce_key, o, NULL);
                 op_free(old);
         } else {
                 if (s->n_pending == s->n_alloc) {
@@ -537,7 +537,7 @@ static uint64_t enqueue(Store *s, Op *o, const char *coalesce_key) {
                 s->pending[s->n_pending++] = o;
                 /* on failure this op is merely not coalesced with later ones */
                 if (coalesce_key)
-                        (void) strmap_put(s->pending_by_key, coalesce_key, o, NULL);
+                        (void) namemap_put(s->pending_by_key, coalesce_key, o, NULL);
                 if (s->n_pending == 1)
                         pthread_cond_signal(&s->wake);
         }
@@ -837,7 +837,7 @@ Store *store_free(Store *s) {
         for (size_t i = 0; i < s->n_pending; i++)
                 op_free(s->pending[i]);
         free(s->pending);
-        strmap_free(s->pending_by_key);
+        namemap_free(s->pending_by_key);
         free(s->waiters);
         if (s->db) {
                 /* fold the WAL back so the file alone is the whole inventory */

@@ -6,139 +6,106 @@
 
 #include "strmap.h"
 
-/* Open addressing with linear probing and backward-shift deletion, so there
- * are no tombstones and the table never degrades under churn. */
-
-struct entry {
-        char *key;
+struct strmap_slot {
+        const char *key;        /* NULL = empty; TOMBSTONE = deleted */
         void *value;
         uint32_t hash;
 };
 
-struct StrMap {
-        struct entry *e;
-        size_t cap;             /* power of two, or 0 */
-        size_t n;
-};
+static const char tombstone[1];
+#define TOMBSTONE tombstone
 
 static uint32_t hash_str(const char *s) {
-        uint32_t h = 2166136261u;       /* FNV-1a */
+        /* FNV-1a: short keys, good enough spread, no seed needed for our use
+         * (keys come from devices; the table grows, it is not an attack surface
+         * larger than the device cap). */
+        uint32_t h = 2166136261u;
         for (; *s; s++)
                 h = (h ^ (uint8_t) *s) * 16777619u;
         return h;
 }
 
-int strmap_new(StrMap **ret) {
-        StrMap *m = calloc(1, sizeof *m);
-        if (!m)
-                return -ENOMEM;
-        *ret = m;
-        return 0;
-}
-
-StrMap *strmap_free(StrMap *m) {
-        if (!m)
-                return NULL;
-        for (size_t i = 0; i < m->cap; i++)
-                free(m->e[i].key);
-        free(m->e);
-        free(m);
-        return NULL;
-}
-
-static size_t find_slot(const StrMap *m, const char *key, uint32_t h) {
-        size_t mask = m->cap - 1;
-        for (size_t i = h & mask;; i = (i + 1) & mask)
-                if (!m->e[i].key || (m->e[i].hash == h && strcmp(m->e[i].key, key) == 0))
-                        return i;
-}
-
-static int grow(StrMap *m) {
-        size_t cap = m->cap ? m->cap * 2 : 16;
-        struct entry *e = calloc(cap, sizeof *e);
-        if (!e)
-                return -ENOMEM;
-        struct entry *old = m->e;
-        size_t old_cap = m->cap;
-        m->e = e;
-        m->cap = cap;
-        for (size_t i = 0; i < old_cap; i++)
-                if (old[i].key)
-                        m->e[find_slot(m, old[i].key, old[i].hash)] = old[i];
-        free(old);
-        return 0;
-}
-
-int strmap_put(StrMap *m, const char *key, void *value, void **ret_old) {
-        if ((m->n + 1) * 4 > m->cap * 3) {
-                int r = grow(m);
-                if (r < 0)
-                        return r;
-        }
-        uint32_t h = hash_str(key);
-        size_t i = find_slot(m, key, h);
-        if (m->e[i].key) {
-                if (ret_old)
-                        *ret_old = m->e[i].value;
-                m->e[i].value = value;
-                return 0;
-        }
-        char *k = strdup(key);
-        if (!k)
-                return -ENOMEM;
-        m->e[i] = (struct entry) { .key = k, .value = value, .hash = h };
-        m->n++;
-        if (ret_old)
-                *ret_old = NULL;
-        return 1;
-}
-
-void *strmap_get(const StrMap *m, const char *key) {
-        if (!m || m->n == 0)
-                return NULL;
-        size_t i = find_slot(m, key, hash_str(key));
-        return m->e[i].key ? m->e[i].value : NULL;
-}
-
-void *strmap_remove(StrMap *m, const char *key) {
-        if (!m || m->n == 0)
-                return NULL;
-        size_t mask = m->cap - 1;
-        size_t i = find_slot(m, key, hash_str(key));
-        if (!m->e[i].key)
-                return NULL;
-        void *v = m->e[i].value;
-        free(m->e[i].key);
-        m->e[i] = (struct entry) {};
-        m->n--;
-        /* shift back the entries of the probe chain that follows */
-        for (size_t j = (i + 1) & mask; m->e[j].key; j = (j + 1) & mask) {
-                size_t home = m->e[j].hash & mask;
-                bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
-                if (movable) {
-                        m->e[i] = m->e[j];
-                        m->e[j] = (struct entry) {};
-                        i = j;
-                }
-        }
-        return v;
+void strmap_done(StrMap *m) {
+        free(m->slots);
+        *m = (StrMap) {};
 }
 
 size_t strmap_size(const StrMap *m) {
-        return m ? m->n : 0;
+        return m->used;
 }
 
-bool strmap_next(const StrMap *m, size_t *cursor, const char **ret_key, void **ret_value) {
-        if (!m)
-                return false;
-        for (; *cursor < m->cap; (*cursor)++)
-                if (m->e[*cursor].key) {
-                        if (ret_key)
-                                *ret_key = m->e[*cursor].key;
-                        if (ret_value)
-                                *ret_value = m->e[*cursor].value;
-                        (*cursor)++;
-                        return true;
-                }
-        return false;
+static struct strmap_slot *find(const StrMap *m, const char *key, uint32_t h) {
+        if (!m->slots)
+                return NULL;
+        size_t mask = m->size - 1;
+        for (size_t i = h & mask, n = 0; n < m->size; i = (i + 1) & mask, n++) {
+                struct strmap_slot *s = &m->slots[i];
+                if (!s->key)
+                        return NULL;
+                if (s->key != TOMBSTONE && s->hash == h && strcmp(s->key, key) == 0)
+                        return s;
+        }
+        return NULL;
+}
+
+void *strmap_get(const StrMap *m, const char *key) {
+        struct strmap_slot *s = find(m, key, hash_str(key));
+        return s ? s->value : NULL;
+}
+
+static int resize(StrMap *m, size_t size) {
+        struct strmap_slot *slots = calloc(size, sizeof(struct strmap_slot));
+        if (!slots)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->size; i++) {
+                struct strmap_slot *s = &m->slots[i];
+                if (!s->key || s->key == TOMBSTONE)
+                        continue;
+                size_t j = s->hash & (size - 1);
+                while (slots[j].key)
+                        j = (j + 1) & (size - 1);
+                slots[j] = *s;
+        }
+        free(m->slots);
+        m->slots = slots;
+        m->size = size;
+        m->filled = m->used;
+        return 0;
+}
+
+int strmap_put(StrMap *m, const char *key, void *value) {
+        uint32_t h = hash_str(key);
+        struct strmap_slot *s = find(m, key, h);
+        if (s) {
+                s->key = key;
+                s->value = value;
+                return 0;
+        }
+        if ((m->filled + 1) * 4 >= m->size * 3) {
+                size_t size = m->size ? m->size : 16;
+                while ((m->used + 1) * 2 >= size)
+                        size *= 2;
+                if (resize(m, size < 16 ? 16 : size) < 0)
+                        return -ENOMEM;
+        }
+        size_t mask = m->size - 1;
+        size_t i = h & mask;
+        while (m->slots[i].key && m->slots[i].key != TOMBSTONE)
+                i = (i + 1) & mask;
+        if (!m->slots[i].key)
+                m->filled++;
+        m->slots[i] = (struct strmap_slot) { .key = key, .value = value, .hash = h };
+        m->used++;
+        return 0;
+}
+
+void *strmap_remove(StrMap *m, const char *key) {
+        struct strmap_slot *s = find(m, key, hash_str(key));
+        if (!s)
+                return NULL;
+        void *v = s->value;
+        s->key = TOMBSTONE;
+        s->value = NULL;
+        m->used--;
+        return v;
 }

@@ -1,26 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include <stdbool.h>
 #include <stddef.h>
 
-/* A string-keyed hash map (keys copied, values borrowed) for the policy,
- * alert and store modules: open alerts by key, pending store writes by id. */
+/* An open-addressing hash map from borrowed NUL-terminated keys to values.
+ * The caller keeps every key alive while it is in the map. */
+typedef struct StrMap {
+        struct strmap_slot *slots;
+        size_t size;            /* power of two */
+        size_t used;            /* live entries */
+        size_t filled;          /* live + tombstones */
+} StrMap;
 
-typedef struct StrMap StrMap;
-
-int strmap_new(StrMap **ret);
-StrMap *strmap_free(StrMap *m);
-
-/* Insert or replace; *ret_old (optional) receives the replaced value or NULL. */
-int strmap_put(StrMap *m, const char *key, void *value, void **ret_old);
+void strmap_done(StrMap *m);
 void *strmap_get(const StrMap *m, const char *key);
-/* Remove and return the value (NULL when absent). */
+/* Insert or replace; returns 0 or -ENOMEM. */
+int strmap_put(StrMap *m, const char *key, void *value);
+/* Returns the removed value or NULL. */
 void *strmap_remove(StrMap *m, const char *key);
 size_t strmap_size(const StrMap *m);
-
-/* Iterate: start with *cursor = 0; false at the end.  Not stable under
- * insertion or removal: collect first, then modify. */
-bool strmap_next(const StrMap *m, size_t *cursor, const char **ret_key, void **ret_value);
-
-static inline void strmap_freep(StrMap **m) { strmap_free(*m); }

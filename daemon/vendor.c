@@ -1,4 +1,644 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: filled in by its issue */
+/* The vendor engine's scoring: every piece of evidence becomes a weighted
+ * vote; within one evidence class only the strongest vote per vendor counts
+ * (twenty interface MACs are one fact, not twenty), classes add up, brands
+ * absorb the votes of the makers they buy from, and the verdict shows all. */
+#include <math.h>
+#include <time.h>
+
 #include "macro.h"
-extern int vw_placeholder_vendor;
+#include "observation.h"
+#include "vendor-internal.h"
+
+#define MAX_CANDIDATES 48
+#define MAX_EVIDENCE 64
+#define MAX_TEXT 1024           /* bytes of one text field that are scanned */
+#define MAX_LIST_VALUES 16      /* ENTITY values looked at per observation */
+#define MAX_VALUE 160           /* bytes of a raw value kept in the evidence */
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+int16_t vendor_map_org(const VendorDb *db, const char *name) {
+        uint8_t buf[256];
+        size_t n = 0;
+        if (!name)
+                return VENDOR_UNMAPPED;
+        for (; name[n] && n < sizeof buf; n++)
+                buf[n] = lower_ascii((uint8_t) name[n]);
+        int16_t best = VENDOR_UNMAPPED;
+        size_t best_len = 0;
+        for (size_t i = 0; i + 1 < n; i++) {
+                for (uint32_t it = db->org_index.head[bigram(buf[i], buf[i + 1])]; it; it = db->orgs[it - 1].m.next) {
+                        const OrgPattern *o = &db->orgs[it - 1];
+                        if (o->m.literal_len <= best_len || o->m.literal_len > n - i ||
+                            memcmp(buf + i, o->m.literal, o->m.literal_len) != 0)
+                                continue;
+                        if (!matcher_anchors_ok(&o->m, buf, n, i))
+                                continue;
+                        if (o->m.has_regex && regexec(&o->m.re, name, 0, NULL, 0) != 0)
+                                continue;
+                        best = o->vendor;
+                        best_len = o->m.literal_len;
+                }
+        }
+        return best;
+}
+
+VendorDb *vendor_db_free(VendorDb *db) {
+        if (!db)
+                return NULL;
+        vendor_catalogue_done(db);
+        free(db->catalogue_path);
+        oui_db_free(db->oui);
+        free(db->oui_vendor);
+        enterprise_db_free(db->ent);
+        free(db->ent_vendor);
+        free(db);
+        return NULL;
+}
+
+
+/* Map every registry organisation onto the catalogue once, so a lookup
+ * during classification is an array read. */
+static int map_registries(VendorDb *db) {
+        size_t n = oui_org_count(db->oui);
+        db->oui_vendor = malloc((n ? n : 1) * sizeof *db->oui_vendor);
+        if (!db->oui_vendor)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                db->oui_vendor[i] = vendor_map_org(db, oui_org_name(db->oui, (uint32_t) i));
+        /* blocks the catalogue lists carry the vendor's display name */
+        for (size_t v = 0; v < db->n_vendors; v++)
+                if (db->vendors[v].has_oui && db->vendors[v].oui_org < n)
+                        db->oui_vendor[db->vendors[v].oui_org] = (int16_t) v;
+
+        db->n_ent_vendor = enterprise_max(db->ent);
+        db->ent_vendor = malloc((db->n_ent_vendor ? db->n_ent_vendor : 1) * sizeof *db->ent_vendor);
+        if (!db->ent_vendor)
+                return -ENOMEM;
+        for (uint32_t pen = 0; pen < db->n_ent_vendor; pen++) {
+                const char *name = enterprise_name(db->ent, pen);
+                db->ent_vendor[pen] = name ? vendor_map_org(db, name) : VENDOR_UNMAPPED;
+        }
+        return 0;
+}
+
+static int set_error(char **ret_error, const char *msg) {
+        if (ret_error)
+                *ret_error = strdup(msg);
+        return -EINVAL;
+}
+
+int vendor_db_build(const VendorPaths *paths, const char *catalogue_name, const char *catalogue_text,
+                    VendorDb **ret, char **ret_error) {
+        _cleanup_(vendor_db_freep) VendorDb *db = calloc(1, sizeof *db);
+        int r;
+        if (!db)
+                return -ENOMEM;
+
+        uint64_t t0 = now_usec();
+        if (paths && paths->oui_dir)
+                r = oui_db_load(paths->oui_dir, &db->oui, ret_error);
+        else
+                r = oui_db_new(&db->oui);
+        if (r < 0)
+                return r;
+        uint64_t t1 = now_usec();
+        if (paths && paths->enterprises)
+                r = enterprise_db_load(paths->enterprises, &db->ent, ret_error);
+        else
+                r = enterprise_db_parse("(none)", "", 0, &db->ent, ret_error);
+        if (r < 0)
+                return r;
+        uint64_t t2 = now_usec();
+
+        if (catalogue_text)
+                r = vendor_catalogue_parse(db, catalogue_name, catalogue_text, ret_error);
+        else if (paths && paths->catalogue)
+                r = vendor_catalogue_load(db, paths->catalogue, ret_error);
+        else
+                r = set_error(ret_error, "no vendor catalogue given");
+        if (r < 0)
+                return r;
+        db->catalogue_path = strdup(catalogue_text ? catalogue_name : paths->catalogue);
+        if (!db->catalogue_path)
+                return -ENOMEM;
+        r = oui_db_index(db->oui);
+        if (r < 0)
+                return r;
+        r = map_registries(db);
+        if (r < 0)
+                return r;
+        db->load_usec[0] = t1 - t0;
+        db->load_usec[1] = t2 - t1;
+        db->load_usec[2] = now_usec() - t2;
+        *ret = TAKE_PTR(db);
+        return 0;
+}
+
+int vendor_db_load(const VendorPaths *paths, VendorDb **ret, char **ret_error) {
+        if (!paths || !paths->catalogue)
+                return set_error(ret_error, "no vendor catalogue given");
+        return vendor_db_build(paths, NULL, NULL, ret, ret_error);
+}
+
+int vendor_find_slug(const VendorDb *db, const char *slug) {
+        return db && slug ? vendor_find(db, slug) : -1;
+}
+
+static bool list_has(const int16_t *l, int v) {
+        for (; l && *l >= 0; l++)
+                if (*l == v)
+                        return true;
+        return false;
+}
+
+static bool related_idx(const VendorDb *db, int a, int b) {
+        if (a < 0 || b < 0)
+                return false;
+        if (a == b)
+                return true;
+        const Vendor *x = &db->vendors[a], *y = &db->vendors[b];
+        return list_has(x->makers, b) || list_has(x->related, b) || list_has(y->makers, a) || list_has(y->related, a);
+}
+
+bool vendor_related(const VendorDb *db, const char *slug, const char *other) {
+        if (!db || !slug || !other)
+                return false;
+        return related_idx(db, vendor_find(db, slug), vendor_find(db, other));
+}
+
+/* ---- classification ---- */
+
+typedef struct Cand {
+        int16_t vendor;         /* catalogue index, or -1 with org */
+        const char *org;
+        double cls[_EV_MAX];
+        double total;
+} Cand;
+
+typedef struct Scorer {
+        const VendorDb *db;
+        Cand cand[MAX_CANDIDATES];
+        size_t n_cand;
+        VendorEvidence *ev;
+        size_t n_ev;
+        double trust;
+        const char *origin;
+        int err;
+} Scorer;
+
+static Cand *cand_get(Scorer *s, int16_t vendor, const char *org) {
+        for (size_t i = 0; i < s->n_cand; i++)
+                if (s->cand[i].vendor == vendor && (vendor >= 0 || streq(s->cand[i].org, org)))
+                        return &s->cand[i];
+        if (s->n_cand == MAX_CANDIDATES)
+                return NULL;
+        Cand *c = &s->cand[s->n_cand++];
+        *c = (Cand) { .vendor = vendor, .org = org };
+        return c;
+}
+
+/* Record one piece of evidence (strings copied into one block, owned by
+ * .source) and, when it names a vendor, its vote. */
+static void evidence(Scorer *s, EvClass cls, int16_t vendor, const char *org, const char *source,
+                     const char *value, double weight, const char *note) {
+        if (vendor >= 0 || org) {
+                Cand *c = cand_get(s, vendor, org);
+                if (c && weight > c->cls[cls])
+                        c->cls[cls] = weight;
+        }
+        if (s->err < 0 || s->n_ev >= MAX_EVIDENCE)
+                return;
+        if (s->n_ev % 8 == 0) {
+                VendorEvidence *e = reallocarray(s->ev, s->n_ev + 8, sizeof *e);
+                if (!e) {
+                        s->err = -ENOMEM;
+                        return;
+                }
+                s->ev = e;
+        }
+        const char *vname = vendor >= 0 ? s->db->vendors[vendor].slug : org;
+        size_t ls = strlen(source) + 1, lv = value ? strnlen(value, MAX_VALUE) + 1 : 0;
+        size_t lo = s->origin ? strlen(s->origin) + 1 : 0, ln = note ? strlen(note) + 1 : 0;
+        size_t lven = vname ? strlen(vname) + 1 + (vendor < 0 ? 4 : 0) : 0;
+        char *b = malloc(ls + lv + lo + ln + lven);
+        if (!b) {
+                s->err = -ENOMEM;
+                return;
+        }
+        VendorEvidence *e = &s->ev[s->n_ev++];
+        *e = (VendorEvidence) { .weight = weight };
+        char *p = b;
+        memcpy(p, source, ls), e->source = p, p += ls;
+        if (value) {
+                memcpy(p, value, lv - 1), p[lv - 1] = '\0', e->value = p, p += lv;
+        }
+        if (s->origin)
+                memcpy(p, s->origin, lo), e->origin = p, p += lo;
+        if (note)
+                memcpy(p, note, ln), e->note = p, p += ln;
+        if (vname) {
+                if (vendor < 0)
+                        memcpy(p, "org:", 4), p += 4;
+                memcpy(p, vname, lven - (vendor < 0 ? 4 : 0)), e->vendor = p - (vendor < 0 ? 4 : 0);
+        }
+}
+
+static void scan_rules(Scorer *s, RuleField field, const char *text) {
+        const VendorDb *db = s->db;
+        uint8_t buf[MAX_TEXT];
+        uint32_t seen[16];
+        size_t n = 0, n_seen = 0;
+
+        if (!text || !*text)
+                return;
+        for (; text[n] && n < sizeof buf; n++)
+                buf[n] = lower_ascii((uint8_t) text[n]);
+        for (size_t i = 0; i + 1 < n; i++) {
+                for (uint32_t it = db->rule_index.head[bigram(buf[i], buf[i + 1])]; it; it = db->rules[it - 1].m.next) {
+                        const Rule *ru = &db->rules[it - 1];
+                        if (ru->field != field || ru->m.literal_len > n - i ||
+                            (ru->m.literal_len > 2 && buf[i + 2] != (uint8_t) ru->m.literal[2]) ||
+                            memcmp(buf + i, ru->m.literal, ru->m.literal_len) != 0 ||
+                            !matcher_anchors_ok(&ru->m, buf, n, i))
+                                continue;
+                        bool dup = false;
+                        for (size_t k = 0; k < n_seen && !dup; k++)
+                                dup = seen[k] == it;
+                        if (dup)
+                                continue;
+                        if (n_seen < ELEMENTSOF(seen))
+                                seen[n_seen++] = it;
+                        if (ru->m.has_regex && regexec(&ru->m.re, text, 0, NULL, 0) != 0)
+                                continue;
+                        char note[32] = "rule at line ", digits[12];
+                        size_t nd = 0, at = strlen(note);
+                        for (unsigned l = ru->line; nd == 0 || l > 0; l /= 10)
+                                digits[nd++] = (char) ('0' + l % 10);
+                        while (nd > 0)
+                                note[at++] = digits[--nd];
+                        note[at] = '\0';
+                        evidence(s, vendor_fields[field].class, ru->vendor, NULL, vendor_fields[field].name, text,
+                                 ru->weight * s->trust, note);
+                }
+        }
+}
+
+static const EnterpriseOverride *find_override(const VendorDb *db, uint32_t pen) {
+        size_t lo = 0, hi = db->n_overrides;
+        while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (db->overrides[mid].number < pen)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo < db->n_overrides && db->overrides[lo].number == pen ? &db->overrides[lo] : NULL;
+}
+
+static void score_enterprise(Scorer *s, const char *oid) {
+        const VendorDb *db = s->db;
+        uint32_t pen;
+        int r = enterprise_from_oid(oid, &pen);
+        if (r == -EINVAL) {
+                evidence(s, EV_ENTERPRISE, -1, NULL, "sysobjectid", oid, 0, "malformed sysObjectID: no evidence");
+                return;
+        }
+        if (r < 0)
+                return;         /* not under enterprises: says nothing */
+        const char *iana = enterprise_name(db->ent, pen);
+        char note[320];
+        const EnterpriseOverride *o = find_override(db, pen);
+        if (o) {
+                if (o->vendor < 0) {
+                        snprintf(note, sizeof note, "%s", o->note ? o->note : "generic enterprise number: no vendor evidence");
+                        evidence(s, EV_ENTERPRISE, -1, NULL, "sysobjectid", oid, 0, note);
+                        return;
+                }
+                snprintf(note, sizeof note, "%s%s%s", o->note ? o->note : "catalogue number",
+                         iana ? "; IANA: " : "", iana ? iana : "");
+                evidence(s, EV_ENTERPRISE, o->vendor, NULL, "sysobjectid", oid,
+                         (o->weight >= 0 ? o->weight : db->w.enterprise) * s->trust, note);
+                return;
+        }
+        if (!iana) {
+                evidence(s, EV_ENTERPRISE, -1, NULL, "sysobjectid", oid, 0, "unregistered enterprise number");
+                return;
+        }
+        int16_t v = pen < db->n_ent_vendor ? db->ent_vendor[pen] : VENDOR_UNMAPPED;
+        snprintf(note, sizeof note, "IANA: %s", iana);
+        if (v >= 0)
+                evidence(s, EV_ENTERPRISE, v, NULL, "sysobjectid", oid, db->w.enterprise_org * s->trust, note);
+        else if (v == VENDOR_UNMAPPED)
+                evidence(s, EV_ENTERPRISE, -1, iana, "sysobjectid", oid, db->w.enterprise_fallback * s->trust, note);
+        else
+                evidence(s, EV_ENTERPRISE, -1, NULL, "sysobjectid", oid, 0, note);
+}
+
+static void score_mfg(Scorer *s, EvClass cls, const char *source, const char *mfg) {
+        if (isempty(mfg))
+                return;
+        int16_t v = vendor_map_org(s->db, mfg);
+        if (v >= 0)
+                evidence(s, cls, v, NULL, source, mfg, s->db->w.entity_mfg * s->trust, "manufacturer name");
+}
+
+typedef struct MacSeen {
+        uint32_t org;
+        bool chassis;
+        unsigned count;
+} MacSeen;
+
+static void score_mac(Scorer *s, const char *text, bool chassis, MacSeen *seen, size_t *n_seen, bool *weak_noted) {
+        const VendorDb *db = s->db;
+        const char *source = chassis ? "oui:chassis" : "oui:interface";
+        uint8_t mac[6];
+        if (mac_parse(text, mac) < 0) {
+                evidence(s, chassis ? EV_OUI_CHASSIS : EV_OUI_IFACE, -1, NULL, source, text, 0,
+                         "not a MAC address: no evidence");
+                return;
+        }
+        if (mac_is_weak(mac)) {
+                if (!*weak_noted)
+                        evidence(s, chassis ? EV_OUI_CHASSIS : EV_OUI_IFACE, -1, NULL, source, text, 0,
+                                 (mac[0] & 1) ? "multicast or virtual MAC: no vendor evidence"
+                                 : (mac[0] & 2) ? "locally administered MAC: no vendor evidence"
+                                                : "virtual-router or null MAC: no vendor evidence");
+                *weak_noted = true;
+                return;
+        }
+        unsigned bits = 0;
+        uint32_t org = oui_lookup(db->oui, mac, &bits);
+        if (org == OUI_NONE)
+                return;
+        for (size_t i = 0; i < *n_seen; i++)
+                if (seen[i].org == org && seen[i].chassis == chassis) {
+                        seen[i].count++;
+                        return;
+                }
+        if (*n_seen < 8)
+                seen[(*n_seen)++] = (MacSeen) { .org = org, .chassis = chassis, .count = 1 };
+        int16_t v = db->oui_vendor[org];
+        const char *name = oui_org_name(db->oui, org);
+        char note[300];
+        snprintf(note, sizeof note, "MA-%c %s", bits == 24 ? 'L' : bits == 28 ? 'M' : 'S', name);
+        EvClass cls = chassis ? EV_OUI_CHASSIS : EV_OUI_IFACE;
+        double w = chassis ? db->w.oui_chassis : db->w.oui_interface;
+        if (v >= 0)
+                evidence(s, cls, v, NULL, source, text, w * s->trust, note);
+        else if (v == VENDOR_UNMAPPED)
+                evidence(s, cls, -1, name, source, text,
+                         db->w.oui_fallback * (chassis ? 1.0 : 0.8) * s->trust, note);
+}
+
+static double trust_of(const VendorDb *db, const char *source) {
+        if (source)
+                for (size_t i = 0; i < db->n_trust; i++)
+                        if (streq(db->trust[i].source, source))
+                                return db->trust[i].factor;
+        return db->trust_default;
+}
+
+static void score_observation(Scorer *s, const struct vw_observation *o) {
+        s->trust = trust_of(s->db, o->source);
+        s->origin = o->source;
+
+        if (o->sys_object_id) {
+                score_enterprise(s, o->sys_object_id);
+                scan_rules(s, FIELD_SYS_OBJECT_ID, o->sys_object_id);
+        }
+        scan_rules(s, FIELD_SYS_DESCR, o->sys_descr);
+        scan_rules(s, FIELD_PLATFORM, o->platform);
+        scan_rules(s, FIELD_SW_VERSION, o->sw_version);
+        scan_rules(s, FIELD_MED_MFG, o->med_mfg);
+        scan_rules(s, FIELD_MED_MODEL, o->med_model);
+        scan_rules(s, FIELD_DHCP_VENDOR_CLASS, o->dhcp_vendor_class);
+        score_mfg(s, EV_MED, "med_mfg", o->med_mfg);
+        for (size_t i = 0; o->entity_mfg && i < o->n_entity_mfg && i < MAX_LIST_VALUES; i++) {
+                scan_rules(s, FIELD_ENTITY_MFG, o->entity_mfg[i]);
+                score_mfg(s, EV_ENTITY, "entity_mfg", o->entity_mfg[i]);
+        }
+        for (size_t i = 0; o->entity_model && i < o->n_entity_model && i < MAX_LIST_VALUES; i++)
+                scan_rules(s, FIELD_ENTITY_MODEL, o->entity_model[i]);
+
+        MacSeen seen[8];
+        size_t n_seen = 0;
+        bool weak_noted = false;
+        if (o->chassis_id && (streq_ptr(o->chassis_subtype, "mac") ||
+                              (!o->chassis_subtype && mac_parse(o->chassis_id, (uint8_t[6]) {}) == 0)))
+                score_mac(s, o->chassis_id, true, seen, &n_seen, &weak_noted);
+        /* an end host's MACs (ARP, DHCP, forwarding tables) are its own
+         * hardware addresses, not a switch's interface list */
+        bool own = streq_ptr(o->kind, "host");
+        for (size_t i = 0; o->macs && i < o->n_macs && i < 64; i++)
+                if (o->macs[i])
+                        score_mac(s, o->macs[i], own, seen, &n_seen, &weak_noted);
+}
+
+static double cand_max(const Cand *c) {
+        double m = 0;
+        for (size_t k = 0; k < _EV_MAX; k++)
+                m = fmax(m, c->cls[k]);
+        return m;
+}
+
+static bool cand_related(const VendorDb *db, const Cand *a, const Cand *b) {
+        if (a == b)
+                return true;
+        if (a->vendor < 0 || b->vendor < 0)
+                return a->vendor < 0 && b->vendor < 0 && streq(a->org, b->org);
+        return related_idx(db, a->vendor, b->vendor);
+}
+
+int vendor_classify(const VendorDb *db, const struct vw_observation *const *obs, size_t n, VendorVerdict *ret) {
+        Scorer s = { .db = db };
+
+        if (!db || !ret || (n > 0 && !obs))
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++)
+                if (obs[i])
+                        score_observation(&s, obs[i]);
+        if (s.err < 0) {
+                VendorVerdict tmp = { .evidence = s.ev, .n_evidence = s.n_ev };
+                vendor_verdict_done(&tmp);
+                return s.err;
+        }
+
+        for (size_t i = 0; i < s.n_cand; i++) {
+                Cand *c = &s.cand[i];
+                for (size_t k = 0; k < _EV_MAX; k++)
+                        c->total += c->cls[k];
+        }
+        /* A brand with evidence of its own takes its makers' votes: an HPE
+         * Comware switch answering with H3C's number is still an HPE box. */
+        int16_t made_by[MAX_CANDIDATES];
+        double absorbed[MAX_CANDIDATES] = {};
+        for (size_t i = 0; i < s.n_cand; i++) {
+                Cand *a = &s.cand[i];
+                made_by[i] = -1;
+                if (a->vendor < 0 || !db->vendors[a->vendor].makers ||
+                    a->total - a->cls[EV_OUI_CHASSIS] - a->cls[EV_OUI_IFACE] <= 0)
+                        continue;
+                double best = 0;
+                for (size_t j = 0; j < s.n_cand; j++) {
+                        Cand *b = &s.cand[j];
+                        if (b->vendor >= 0 && list_has(db->vendors[a->vendor].makers, b->vendor)) {
+                                absorbed[i] += b->total;
+                                if (b->total > best)
+                                        best = b->total, made_by[i] = b->vendor;
+                        }
+                }
+        }
+
+        ssize_t win = -1;
+        double win_score = 0;
+        for (size_t i = 0; i < s.n_cand; i++) {
+                const Cand *c = &s.cand[i];
+                double score = c->total + absorbed[i];
+                if (score <= 0)
+                        continue;
+                /* restricted vendors need more than a whisper */
+                if (c->vendor >= 0 && db->vendors[c->vendor].restricted && score < db->w.restricted_min)
+                        continue;
+                if (win < 0 || score > win_score + 1e-9 ||
+                    (fabs(score - win_score) <= 1e-9 && c->vendor >= 0 && s.cand[win].vendor < 0)) {
+                        win = (ssize_t) i;
+                        win_score = score;
+                }
+        }
+
+        VendorVerdict v = { .evidence = s.ev, .n_evidence = s.n_ev };
+        if (win >= 0) {
+                const Cand *w = &s.cand[win];
+                double others = 0;
+                bool conflict = false;
+                for (size_t i = 0; i < s.n_cand; i++) {
+                        const Cand *c = &s.cand[i];
+                        if (cand_related(db, w, c))
+                                continue;
+                        others += c->total;
+                        if (cand_max(c) >= db->w.conflict && cand_max(w) >= db->w.conflict)
+                                conflict = true;
+                }
+                v.conflict = conflict;
+                v.confidence = fmin(1.0, win_score) * win_score / (win_score + others);
+                v.confidence = round(v.confidence * 1000.0) / 1000.0;
+                if (w->vendor >= 0) {
+                        v.vendor = strdup(db->vendors[w->vendor].slug);
+                        v.vendor_name = strdup(db->vendors[w->vendor].name);
+                        if (made_by[win] >= 0 && made_by[win] != w->vendor)
+                                v.made_by = strdup(db->vendors[made_by[win]].slug);
+                } else {
+                        if (asprintf(&v.vendor, "org:%s", w->org) < 0)
+                                v.vendor = NULL;
+                        v.vendor_name = strdup(w->org);
+                }
+                if (!v.vendor || !v.vendor_name || (made_by[win] >= 0 && made_by[win] != w->vendor && !v.made_by)) {
+                        vendor_verdict_done(&v);
+                        return -ENOMEM;
+                }
+        }
+        *ret = v;
+        return 0;
+}
+
+void vendor_verdict_done(VendorVerdict *v) {
+        if (!v)
+                return;
+        free(v->vendor);
+        free(v->vendor_name);
+        free(v->made_by);
+        for (size_t i = 0; i < v->n_evidence; i++)
+                free(v->evidence[i].source);    /* one block per evidence */
+        free(v->evidence);
+        *v = (VendorVerdict) VENDOR_VERDICT_INIT;
+}
+
+static json_object *str_or_null(const char *s) {
+        return s ? json_object_new_string(s) : NULL;
+}
+
+json_object *vendor_verdict_to_json(const VendorVerdict *v) {
+        json_object *j = json_object_new_object(), *ev = json_object_new_array();
+        if (!j || !ev) {
+                json_object_put(j);
+                json_object_put(ev);
+                return NULL;
+        }
+        json_object_object_add(j, "vendor", str_or_null(v->vendor));
+        json_object_object_add(j, "vendor_name", str_or_null(v->vendor_name));
+        json_object_object_add(j, "made_by", str_or_null(v->made_by));
+        json_object_object_add(j, "confidence", json_object_new_double(v->confidence));
+        json_object_object_add(j, "conflict", json_object_new_boolean(v->conflict));
+        for (size_t i = 0; i < v->n_evidence; i++) {
+                const VendorEvidence *e = &v->evidence[i];
+                json_object *o = json_object_new_object();
+                if (!o)
+                        break;
+                json_object_object_add(o, "source", str_or_null(e->source));
+                if (e->origin)
+                        json_object_object_add(o, "origin", str_or_null(e->origin));
+                json_object_object_add(o, "value", str_or_null(e->value));
+                json_object_object_add(o, "vendor", str_or_null(e->vendor));
+                json_object_object_add(o, "weight", json_object_new_double(round(e->weight * 1000.0) / 1000.0));
+                if (e->note)
+                        json_object_object_add(o, "note", str_or_null(e->note));
+                json_object_array_add(ev, o);
+        }
+        json_object_object_add(j, "evidence", ev);
+        return j;
+}
+
+json_object *vendor_db_status(const VendorDb *db) {
+        static const char *const names[_OUI_FILE_MAX] = { "ma-l", "ma-m", "ma-s", "iab" };
+        json_object *j = json_object_new_object(), *reg = json_object_new_object();
+        if (!j || !reg) {
+                json_object_put(j);
+                json_object_put(reg);
+                return NULL;
+        }
+        for (size_t f = 0; f < _OUI_FILE_MAX; f++) {
+                const char *p = oui_file_path(db->oui, (OuiFile) f);
+                if (!p)
+                        continue;
+                json_object *o = json_object_new_object();
+                char date[32] = "";
+                time_t t = oui_file_time(db->oui, (OuiFile) f);
+                struct tm tm;
+                if (t && gmtime_r(&t, &tm))
+                        strftime(date, sizeof date, "%Y-%m-%d", &tm);
+                json_object_object_add(o, "file", json_object_new_string(p));
+                json_object_object_add(o, "date", json_object_new_string(date));
+                json_object_object_add(reg, names[f], o);
+        }
+        json_object_object_add(reg, "blocks_24", json_object_new_int64((int64_t) oui_block_count(db->oui, 24)));
+        json_object_object_add(reg, "blocks_28", json_object_new_int64((int64_t) oui_block_count(db->oui, 28)));
+        json_object_object_add(reg, "blocks_36", json_object_new_int64((int64_t) oui_block_count(db->oui, 36)));
+        json_object_object_add(j, "oui", reg);
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "numbers", json_object_new_int64((int64_t) enterprise_count(db->ent)));
+        json_object_object_add(e, "date", str_or_null(enterprise_file_date(db->ent)));
+        json_object_object_add(j, "enterprises", e);
+        json_object *c = json_object_new_object();
+        json_object_object_add(c, "file", str_or_null(db->catalogue_path));
+        json_object_object_add(c, "vendors", json_object_new_int64((int64_t) db->n_vendors));
+        json_object_object_add(c, "rules", json_object_new_int64((int64_t) db->n_rules));
+        json_object_object_add(c, "org_patterns", json_object_new_int64((int64_t) db->n_orgs));
+        json_object_object_add(c, "enterprise_numbers", json_object_new_int64((int64_t) db->n_overrides));
+        json_object_object_add(j, "catalogue", c);
+        json_object *t = json_object_new_object();
+        json_object_object_add(t, "oui_ms", json_object_new_double((double) db->load_usec[0] / 1000.0));
+        json_object_object_add(t, "enterprises_ms", json_object_new_double((double) db->load_usec[1] / 1000.0));
+        json_object_object_add(t, "catalogue_ms", json_object_new_double((double) db->load_usec[2] / 1000.0));
+        json_object_object_add(j, "load", t);
+        return j;
+}
+
+const OuiDb *vendor_db_oui(const VendorDb *db) {
+        return db ? db->oui : NULL;
+}

@@ -24,6 +24,8 @@ typedef struct VendorEvidence {
         char *vendor;                   /* slug or "org:<name>", NULL for "no evidence" notes */
         double weight;
         char *note;                     /* e.g. "locally administered MAC: no vendor evidence" */
+        char *origin;                   /* the observation's source ("snmp", "lldp", …) or NULL */
+        /* All strings of one evidence live in one block owned by .source. */
 } VendorEvidence;
 
 typedef struct VendorVerdict {
@@ -43,6 +45,19 @@ typedef struct VendorVerdict {
 int vendor_db_load(const VendorPaths *paths, VendorDb **ret, char **ret_error);
 VendorDb *vendor_db_free(VendorDb *db);
 
+/* Like vendor_db_load(), but the catalogue comes from memory (`name` is used
+ * in its error messages) when `catalogue_text` is non-NULL, and a NULL
+ * oui_dir / enterprises path stands for an empty registry (tests, fuzzing). */
+int vendor_db_build(const VendorPaths *paths, const char *catalogue_name, const char *catalogue_text,
+                    VendorDb **ret, char **ret_error);
+
+/* Index of a catalogue vendor, or -1. */
+int vendor_find_slug(const VendorDb *db, const char *slug);
+
+/* The MAC registries behind the engine (benchmarks, `status`). */
+struct OuiDb;
+const struct OuiDb *vendor_db_oui(const VendorDb *db);
+
 /* Classify a device from its observations (one per source, in any order).
  * The source of each observation weighs its evidence (a polled SNMP answer
  * outranks an unauthenticated LLDP/CDP/DHCP claim). */
@@ -58,3 +73,6 @@ json_object *vendor_db_status(const VendorDb *db);
 
 /* Is `slug` the brand or maker of `other` (e.g. hpe/h3c)? */
 bool vendor_related(const VendorDb *db, const char *slug, const char *other);
+
+static inline void vendor_db_freep(VendorDb **db) { vendor_db_free(*db); }
+static inline void vendor_verdict_donep(VendorVerdict *v) { vendor_verdict_done(v); }

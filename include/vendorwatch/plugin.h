@@ -146,6 +146,11 @@ struct vw_host_ops {
         /* True when the daemon runs a one-shot (--replay): no timers that
          * outlive the input, exit when done. */
         bool (*oneshot)(struct vw_plugin_ctx *ctx);
+
+        /* Hand one observation in its JSON form (docs/observation.md) to the
+         * pipeline: the host owns the schema.  Returns 0, or -EINVAL with a
+         * malloc'd reason in *ret_error (caller frees). */
+        int (*observe_json)(struct vw_plugin_ctx *ctx, const char *json, size_t len, char **ret_error);
 };
 
 struct vw_host {

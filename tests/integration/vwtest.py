@@ -246,7 +246,7 @@ class Daemon:
             return []
         return r if isinstance(r, list) else r.get("devices", [r])
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         self.proc.send_signal(sig)
 
     def stop(self, sig=signal.SIGTERM, timeout=30):

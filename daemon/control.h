@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "manager.h"
+
+#define CONTROL_PROTOCOL_VERSION 1
+#define CONTROL_REQUEST_MAX (64 * 1024)
+
+typedef struct Client Client;
+
+/* A reply written in slices: next() yields items until NULL. */
+typedef struct Stream {
+        const char *name;
+        json_object *(*next)(Manager *m, void *state);
+        void (*free)(void *state);
+        void *state;
+        size_t count;
+} Stream;
+
+typedef struct Request {
+        Manager *manager;
+        json_object *args;
+        uid_t uid;
+        gid_t gid;
+        pid_t pid;
+} Request;
+
+/* A handler returns >= 0 with either *ret_reply (an object whose members are
+ * added to {"version","ok":true}) or *ret_stream filled; or -errno with
+ * *ret_error naming the reason. */
+typedef int (*command_fn)(Request *req, json_object **ret_reply, Stream *ret_stream, char **ret_error);
+
+typedef struct Command {
+        const char *name;
+        bool admin;
+        command_fn fn;
+} Command;
+
+int control_new(Manager *m, Control **ret);
+Control *control_free(Control *c);
+void control_reconfigure(Control *c);
+size_t control_n_clients(Control *c);
+
+/* The table (commands.c). */
+const Command *command_find(const char *name);
+
+/* Framing, exposed for the unit test: split `buf` into complete lines. */
+int control_next_line(const char *buf, size_t len, size_t *ret_line_len, size_t *ret_consumed);

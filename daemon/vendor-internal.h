@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Shared between vendor-catalogue.c (loading vendors.conf and mapping the
+ * registries onto it) and vendor.c (scoring).  Not for other modules. */
+
+#include <regex.h>
+#include <stdint.h>
+
+#include "enterprises.h"
+#include "oui.h"
+#include "vendor.h"
+
+/* Evidence classes: within a class only the strongest item per vendor
+ * counts, classes add up. */
+typedef enum EvClass {
+        EV_ENTERPRISE,
+        EV_DESCR,
+        EV_ENTITY,
+        EV_MED,
+        EV_DHCP,
+        EV_OUI_CHASSIS,
+        EV_OUI_IFACE,
+        _EV_MAX,
+} EvClass;
+
+/* Observation text fields rules can look at. */
+typedef enum RuleField {
+        FIELD_SYS_DESCR,
+        FIELD_PLATFORM,
+        FIELD_SW_VERSION,
+        FIELD_ENTITY_MFG,
+        FIELD_ENTITY_MODEL,
+        FIELD_MED_MFG,
+        FIELD_MED_MODEL,
+        FIELD_DHCP_VENDOR_CLASS,
+        FIELD_SYS_OBJECT_ID,
+        _FIELD_MAX,
+} RuleField;
+
+typedef struct FieldInfo {
+        const char *name;       /* key in vendors.conf and evidence source */
+        EvClass class;
+} FieldInfo;
+extern const FieldInfo vendor_fields[_FIELD_MAX];
+
+typedef struct Vendor {
+        char *slug, *name;
+        bool restricted;
+        bool has_oui;           /* lists blocks of its own ... */
+        uint32_t oui_org;       /* ... interned under its display name */
+        int16_t *makers;        /* vendor indexes, -1 terminated */
+        int16_t *related;
+} Vendor;
+
+/* A literal with the pattern behind it: rules and org patterns. */
+typedef struct Matcher {
+        char *literal;          /* lowercase, required substring */
+        size_t literal_len;
+        bool has_regex;
+        /* a pattern that is only a literal with anchors/word boundaries is
+         * checked without the regex engine */
+        bool at_start, word_start, word_end, at_end;
+        regex_t re;
+        uint32_t next;          /* chain in the bigram bucket, 0 = end */
+} Matcher;
+
+typedef struct Rule {
+        Matcher m;
+        int16_t vendor;
+        RuleField field;
+        double weight;
+        unsigned line;
+} Rule;
+
+typedef struct OrgPattern {
+        Matcher m;
+        int16_t vendor;         /* -2: an organisation that says nothing */
+} OrgPattern;
+
+/* A literal prefilter: one bucket per pair of first two lowercase bytes. */
+#define BIGRAM_BUCKETS 65536
+typedef struct LiteralIndex {
+        uint32_t head[BIGRAM_BUCKETS];  /* item index + 1 */
+} LiteralIndex;
+
+#define VENDOR_IGNORED ((int16_t) -2)
+#define VENDOR_UNMAPPED ((int16_t) -1)
+
+typedef struct EnterpriseOverride {
+        uint32_t number;
+        int16_t vendor;         /* -1: generic, no vendor evidence */
+        double weight;
+        char *note;
+} EnterpriseOverride;
+
+typedef struct Weights {
+        double enterprise, enterprise_org, enterprise_fallback;
+        double entity_mfg, oui_chassis, oui_interface, oui_fallback;
+        double conflict, restricted_min;
+} Weights;
+
+typedef struct Trust {
+        char *source;
+        double factor;
+} Trust;
+
+struct VendorDb {
+        char *catalogue_path;
+        Vendor *vendors;
+        size_t n_vendors;
+        Rule *rules;
+        size_t n_rules;
+        OrgPattern *orgs;
+        size_t n_orgs;
+        LiteralIndex rule_index, org_index;
+
+        EnterpriseOverride *overrides;  /* sorted by number */
+        size_t n_overrides;
+        Weights w;
+        Trust *trust;
+        size_t n_trust;
+        double trust_default;
+
+        OuiDb *oui;
+        int16_t *oui_vendor;            /* by OUI org id */
+        EnterpriseDb *ent;
+        int16_t *ent_vendor;            /* by enterprise number (IANA name mapping) */
+        uint32_t n_ent_vendor;
+        uint64_t load_usec[3];          /* registries, enterprises, catalogue + mapping */
+};
+
+/* Bucket of two lowercase bytes. */
+static inline unsigned bigram(uint8_t a, uint8_t b) {
+        return (unsigned) a << 8 | b;
+}
+
+static inline uint8_t lower_ascii(uint8_t c) {
+        return (c >= 'A' && c <= 'Z') ? (uint8_t) (c | 0x20) : c;
+}
+
+/* Does a literal found at text[i] (lowercase copy `low` of n bytes) match
+ * the matcher's simple anchors? */
+static inline bool is_word_byte(uint8_t c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+}
+
+static inline bool matcher_anchors_ok(const Matcher *m, const uint8_t *low, size_t n, size_t i) {
+        size_t e = i + m->literal_len;
+        if (m->at_start && i != 0)
+                return false;
+        if (m->at_end && e != n)
+                return false;
+        if (m->word_start && i > 0 && is_word_byte(low[i - 1]))
+                return false;
+        if (m->word_end && e < n && is_word_byte(low[e]))
+                return false;
+        return true;
+}
+
+/* Map an organisation name through the catalogue's org patterns:
+ * vendor index, VENDOR_IGNORED or VENDOR_UNMAPPED. */
+int16_t vendor_map_org(const VendorDb *db, const char *name);
+
+int vendor_catalogue_load(VendorDb *db, const char *path, char **ret_error);
+/* Load the catalogue from memory (fuzzing, tests); `name` is used in errors. */
+int vendor_catalogue_parse(VendorDb *db, const char *name, const char *text, char **ret_error);
+void vendor_catalogue_done(VendorDb *db);
+int vendor_find(const VendorDb *db, const char *slug);

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The lldp plugin: passive LLDP/CDP discovery.  Configuration, the per-frame
+ * path (decode → per-interface neighbour cap → observe), and `status`.
+ * Interfaces and libpcap handles live in capture.c.
+ *
+ * Keys of the plugin's group:
+ *   interfaces = ["eth0", "enp*"];     names or fnmatch(3) patterns; default:
+ *                                      every up Ethernet interface
+ *   pcap_file = "capture.pcap";        read a capture instead (exclusive with
+ *                                      interfaces)
+ *   promiscuous = false;               capture promiscuously instead of joining
+ *                                      the LLDP/CDP multicast groups
+ *   max_neighbors_per_interface = 4096;        (pcap_file: 1000000)
+ *   silent_warning_sec = 300;          warn about an interface that heard
+ *                                      nothing for this long (0 = never)
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lldp-plugin.h"
+
+#define DEFAULT_MAX_NEIGHBORS 4096
+#define DEFAULT_MAX_NEIGHBORS_FILE 1000000
+#define DEFAULT_SILENT_WARNING_SEC 300
+
+/* ---- per-interface neighbour table (the cap) ---- */
+
+/* A 64-bit hash of protocol, subtype and chassis ID, eight bytes per step.
+ * Two neighbours colliding would share one slot of the cap, nothing more. */
+static uint64_t hash_mix(uint64_t h, uint64_t w) {
+        h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+        return h ^ (h >> 32);
+}
+
+static uint64_t hash_str(uint64_t h, const char *s) {
+        size_t len = strlen(s), i = 0;
+        for (; i + 8 <= len; i += 8) {
+                uint64_t w;
+                memcpy(&w, s + i, 8);
+                h = hash_mix(h, w);
+        }
+        uint64_t w = 0;
+        memcpy(&w, s + i, len - i);
+        return hash_mix(h, w ^ (uint64_t) len << 56);
+}
+
+static uint64_t neigh_key(const struct lldp_neighbor *n) {
+        uint64_t h = hash_mix(0x243f6a8885a308d3ull, (uint64_t) n->proto);
+        h = hash_str(h, n->chassis_subtype ? n->chassis_subtype : "");
+        h = hash_str(h, n->chassis_id);
+        return h ? h : 1;
+}
+
+static struct neigh_slot *neigh_find(struct neigh_slot *t, size_t slots, uint64_t key) {
+        for (size_t j = key & (slots - 1);; j = (j + 1) & (slots - 1))
+                if (t[j].key == key || t[j].key == 0)
+                        return &t[j];
+}
+
+/* Rebuild into `slots` slots, dropping entries expired at `now`. */
+static int neigh_rehash(struct lldp_iface *i, size_t slots, uint64_t now) {
+        struct neigh_slot *t = calloc(slots, sizeof *t);
+        if (!t)
+                return -ENOMEM;
+        size_t used = 0;
+        for (size_t j = 0; j < i->neigh_slots; j++) {
+                if (i->neigh[j].key == 0 || i->neigh[j].expires_usec <= now)
+                        continue;
+                *neigh_find(t, slots, i->neigh[j].key) = i->neigh[j];
+                used++;
+        }
+        free(i->neigh);
+        i->neigh = t;
+        i->neigh_slots = slots;
+        i->neigh_used = used;
+        return 0;
+}
+
+/* May a frame from this neighbour pass?  False when it is new and the
+ * interface is at its cap. */
+static bool neigh_admit(struct lldp_plugin *pl, struct lldp_iface *i, uint64_t key, uint64_t now, int32_t ttl) {
+        uint64_t expires = ttl > 0 ? now + (uint64_t) ttl * 1000000u : 0;
+
+        if (i->neigh_slots > 0) {
+                struct neigh_slot *s = neigh_find(i->neigh, i->neigh_slots, key);
+                if (s->key == key) {
+                        s->expires_usec = expires;
+                        return true;
+                }
+        }
+        if (ttl == 0)
+                return true;    /* a stranger saying goodbye: nothing to keep */
+
+        if (i->neigh_used >= pl->max_neighbors) {
+                /* sweep the expired ones before refusing */
+                if (neigh_rehash(i, i->neigh_slots, now) < 0 || i->neigh_used >= pl->max_neighbors)
+                        return false;
+        }
+        if ((i->neigh_used + 1) * 2 > i->neigh_slots) {
+                size_t slots = i->neigh_slots ? i->neigh_slots * 2 : 64;
+                if (neigh_rehash(i, slots, now) < 0)
+                        return false;
+        }
+        struct neigh_slot *s = neigh_find(i->neigh, i->neigh_slots, key);
+        *s = (struct neigh_slot) { .key = key, .expires_usec = expires };
+        i->neigh_used++;
+        return true;
+}
+
+static size_t neigh_live(const struct lldp_iface *i, uint64_t now) {
+        size_t n = 0;
+        for (size_t j = 0; j < i->neigh_slots; j++)
+                if (i->neigh[j].key != 0 && i->neigh[j].expires_usec > now)
+                        n++;
+        return n;
+}
+
+/* ---- frames ---- */
+
+static uint64_t now_usec(clockid_t clock) {
+        struct timespec ts;
+        clock_gettime(clock, &ts);
+        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
+        struct lldp_iface *i = (struct lldp_iface *) user;
+        struct lldp_plugin *pl = i->pl;
+        struct lldp_neighbor *n = &pl->nb;
+
+        i->frames++;
+        int r = lldp_frame_parse(bytes, h->caplen, h->len, n);
+        if (r == -EPROTONOSUPPORT) {
+                i->other++;
+                return;
+        }
+        if (r < 0) {
+                i->malformed[n->reason]++;
+                log_pl(pl, VW_LOG_DEBUG, "%s: malformed %s frame skipped: %s", i->name,
+                       n->proto == LLDP_PROTO_CDP ? "CDP" : "LLDP", lldp_reason_name(n->reason));
+                return;
+        }
+        if (n->proto == LLDP_PROTO_CDP)
+                i->cdp++;
+        else
+                i->lldp++;
+        i->tlv_unknown += n->n_unknown;
+        i->tlv_ignored += n->n_ignored;
+        i->snapped += n->snapped;
+
+        uint64_t t = (uint64_t) h->ts.tv_sec * 1000000u + (uint64_t) h->ts.tv_usec;
+        if (!neigh_admit(pl, i, neigh_key(n), t, n->ttl)) {
+                i->cap_refused++;
+                if (!i->cap_warned) {
+                        log_pl(pl, VW_LOG_WARNING,
+                               "%s: more than %" PRIu64 " neighbours, ignoring new ones (first refused: %s)",
+                               i->name, pl->max_neighbors, n->chassis_id);
+                        i->cap_warned = true;
+                }
+                return;
+        }
+        if (n->ttl == 0)
+                i->shutdowns++;
+
+        struct lldp_obs_buf buf;
+        struct vw_observation o = VW_OBSERVATION_INIT;
+        lldp_neighbor_to_observation(n, i->name, &buf, &o);
+        o.time_usec = t;
+        pl->ops->observe(pl->ctx, &o);
+
+        i->last_heard_usec = t;
+        if (!pl->file) {
+                i->last_heard_mono = now_usec(CLOCK_MONOTONIC);
+                if (i->silent_warned) {
+                        log_pl(pl, VW_LOG_NOTICE, "%s: heard a neighbour again", i->name);
+                        i->silent_warned = false;
+                }
+        }
+}
+
+struct lldp_iface *lldp_iface_new(struct lldp_plugin *pl, const char *name) {
+        struct lldp_iface *i = calloc(1, sizeof *i);
+        if (!i)
+                return NULL;
+        i->pl = pl;
+        snprintf(i->name, sizeof i->name, "%s", name);
+        i->state = IFACE_ABSENT;
+        return i;
+}
+
+void lldp_iface_free(struct lldp_iface *i) {
+        if (!i)
+                return;
+        free(i->neigh);
+        free(i);
+}
+
+/* ---- configuration ---- */
+
+static int read_config(struct lldp_plugin *pl) {
+        const struct vw_host_ops *ops = pl->ops;
+        struct vw_plugin_ctx *ctx = pl->ctx;
+        const char *const *names;
+        const char *s;
+        size_t n;
+        int64_t v;
+        int r;
+
+        r = ops->cfg_strings(ctx, "interfaces", &names, &n);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        if (r >= 0) {
+                if (n == 0)
+                        return ops->cfg_error(ctx, "interfaces", "empty list (leave it out to capture on every interface)");
+                pl->patterns = calloc(n, sizeof *pl->patterns);
+                if (!pl->patterns)
+                        return -ENOMEM;
+                for (size_t j = 0; j < n; j++) {
+                        if (isempty_str(names[j]) || strlen(names[j]) >= 256 || strchr(names[j], '/'))
+                                return ops->cfg_error(ctx, "interfaces", "bad interface name or pattern \"%s\"", names[j]);
+                        if (!strpbrk(names[j], "*?[") && strlen(names[j]) >= IF_NAMESIZE)
+                                return ops->cfg_error(ctx, "interfaces", "interface name \"%s\" too long", names[j]);
+                        pl->patterns[j] = strdup(names[j]);
+                        if (!pl->patterns[j])
+                                return -ENOMEM;
+                        pl->n_patterns = j + 1;
+                }
+        }
+
+        r = ops->cfg_string(ctx, "pcap_file", &s);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        if (r >= 0) {
+                if (isempty_str(s))
+                        return ops->cfg_error(ctx, "pcap_file", "empty file name");
+                if (pl->patterns)
+                        return ops->cfg_error(ctx, "pcap_file", "pcap_file and interfaces exclude each other");
+                pl->pcap_file = ops->cfg_path(ctx, s);
+                if (!pl->pcap_file)
+                        return -ENOMEM;
+        }
+
+        pl->promiscuous = false;
+        r = ops->cfg_bool(ctx, "promiscuous", &pl->promiscuous);
+        if (r < 0 && r != -ENOENT)
+                return r;
+
+        v = pl->pcap_file ? DEFAULT_MAX_NEIGHBORS_FILE : DEFAULT_MAX_NEIGHBORS;
+        r = ops->cfg_int(ctx, "max_neighbors_per_interface", 1, 10000000, &v);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        pl->max_neighbors = (uint64_t) v;
+
+        v = DEFAULT_SILENT_WARNING_SEC;
+        r = ops->cfg_int(ctx, "silent_warning_sec", 0, 30 * 86400, &v);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        pl->silent_warning_sec = (uint64_t) v;
+        return 0;
+}
+
+/* ---- plugin entry points ---- */
+
+static void lldp_stop(void *state) {
+        struct lldp_plugin *pl = state;
+        if (!pl)
+                return;
+        capture_file_close(pl);
+        capture_stop(pl);
+        for (size_t j = 0; j < pl->n_patterns; j++)
+                free(pl->patterns[j]);
+        free(pl->patterns);
+        free(pl->pcap_file);
+        free(pl->file_error);
+        if (pl->event)
+                sd_event_unref(pl->event);
+        free(pl);
+}
+
+static int lldp_start(const struct vw_host *host, struct vw_plugin_ctx *ctx, bool check_only, void **ret_state) {
+        struct lldp_plugin *pl = calloc(1, sizeof *pl);
+        int r;
+
+        if (!pl)
+                return -ENOMEM;
+        pl->ops = host->ops;
+        pl->host_event = host->event;
+        pl->ctx = ctx;
+        pl->nl_fd = -EBADF;
+        pl->oneshot = host->ops->oneshot && host->ops->oneshot(ctx);
+
+        r = read_config(pl);
+        if (r < 0)
+                goto fail;
+        if (pl->pcap_file)
+                r = capture_file_open(pl, check_only);
+        else if (!check_only)
+                r = capture_start(pl);
+        if (r < 0)
+                goto fail;
+        if (check_only) {
+                lldp_stop(pl);
+                *ret_state = NULL;
+                return 0;
+        }
+        *ret_state = pl;
+        return 0;
+fail:
+        lldp_stop(pl);
+        return r;
+}
+
+static json_object *iface_status(struct lldp_plugin *pl, struct lldp_iface *i, uint64_t now_real, uint64_t now_mono) {
+        json_object *o = json_object_new_object(), *m = json_object_new_object();
+        uint64_t recv = 0, drop = 0, ifdrop = 0, malformed = 0;
+
+        json_object_object_add(o, "name", json_object_new_string(i->name));
+        json_object_object_add(o, "state", json_object_new_string(capture_state_name(i->state)));
+        if (i->ifindex > 0)
+                json_object_object_add(o, "ifindex", json_object_new_int(i->ifindex));
+        json_object_object_add(o, "frames", json_object_new_uint64(i->frames));
+        json_object_object_add(o, "lldp", json_object_new_uint64(i->lldp));
+        json_object_object_add(o, "cdp", json_object_new_uint64(i->cdp));
+        json_object_object_add(o, "other", json_object_new_uint64(i->other));
+        for (size_t r = 1; r < _LLDP_REASON_MAX; r++) {
+                if (i->malformed[r] > 0)
+                        json_object_object_add(m, lldp_reason_name(r), json_object_new_uint64(i->malformed[r]));
+                malformed += i->malformed[r];
+        }
+        json_object_object_add(o, "malformed", json_object_new_uint64(malformed));
+        json_object_object_add(o, "malformed_by_reason", m);
+        json_object_object_add(o, "tlv_unknown", json_object_new_uint64(i->tlv_unknown));
+        json_object_object_add(o, "tlv_ignored", json_object_new_uint64(i->tlv_ignored));
+        json_object_object_add(o, "snapped", json_object_new_uint64(i->snapped));
+        json_object_object_add(o, "shutdowns", json_object_new_uint64(i->shutdowns));
+        json_object_object_add(o, "neighbors",
+                               json_object_new_uint64(neigh_live(i, pl->file ? i->last_heard_usec : now_real)));
+        json_object_object_add(o, "neighbor_cap_refused", json_object_new_uint64(i->cap_refused));
+        capture_iface_stats(i, &recv, &drop, &ifdrop);
+        json_object_object_add(o, "received", json_object_new_uint64(recv));
+        json_object_object_add(o, "dropped", json_object_new_uint64(drop));
+        json_object_object_add(o, "if_dropped", json_object_new_uint64(ifdrop));
+        if (i->last_heard_usec > 0) {
+                json_object_object_add(o, "last_heard_usec", json_object_new_uint64(i->last_heard_usec));
+                if (!pl->file)
+                        json_object_object_add(o, "last_heard_ago_sec",
+                                               json_object_new_uint64((now_real - i->last_heard_usec) / 1000000u));
+        }
+        if (i->state == IFACE_CAPTURING && pl->silent_warning_sec > 0 && !pl->file) {
+                uint64_t since = i->last_heard_mono > i->capture_since_usec ? i->last_heard_mono : i->capture_since_usec;
+                uint64_t quiet = (now_mono - since) / 1000000u;
+                if (quiet >= pl->silent_warning_sec) {
+                        char w[160];
+                        snprintf(w, sizeof w,
+                                 "no LLDP/CDP heard for %" PRIu64 " s (NIC firmware or a switch may be filtering it)",
+                                 quiet);
+                        json_object_object_add(o, "warning", json_object_new_string(w));
+                }
+        }
+        return o;
+}
+
+static char *lldp_status(void *state) {
+        struct lldp_plugin *pl = state;
+        json_object *o = json_object_new_object(), *a = json_object_new_array();
+        uint64_t now_real = now_usec(CLOCK_REALTIME), now_mono = now_usec(CLOCK_MONOTONIC);
+        char *text;
+
+        if (!o || !a)
+                return NULL;
+        json_object_object_add(o, "mode", json_object_new_string(pl->pcap_file ? "file" : "live"));
+        if (pl->pcap_file) {
+                json_object_object_add(o, "pcap_file", json_object_new_string(pl->pcap_file));
+                json_object_object_add(o, "done", json_object_new_boolean(pl->file_done));
+                if (pl->file_error)
+                        json_object_object_add(o, "error", json_object_new_string(pl->file_error));
+        } else
+                json_object_object_add(o, "promiscuous", json_object_new_boolean(pl->promiscuous));
+        json_object_object_add(o, "max_neighbors_per_interface", json_object_new_uint64(pl->max_neighbors));
+        json_object_object_add(o, "silent_warning_sec", json_object_new_uint64(pl->silent_warning_sec));
+        if (pl->file_iface)
+                json_object_array_add(a, iface_status(pl, pl->file_iface, now_real, now_mono));
+        for (size_t j = 0; j < pl->n_ifaces; j++)
+                json_object_array_add(a, iface_status(pl, pl->ifaces[j], now_real, now_mono));
+        json_object_object_add(o, "interfaces", a);
+        text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+        return text;
+}
+
+__attribute__((visibility("default"))) const struct vw_plugin vw_plugin = {
+        .abi_version = VW_PLUGIN_ABI_VERSION,
+        .name = "lldp",
+        .description = "passive LLDP and CDP discovery (libpcap)",
+        .start = lldp_start,
+        .stop = lldp_stop,
+        .status = lldp_status,
+};

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* The whole frame path: Ethernet/VLAN front end, LLDP (and CDP) decoders and
+ * the observation built from the result.  Input: one Ethernet frame.  The
+ * same bytes also go straight to the LLDPDU decoder and, with a pretend
+ * snaplen cut, through the frame path again. */
+#include <stdint.h>
+#include <string.h>
+
+#include "lldp-parse.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check(const struct lldp_neighbor *n) {
+        struct lldp_obs_buf buf;
+        struct vw_observation o = VW_OBSERVATION_INIT;
+        lldp_neighbor_to_observation(n, "fuzz0", &buf, &o);
+        /* every string must be terminated inside its buffer */
+        size_t total = 0;
+        const char *s[] = { o.chassis_id, o.port_id, o.port_descr, o.sys_name, o.sys_descr,
+                            o.platform, o.sw_version, o.med_mfg, o.med_model, o.med_serial };
+        for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
+                total += s[i] ? strlen(s[i]) : 0;
+        for (size_t i = 0; i < o.n_addresses; i++)
+                total += strlen(o.addresses[i]);
+        (void) total;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        static struct lldp_neighbor n;
+
+        if (lldp_frame_parse(data, size, size, &n) == 0)
+                check(&n);
+        if (size > 16 && lldp_frame_parse(data, size - 16, size, &n) == 0)
+                check(&n);
+        lldp_neighbor_reset(&n);
+        if (lldp_pdu_parse(data, size, &n) == 0)
+                check(&n);
+        return 0;
+}

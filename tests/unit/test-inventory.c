@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory.h"
+
+#define SEC UINT64_C(1000000)
+
+static Inventory *inv;
+
+static int setup(void **state) {
+        InventoryLimits l = { .max_devices = 100, .retention_usec = 3600 * SEC };
+        return inventory_new(&l, &inv);
+}
+
+static int teardown(void **state) {
+        inv = inventory_free(inv);
+        return 0;
+}
+
+static Device *observe(const struct vw_observation *o, uint64_t now) {
+        Device *d = NULL;
+        bool conflict;
+        assert_int_equal(inventory_observe(inv, o, now, &d, &conflict), 0);
+        return d;
+}
+
+static void test_chassis_mac_and_interface_macs_merge(void **state) {
+        struct vw_observation lldp = VW_OBSERVATION_INIT;
+        lldp.source = "lldp";
+        lldp.chassis_id = "00:e0:fc:12:34:56";
+        lldp.chassis_subtype = "mac";
+        lldp.sys_name = "core1";
+        Device *a = observe(&lldp, 1 * SEC);
+        assert_string_equal(a->id, "mac:00e0fc123456");
+
+        /* SNMP reports the same box by its interface MACs, written Cisco-style */
+        const char *macs[] = { "00e0.fc12.3456", "00e0.fc12.3457" };
+        struct vw_observation snmp = VW_OBSERVATION_INIT;
+        snmp.source = "snmp";
+        snmp.macs = macs;
+        snmp.n_macs = 2;
+        snmp.sys_descr = "Huawei Versatile Routing Platform";
+        Device *b = observe(&snmp, 2 * SEC);
+        assert_ptr_equal(a, b);
+        assert_int_equal(inventory_count(inv), 1);
+        assert_int_equal(b->n_obs, 2);
+        assert_string_equal(DEVICE_ATTR(b, sys_descr), "Huawei Versatile Routing Platform");
+        assert_string_equal(DEVICE_ATTR(b, sys_name), "core1");
+        assert_int_equal(b->first_seen, 1 * SEC);
+        assert_int_equal(b->last_seen, 2 * SEC);
+}
+
+/* Weak identifiers never fold two boxes together. */
+static void test_weak_identifiers_do_not_merge(void **state) {
+        static const char *const weak_macs[] = {
+                "02:00:00:00:00:01",    /* locally administered */
+                "00:00:5e:00:01:0a",    /* VRRP */
+                "00:00:0c:07:ac:01",    /* HSRP */
+                "01:80:c2:00:00:0e",    /* multicast */
+        };
+        for (size_t i = 0; i < 4; i++) {
+                const char *macs[] = { weak_macs[i] };
+                struct vw_observation a = VW_OBSERVATION_INIT, b = VW_OBSERVATION_INIT;
+                a.source = b.source = "jsonl";
+                a.macs = b.macs = macs;
+                a.n_macs = b.n_macs = 1;
+                a.chassis_id = "00:e0:fc:00:00:01";     /* a Huawei */
+                a.chassis_subtype = "mac";
+                b.chassis_id = "00:1b:54:00:00:01";     /* a Cisco */
+                b.chassis_subtype = "mac";
+                Device *da = observe(&a, SEC), *db = observe(&b, SEC);
+                assert_ptr_not_equal(da, db);
+        }
+        /* the same sysName, or a CDP device ID such as "Switch", in two places */
+        struct vw_observation x = VW_OBSERVATION_INIT, y = VW_OBSERVATION_INIT;
+        x.source = y.source = "cdp";
+        x.chassis_id = y.chassis_id = "Switch";
+        x.chassis_subtype = y.chassis_subtype = "cdp";
+        x.via.interface = "eth0";
+        y.via.interface = "eth1";
+        assert_ptr_not_equal(observe(&x, SEC), observe(&y, SEC));
+        /* a factory-default address */
+        const char *addr[] = { "192.168.1.1" };
+        struct vw_observation p = VW_OBSERVATION_INIT, q = VW_OBSERVATION_INIT;
+        p.addresses = q.addresses = addr;
+        p.n_addresses = q.n_addresses = 1;
+        p.sys_name = "cam-1";
+        q.sys_name = "cam-2";
+        p.source = q.source = "jsonl";
+        assert_ptr_not_equal(observe(&p, SEC), observe(&q, SEC));
+}
+
+/* One observation carrying the strong identifiers of two known devices:
+ * they stay two devices and the caller is told. */
+static void test_conflict_kept_apart(void **state) {
+        struct vw_observation a = VW_OBSERVATION_INIT, b = VW_OBSERVATION_INIT, c = VW_OBSERVATION_INIT;
+        a.source = b.source = c.source = "jsonl";
+        a.chassis_id = "00:e0:fc:aa:aa:aa";
+        a.chassis_subtype = "mac";
+        b.chassis_id = "00:1b:54:bb:bb:bb";
+        b.chassis_subtype = "mac";
+        Device *da = observe(&a, SEC), *db = observe(&b, SEC);
+        const char *macs[] = { "00:1b:54:bb:bb:bb" };
+        c.chassis_id = "00:e0:fc:aa:aa:aa";
+        c.chassis_subtype = "mac";
+        c.macs = macs;
+        c.n_macs = 1;
+        Device *d = NULL;
+        bool conflict = false;
+        assert_int_equal(inventory_observe(inv, &c, 2 * SEC, &d, &conflict), 0);
+        assert_true(conflict);
+        assert_ptr_equal(d, da);
+        assert_ptr_equal(inventory_get(inv, "mac:001b54bbbbbb"), db);
+        assert_int_equal(inventory_count(inv), 2);
+}
+
+static void test_serial_with_vendor_is_strong(void **state) {
+        const char *mfg[] = { "Huawei" };
+        struct vw_observation a = VW_OBSERVATION_INIT;
+        a.source = "snmp";
+        a.entity_mfg = mfg;
+        a.n_entity_mfg = 1;
+        a.entity_serial = "2102351931P0";
+        Device *d = observe(&a, SEC);
+        assert_string_equal(d->id, "serial:Huawei:2102351931P0");
+        a.source = "snmp2";
+        assert_ptr_equal(observe(&a, 2 * SEC), d);
+        /* a serial without a maker identifies nothing by itself */
+        struct vw_observation b = VW_OBSERVATION_INIT;
+        b.source = "snmp";
+        b.entity_serial = "12345";
+        Device *e = NULL;
+        bool conflict;
+        assert_int_equal(inventory_observe(inv, &b, SEC, &e, &conflict), -EINVAL);
+}
+
+static void test_ttl_absent_and_retention(void **state) {
+        struct vw_observation a = VW_OBSERVATION_INIT;
+        a.source = "lldp";
+        a.chassis_id = "00:e0:fc:01:02:03";
+        a.chassis_subtype = "mac";
+        a.ttl = 120;
+        Device *d = observe(&a, 10 * SEC);
+        inventory_age(inv, 100 * SEC, NULL, NULL);
+        assert_false(d->absent);
+        inventory_age(inv, 131 * SEC, NULL, NULL);
+        assert_true(d->absent);                 /* silent past its TTL: absent, kept */
+        assert_non_null(inventory_get(inv, "mac:00e0fc010203"));
+        /* heard again: present again */
+        d = observe(&a, 200 * SEC);
+        assert_false(d->absent);
+        /* a shutdown frame: gone at once */
+        a.ttl = 0;
+        d = observe(&a, 210 * SEC);
+        assert_true(d->absent);
+        /* retention passes: removed */
+        inventory_age(inv, 210 * SEC + 3601 * SEC, NULL, NULL);
+        assert_null(inventory_get(inv, "mac:00e0fc010203"));
+        assert_int_equal(inventory_count(inv), 0);
+}
+
+static void test_device_cap(void **state) {
+        char chassis[32];
+        struct vw_observation a = VW_OBSERVATION_INIT;
+        a.source = "lldp";
+        a.chassis_subtype = "local";
+        a.chassis_id = chassis;
+        for (int i = 0; i < 100; i++) {
+                snprintf(chassis, sizeof chassis, "box-%d", i);
+                observe(&a, SEC);
+        }
+        snprintf(chassis, sizeof chassis, "one-too-many");
+        Device *d = NULL;
+        bool conflict;
+        assert_int_equal(inventory_observe(inv, &a, SEC, &d, &conflict), -ENOSPC);
+        assert_int_equal(inventory_count(inv), 100);
+}
+
+static void test_links(void **state) {
+        struct vw_observation a = VW_OBSERVATION_INIT;
+        a.source = "lldp";
+        a.chassis_id = "00:e0:fc:01:02:03";
+        a.chassis_subtype = "mac";
+        a.port_id = "10GE1/0/1";
+        a.via.interface = "eth0";
+        observe(&a, SEC);
+        observe(&a, 2 * SEC);
+        assert_int_equal(inventory_n_links(inv), 1);
+        const Link *l = inventory_link(inv, 0);
+        assert_string_equal(l->local, "capture:eth0");
+        assert_string_equal(l->remote, "mac:00e0fc010203");
+        assert_string_equal(l->remote_port, "10GE1/0/1");
+        assert_int_equal(l->last_seen, 2 * SEC);
+}
+
+static void test_forget(void **state) {
+        struct vw_observation a = VW_OBSERVATION_INIT;
+        a.source = "lldp";
+        a.chassis_id = "00:e0:fc:01:02:03";
+        a.chassis_subtype = "mac";
+        observe(&a, SEC);
+        assert_int_equal(inventory_forget(inv, "mac:00e0fc010203"), 0);
+        assert_int_equal(inventory_forget(inv, "mac:00e0fc010203"), -ENOENT);
+        size_t cursor = 0;
+        assert_null(inventory_next(inv, &cursor));
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_chassis_mac_and_interface_macs_merge, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_weak_identifiers_do_not_merge, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_conflict_kept_apart, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_serial_with_vendor_is_strong, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_ttl_absent_and_retention, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_device_cap, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_links, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

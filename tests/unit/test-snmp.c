@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: MIT */
+/* The SNMP plugin's pure half: varbinds -> record -> observations, text
+ * escaping, addresses and prefixes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "observation.h"
+#include "snmp-addr.h"
+#include "snmp-mib.h"
+
+#define MAX_OBS 16
+
+typedef struct Collected {
+        Observation *obs[MAX_OBS];
+        size_t n;
+} Collected;
+
+static void collect(const struct vw_observation *o, void *userdata) {
+        Collected *c = userdata;
+        assert_true(c->n < MAX_OBS);
+        assert_int_equal(observation_dup(o, &c->obs[c->n]), 0);
+        c->n++;
+}
+
+static void collected_free(Collected *c) {
+        for (size_t i = 0; i < c->n; i++)
+                observation_free(c->obs[i]);
+}
+
+/* Build a varbind for column `col` with the given index. */
+typedef struct VB {
+        uint32_t oid[SNMP_OID_MAX];
+        SnmpVarbind vb;
+} VB;
+
+static SnmpVarbind *vb_make(VB *b, SnmpColumnId col, const uint32_t *index, size_t n_index, uint8_t type) {
+        const SnmpColumn *c = &snmp_columns[col];
+        memcpy(b->oid, c->oid, c->oid_len * sizeof(uint32_t));
+        memcpy(b->oid + c->oid_len, index, n_index * sizeof(uint32_t));
+        b->vb = (SnmpVarbind) { .oid = b->oid, .oid_len = c->oid_len + n_index, .type = type };
+        return &b->vb;
+}
+
+static void add_str(SnmpRecord *r, SnmpColumnId col, const uint32_t *index, size_t n_index, const void *s, size_t len) {
+        VB b;
+        SnmpVarbind *vb = vb_make(&b, col, index, n_index, SNMP_VB_OCTETS);
+        vb->octets = s, vb->octets_len = len;
+        assert_int_equal(snmp_record_add(r, vb, NULL), 1);
+}
+
+static void add_int(SnmpRecord *r, SnmpColumnId col, const uint32_t *index, size_t n_index, int64_t v) {
+        VB b;
+        SnmpVarbind *vb = vb_make(&b, col, index, n_index, SNMP_VB_INTEGER);
+        vb->integer = v;
+        assert_int_equal(snmp_record_add(r, vb, NULL), 1);
+}
+
+#define IDX(...) (const uint32_t[]) { __VA_ARGS__ }, sizeof((uint32_t[]) { __VA_ARGS__ }) / sizeof(uint32_t)
+#define STR(s) s, strlen(s)
+
+static const uint32_t huawei_oid[] = { 1, 3, 6, 1, 4, 1, 2011, 2, 239, 12 };
+
+static void fill_device(SnmpRecord *r) {
+        /* scalars have the empty index */
+        VB b;
+        SnmpVarbind *vb;
+        add_str(r, COL_SYS_DESCR, NULL, 0, STR("Huawei Versatile Routing Platform Software\r\nVRP (R) software, Version 8.180\0\0"));
+        add_str(r, COL_SYS_NAME, NULL, 0, STR("hw-core-1"));
+        vb = vb_make(&b, COL_SYS_OBJECT_ID, NULL, 0, SNMP_VB_OID);
+        vb->value_oid = huawei_oid, vb->value_oid_len = 10;
+        assert_int_equal(snmp_record_add(r, vb, NULL), 1);
+        add_int(r, COL_LLDP_LOC_CHASSIS_SUBTYPE, NULL, 0, 4);
+        add_str(r, COL_LLDP_LOC_CHASSIS_ID, NULL, 0, "\x00\xe0\xfc\x12\x34\x56", 6);
+
+        /* ifTable: a duplicate, a zero MAC, an empty one, a wrong length */
+        add_str(r, COL_IF_PHYS_ADDRESS, IDX(1), "", 0);
+        add_str(r, COL_IF_PHYS_ADDRESS, IDX(2), "\x00\xe0\xfc\x12\x34\x57", 6);
+        add_str(r, COL_IF_PHYS_ADDRESS, IDX(3), "\x00\xe0\xfc\x12\x34\x57", 6);
+        add_str(r, COL_IF_PHYS_ADDRESS, IDX(4), "\x00\x00\x00\x00\x00\x00", 6);
+        add_str(r, COL_IF_PHYS_ADDRESS, IDX(5), "\x00\xe0\xfc\x12", 4);
+        add_str(r, COL_IF_PHYS_ADDRESS, IDX(6), "\x00\xe0\xfc\x00\x00\x01", 6);
+        add_str(r, COL_IF_NAME, IDX(2), STR("GigabitEthernet0/0/1"));
+        add_str(r, COL_IF_NAME, IDX(3), STR("GigabitEthernet0/0/2"));
+
+        /* ENTITY-MIB: a module (class 9) and the chassis (class 3) */
+        add_int(r, COL_ENT_CLASS, IDX(1), 9);
+        add_int(r, COL_ENT_CLASS, IDX(16777216), 3);
+        add_str(r, COL_ENT_MFG, IDX(1), STR("NotTheChassis"));
+        add_str(r, COL_ENT_MFG, IDX(16777216), STR("Huawei"));
+        add_str(r, COL_ENT_MODEL, IDX(16777216), STR("S5735-L48T4X-A1"));
+        add_str(r, COL_ENT_SERIAL, IDX(16777216), STR("2102351234ABC"));
+        add_str(r, COL_ENT_SOFTWARE_REV, IDX(16777216), STR("V200R021C00"));
+
+        /* one LLDP neighbour on local port 3, and its management address */
+        add_int(r, COL_LLDP_REM_CHASSIS_SUBTYPE, IDX(0, 3, 1), 4);
+        add_str(r, COL_LLDP_REM_CHASSIS_ID, IDX(0, 3, 1), "\x00\x19\xc6\x01\x02\x03", 6);
+        add_int(r, COL_LLDP_REM_PORT_SUBTYPE, IDX(0, 3, 1), 5);
+        add_str(r, COL_LLDP_REM_PORT_ID, IDX(0, 3, 1), STR("xgei-1/1/1"));
+        add_str(r, COL_LLDP_REM_SYS_NAME, IDX(0, 3, 1), STR("zte-edge-7"));
+        add_str(r, COL_LLDP_REM_SYS_DESC, IDX(0, 3, 1), STR("ZXR10 5250 Software, Version V2.05"));
+        add_str(r, COL_LLDP_REM_CAP_SUPPORTED, IDX(0, 3, 1), "\x28\x00", 2);       /* bridge, router */
+        add_str(r, COL_LLDP_REM_CAP_ENABLED, IDX(0, 3, 1), "\x20\x00", 2);         /* bridge */
+        add_int(r, COL_LLDP_REM_MAN_ADDR_IF_SUBTYPE, IDX(0, 3, 1, 1, 4, 10, 0, 0, 7), 2);
+        add_int(r, COL_LLDP_REM_MAN_ADDR_IF_SUBTYPE, IDX(0, 3, 1, 1, 4, 10, 0, 999, 7), 2);  /* bogus: dropped */
+
+        /* one CDP neighbour on ifIndex 2 */
+        add_str(r, COL_CDP_DEVICE_ID, IDX(2, 1), STR("sw-cisco.example"));
+        add_int(r, COL_CDP_ADDRESS_TYPE, IDX(2, 1), 1);
+        add_str(r, COL_CDP_ADDRESS, IDX(2, 1), "\xc0\x00\x02\x09", 4);
+        add_str(r, COL_CDP_DEVICE_PORT, IDX(2, 1), STR("GigabitEthernet1/0/24"));
+        add_str(r, COL_CDP_PLATFORM, IDX(2, 1), STR("cisco WS-C2960X-48TS-L"));
+        add_str(r, COL_CDP_CAPABILITIES, IDX(2, 1), "\x00\x00\x00\x28", 4);
+}
+
+static void test_device_and_neighbours(void **state) {
+        SnmpRecord *r;
+        Collected c = {};
+        assert_int_equal(snmp_record_new(NULL, &r), 0);
+        fill_device(r);
+        assert_int_equal(snmp_record_emit(r, "192.0.2.1", collect, &c), 3);
+        assert_int_equal(c.n, 3);
+
+        const struct vw_observation *d = &c.obs[0]->o;
+        assert_string_equal(d->source, "snmp");
+        assert_string_equal(d->chassis_id, "00:e0:fc:12:34:56");
+        assert_string_equal(d->chassis_subtype, "mac");
+        assert_string_equal(d->sys_name, "hw-core-1");
+        assert_string_equal(d->sys_object_id, "1.3.6.1.4.1.2011.2.239.12");
+        assert_non_null(strstr(d->sys_descr, "VRP (R) software"));
+        assert_null(strchr(d->sys_descr, '\0' + 1));
+        assert_int_equal(d->n_macs, 2);
+        assert_string_equal(d->macs[0], "00:e0:fc:00:00:01");
+        assert_string_equal(d->macs[1], "00:e0:fc:12:34:57");
+        assert_int_equal(d->n_addresses, 1);
+        assert_string_equal(d->addresses[0], "192.0.2.1");
+        assert_int_equal(d->n_entity_mfg, 1);
+        assert_string_equal(d->entity_mfg[0], "Huawei");
+        assert_string_equal(d->entity_model[0], "S5735-L48T4X-A1");
+        assert_string_equal(d->entity_serial, "2102351234ABC");
+        assert_string_equal(d->sw_version, "V200R021C00");
+
+        const struct vw_observation *l = &c.obs[1]->o;
+        assert_string_equal(l->source, "snmp-lldp");
+        assert_string_equal(l->chassis_id, "00:19:c6:01:02:03");
+        assert_string_equal(l->chassis_subtype, "mac");
+        assert_string_equal(l->port_id, "xgei-1/1/1");
+        assert_string_equal(l->port_subtype, "ifname");
+        assert_string_equal(l->sys_name, "zte-edge-7");
+        assert_int_equal(l->caps_system, VW_CAP_BRIDGE | VW_CAP_ROUTER);
+        assert_int_equal(l->caps_enabled, VW_CAP_BRIDGE);
+        assert_int_equal(l->n_addresses, 1);
+        assert_string_equal(l->addresses[0], "10.0.0.7");
+        assert_string_equal(l->via.device, "mac:00e0fc123456");
+        assert_string_equal(l->via.port, "GigabitEthernet0/0/2");
+        assert_string_equal(l->via.agent, "192.0.2.1");
+
+        const struct vw_observation *k = &c.obs[2]->o;
+        assert_string_equal(k->source, "snmp-cdp");
+        assert_string_equal(k->chassis_id, "sw-cisco.example");
+        assert_string_equal(k->port_id, "GigabitEthernet1/0/24");
+        assert_string_equal(k->platform, "cisco WS-C2960X-48TS-L");
+        assert_string_equal(k->addresses[0], "192.0.2.9");
+        assert_string_equal(k->via.port, "GigabitEthernet0/0/1");
+        assert_int_equal(k->caps_system, VW_CAP_BRIDGE);
+
+        collected_free(&c);
+        snmp_record_free(r);
+}
+
+static void test_device_without_lldp(void **state) {
+        SnmpRecord *r;
+        Collected c = {};
+        assert_int_equal(snmp_record_new(NULL, &r), 0);
+        add_str(r, COL_SYS_DESCR, NULL, 0, STR("Linux"));
+        add_int(r, COL_LLDP_REM_CHASSIS_SUBTYPE, IDX(0, 7, 2), 7);
+        add_str(r, COL_LLDP_REM_CHASSIS_ID, IDX(0, 7, 2), STR("box-17"));
+        add_str(r, COL_LLDP_LOC_PORT_ID, IDX(7), STR("eth7"));
+        assert_int_equal(snmp_record_emit(r, "2001:db8::1", collect, &c), 2);
+        assert_null(c.obs[0]->o.chassis_id);
+        assert_string_equal(c.obs[1]->o.chassis_id, "box-17");
+        assert_string_equal(c.obs[1]->o.chassis_subtype, "local");
+        assert_string_equal(c.obs[1]->o.via.device, "addr:2001:db8::1");
+        assert_string_equal(c.obs[1]->o.via.port, "eth7");
+        collected_free(&c);
+        snmp_record_free(r);
+}
+
+static void test_bad_varbinds(void **state) {
+        SnmpRecord *r;
+        SnmpRecordLimits lim = { .max_rows = 3 };
+        SnmpErrorKind kind;
+        VB b;
+        SnmpVarbind *vb;
+        assert_int_equal(snmp_record_new(&lim, &r), 0);
+
+        /* wrong type */
+        vb = vb_make(&b, COL_SYS_DESCR, NULL, 0, SNMP_VB_INTEGER);
+        kind = _SNMP_ERR_MAX;
+        assert_int_equal(snmp_record_add(r, vb, &kind), -EBADMSG);
+        assert_int_equal(kind, SNMP_ERR_WRONG_TYPE);
+        /* noSuchObject */
+        vb = vb_make(&b, COL_SYS_NAME, NULL, 0, SNMP_VB_NO_SUCH_OBJECT);
+        kind = _SNMP_ERR_MAX;
+        assert_int_equal(snmp_record_add(r, vb, &kind), 0);
+        assert_int_equal(kind, SNMP_ERR_NO_SUCH);
+        /* endOfMibView: no value, no error */
+        vb = vb_make(&b, COL_IF_NAME, IDX(1), SNMP_VB_END_OF_MIB_VIEW);
+        kind = _SNMP_ERR_MAX;
+        assert_int_equal(snmp_record_add(r, vb, &kind), 0);
+        assert_int_equal(kind, _SNMP_ERR_MAX);
+        /* not ours, a scalar with an index, a row without one */
+        static const uint32_t other[] = { 1, 3, 6, 1, 4, 1, 99999, 1 };
+        SnmpVarbind o = { .oid = other, .oid_len = 8, .type = SNMP_VB_INTEGER };
+        assert_int_equal(snmp_record_add(r, &o, NULL), -ENOENT);
+        vb = vb_make(&b, COL_SYS_NAME, IDX(5), SNMP_VB_OCTETS);
+        assert_int_equal(snmp_record_add(r, vb, NULL), -ENOENT);
+        vb = vb_make(&b, COL_IF_NAME, NULL, 0, SNMP_VB_OCTETS);
+        assert_int_equal(snmp_record_add(r, vb, NULL), -ENOENT);
+        /* row cap; a repeated row replaces */
+        add_str(r, COL_IF_NAME, IDX(3), STR("c"));
+        add_str(r, COL_IF_NAME, IDX(1), STR("a"));
+        add_str(r, COL_IF_NAME, IDX(2), STR("b"));
+        add_str(r, COL_IF_NAME, IDX(2), STR("b2"));
+        vb = vb_make(&b, COL_IF_NAME, IDX(4), SNMP_VB_OCTETS);
+        vb->octets = (const uint8_t *) "d", vb->octets_len = 1;
+        kind = _SNMP_ERR_MAX;
+        assert_int_equal(snmp_record_add(r, vb, &kind), -E2BIG);
+        assert_int_equal(kind, SNMP_ERR_TOO_MANY_ROWS);
+        assert_int_equal(snmp_record_rows(r, COL_IF_NAME), 3);
+        /* nothing from the system group: no device observation */
+        Collected c = {};
+        assert_false(snmp_record_has_system(r));
+        assert_int_equal(snmp_record_emit(r, "192.0.2.1", collect, &c), 0);
+        snmp_record_free(r);
+}
+
+static void test_text(void **state) {
+        char *s = snmp_text((const uint8_t *) "plain", 5, 100);
+        assert_string_equal(s, "plain");
+        free(s);
+        s = snmp_text((const uint8_t *) "a\x01\\b\xff\0\0", 7, 100);
+        assert_string_equal(s, "a\\x01\\x5cb\\xff");
+        free(s);
+        s = snmp_text((const uint8_t *) "caf\xc3\xa9", 5, 100);  /* valid UTF-8 kept */
+        assert_string_equal(s, "caf\xc3\xa9");
+        free(s);
+        s = snmp_text((const uint8_t *) "\xc0\xaf", 2, 100);     /* overlong: escaped */
+        assert_string_equal(s, "\\xc0\\xaf");
+        free(s);
+        s = snmp_text((const uint8_t *) "0123456789abcdef", 16, 10);
+        assert_string_equal(s, "0123456789");
+        free(s);
+}
+
+static void test_addr(void **state) {
+        SnmpAddr a;
+        SnmpPrefix p;
+        uint16_t port;
+        char buf[INET6_ADDRSTRLEN];
+
+        assert_int_equal(snmp_prefix_parse("10.1.2.77/24", &p), 0);
+        assert_string_equal(snmp_addr_format(&p.addr, buf), "10.1.2.0");
+        assert_int_equal(snmp_prefix_hosts(&p), 254);
+        assert_int_equal(snmp_prefix_host(&p, 0, &a), 0);
+        assert_string_equal(snmp_addr_format(&a, buf), "10.1.2.1");
+        assert_int_equal(snmp_prefix_host(&p, 253, &a), 0);
+        assert_string_equal(snmp_addr_format(&a, buf), "10.1.2.254");
+        assert_int_equal(snmp_prefix_host(&p, 254, &a), -ERANGE);
+        assert_true(snmp_prefix_contains(&p, &a));
+        assert_int_equal(snmp_addr_parse("10.1.3.1", &a), 0);
+        assert_false(snmp_prefix_contains(&p, &a));
+
+        assert_int_equal(snmp_prefix_parse("10.0.0.0/31", &p), 0);
+        assert_int_equal(snmp_prefix_hosts(&p), 2);
+        assert_int_equal(snmp_prefix_parse("192.0.2.5", &p), 0);
+        assert_int_equal(snmp_prefix_hosts(&p), 1);
+        assert_int_equal(snmp_prefix_parse("2001:db8::/120", &p), 0);
+        assert_int_equal(snmp_prefix_hosts(&p), 256);
+        assert_int_equal(snmp_prefix_host(&p, 255, &a), 0);
+        assert_string_equal(snmp_addr_format(&a, buf), "2001:db8::ff");
+        assert_int_equal(snmp_prefix_parse("2001:db8::/32", &p), 0);
+        assert_true(snmp_prefix_hosts(&p) == UINT64_MAX);
+        assert_int_equal(snmp_prefix_parse("10.0.0.0/33", &p), -EINVAL);
+        assert_int_equal(snmp_prefix_parse("10.0.0.0/", &p), -EINVAL);
+        assert_int_equal(snmp_prefix_parse("10.0.0.0/-1", &p), -EINVAL);
+        assert_int_equal(snmp_prefix_parse("example.com/24", &p), -EINVAL);
+
+        assert_int_equal(snmp_target_parse("192.0.2.1", &a, &port), 0);
+        assert_int_equal(port, 0);
+        assert_int_equal(snmp_target_parse("192.0.2.1:1161", &a, &port), 0);
+        assert_int_equal(port, 1161);
+        assert_int_equal(snmp_target_parse("[2001:db8::1]:161", &a, &port), 0);
+        assert_int_equal(a.family, AF_INET6);
+        assert_int_equal(snmp_target_parse("2001:db8::1", &a, &port), 0);
+        assert_int_equal(snmp_target_parse("192.0.2.1:0", &a, &port), -EINVAL);
+        assert_int_equal(snmp_target_parse("192.0.2.1:65536", &a, &port), -EINVAL);
+        assert_int_equal(snmp_target_parse("host:161", &a, &port), -EINVAL);
+}
+
+static void test_plan(void **state) {
+        /* every column is read by exactly one walk, and table columns are
+         * found by their OIDs */
+        size_t seen[_COL_MAX] = {};
+        for (size_t w = 0; w < snmp_n_walks; w++) {
+                assert_true(snmp_walks[w].n_columns <= SNMP_WALK_COLUMNS_MAX);
+                for (size_t i = 0; i < snmp_walks[w].n_columns; i++)
+                        seen[snmp_walks[w].columns[i]]++;
+        }
+        for (size_t c = 0; c < _COL_MAX; c++) {
+                assert_int_equal(seen[c], 1);
+                assert_int_equal(snmp_columns[c].id, c);
+                assert_non_null(snmp_columns[c].name);
+        }
+        assert_int_equal(snmp_walks[0].kind, WALK_GET);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_device_and_neighbours),
+                cmocka_unit_test(test_device_without_lldp),
+                cmocka_unit_test(test_bad_varbinds),
+                cmocka_unit_test(test_text),
+                cmocka_unit_test(test_addr),
+                cmocka_unit_test(test_plan),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
