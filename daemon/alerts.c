@@ -188,6 +188,17 @@ static void add_str(json_object *j, const char *k, const char *v) {
         json_object_object_add(j, k, v ? json_object_new_string(v) : NULL);
 }
 
+static void add_time(json_object *j, const char *k, uint64_t usec) {
+        char buf[32];
+        time_t t = (time_t) (usec / 1000000);
+        struct tm tm;
+        if (usec == 0 || !gmtime_r(&t, &tm) || strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+                json_object_object_add(j, k, NULL);
+                return;
+        }
+        json_object_object_add(j, k, json_object_new_string(buf));
+}
+
 json_object *alert_to_json(const Alert *a) {
         json_object *j = json_object_new_object();
         if (!j)
@@ -210,6 +221,8 @@ json_object *alert_to_json(const Alert *a) {
         json_object_object_add(j, "cleared_usec", json_object_new_int64((int64_t) a->cleared_usec));
         json_object_object_add(j, "notified_usec", json_object_new_int64((int64_t) a->notified_usec));
         add_str(j, "clear_reason", a->clear_reason);
+        add_time(j, "raised_at", a->raised_usec);
+        add_time(j, "cleared_at", a->open ? 0 : a->cleared_usec);
         return j;
 }
 

@@ -298,7 +298,8 @@ static int restore_waiver(void *userdata, const char *device, uint64_t until, co
         return waivers_set(c->audit->waivers, device, until, reason, false, created);
 }
 
-int audit_restore(Audit *a, Inventory *inv, uint64_t now, char **ret_error) {
+int audit_restore(Audit *a, Inventory *inv, AuditClassifyFn classify, void *userdata, uint64_t now,
+                  char **ret_error) {
         if (!a->store)
                 return 0;
         RestoreCtx c = { .audit = a, .inv = inv, .now = now };
@@ -311,6 +312,9 @@ int audit_restore(Audit *a, Inventory *inv, uint64_t now, char **ret_error) {
         int r = store_load(a->store, &ops, &c, ret_error);
         if (r >= 0)
                 r = waivers_apply_config(a->waivers, a->policy);
+        size_t cur = 0;
+        for (Device *d; r >= 0 && classify && (d = inventory_next(inv, &cur));)
+                classify(d, userdata);
         /* verdicts with today's config; transitions only where they differ
          * from the restored open alerts */
         if (r >= 0)

@@ -22,9 +22,12 @@ Audit *audit_free(Audit *a);
 AlertManager *audit_alerts(Audit *a);
 Waivers *audit_waivers(Audit *a);
 
-/* Restore inventory, waivers and open alerts from the store, then evaluate
- * every device without raising anything already open.  Before discovery. */
-int audit_restore(Audit *a, Inventory *inv, uint64_t now, char **ret_error);
+/* Restore inventory, waivers and open alerts from the store, then run
+ * `classify` (the vendor stage, may be NULL) and evaluate every device
+ * without raising anything already open.  Before discovery. */
+typedef void (*AuditClassifyFn)(Device *d, void *userdata);
+int audit_restore(Audit *a, Inventory *inv, AuditClassifyFn classify, void *userdata, uint64_t now,
+                  char **ret_error);
 
 /* A device was created or changed (after vendor classification): decide its
  * role and policy, raise/clear, queue it for the store.  Also tracks the

@@ -189,6 +189,12 @@ static int on_audit_tick(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+static void classify_device(Manager *m, Device *d, bool reclassify);
+
+static void restore_classify(Device *d, void *userdata) {
+        classify_device(userdata, d, true);
+}
+
 /* Store, alert manager, and the inventory restored before any source runs. */
 static int audit_start(Manager *m) {
         _cleanup_free_ char *error = NULL;
@@ -212,7 +218,7 @@ static int audit_start(Manager *m) {
                 ac.transport = ALERT_TRANSPORT_NONE;
                 return alert_manager_set_config(audit_alerts(m->audit), &ac);
         }
-        r = audit_restore(m->audit, m->inventory, now_realtime_usec(), &error);
+        r = audit_restore(m->audit, m->inventory, restore_classify, m, now_realtime_usec(), &error);
         if (r < 0)
                 return log_error_errno(r, "%s", error ? error : "cannot restore the inventory from the store");
         log_info("store %s: %zu devices and %zu open alerts restored", m->config->store_path,
@@ -362,7 +368,7 @@ static uint64_t vendor_fingerprint(const Device *d) {
         return h | 1;   /* 0 means "never classified" */
 }
 
-void manager_device_changed(Manager *m, Device *d, bool reclassify) {
+static void classify_device(Manager *m, Device *d, bool reclassify) {
         uint64_t fp = vendor_fingerprint(d);
         if (reclassify || fp != d->vendor_fingerprint) {
                 const struct vw_observation *obs[DEVICE_SOURCES_MAX];
@@ -376,6 +382,10 @@ void manager_device_changed(Manager *m, Device *d, bool reclassify) {
                         m->stats.classified++;
                 }
         }
+}
+
+void manager_device_changed(Manager *m, Device *d, bool reclassify) {
+        classify_device(m, d, reclassify);
         (void) audit_device_changed(m->audit, m->inventory, d, now_realtime_usec());
 }
 
