@@ -196,8 +196,14 @@ static int db_check(sqlite3 *db, const char *path, char **ret_error) {
         }
         const char *res = (const char *) sqlite3_column_text(st, 0);
         if (!res || !streq(res, "ok")) {
-                int r = set_error(ret_error, "%s: the store is corrupt (%s); move it away to start afresh", path,
-                                  res ? res : "?");
+                /* quick_check lists every damaged page: the first finding is enough */
+                char first[160];
+                snprintf(first, sizeof first, "%s", res ? res : "?");
+                for (char *p = first; *p; p++)
+                        if (*p == '\n')
+                                *p = ' ';
+                int r = set_error(ret_error, "%s: the store is corrupt (%s…); move it away to start afresh", path,
+                                  first);
                 sqlite3_finalize(st);
                 return r;
         }
@@ -279,6 +285,21 @@ static int open_checked(const char *path, sqlite3 **ret, char **ret_error) {
 
 int store_check(const char *path, char **ret_error) {
         sqlite3 *db = NULL;
+        if (isempty(path))
+                return set_error(ret_error, "store: no path configured");
+        if (access(path, F_OK) < 0) {
+                /* not there yet: the daemon will create it; only its folder must be usable */
+                _cleanup_free_ char *dir = strdup(path);
+                if (!dir)
+                        return -ENOMEM;
+                char *slash = strrchr(dir, '/');
+                if (slash)
+                        *(slash == dir ? slash + 1 : slash) = 0;
+                const char *folder = slash ? dir : ".";
+                if (access(folder, W_OK | X_OK) < 0)
+                        return set_error(ret_error, "%s: cannot create the store: %s: %m", path, folder);
+                return 0;
+        }
         int r = open_checked(path, &db, ret_error);
         if (r >= 0)
                 sqlite3_close(db);

@@ -30,7 +30,8 @@ struct sd_event;
 int store_open(const StoreOptions *o, Store **ret, char **ret_error);
 /* Commit everything queued, stop the writer, close.  NULL-safe. */
 Store *store_free(Store *s);
-/* The checks of store_open without keeping it open (--check-config). */
+/* The checks of store_open without keeping it open (--check-config); a
+ * missing file is fine when its folder is writable (nothing is created). */
 int store_check(const char *path, char **ret_error);
 
 /* Restore, before discovery starts.  The device callback keeps the
