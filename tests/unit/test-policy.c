@@ -6,6 +6,8 @@
 #include <cmocka.h>
 
 #include "policy.h"
+#include "roles.h"
+#include "test-helpers-cfg.h"
 #include "test-helpers-device.h"
 
 #define DAY (86400ull * 1000000ull)
@@ -155,6 +157,101 @@ static void test_severity(void **state) {
         policy_config_free(c);
 }
 
+static const char segments[] =
+        "segments = ( { name = \"dc\"; role = \"core\"; }, { name = \"cams\"; role = \"cctv\"; } );\n";
+
+static void test_config_parse(void **state) {
+        TestCfg t;
+        test_cfg_open(&t,
+                      "segments = ( { name = \"dc\"; role = \"core\"; }, { name = \"cams\"; role = \"cctv\"; } );\n"
+                      "policy = { unknown_as = \"edge\";\n"
+                      "  restricted = ( { vendor = \"huawei\"; roles = [ \"core\" ]; severity = \"crit\"; min_confidence = 0.6; },\n"
+                      "                 { vendor = \"hikvision\"; made_by = false; roles = [ \"core\", \"cctv\" ]; severity = \"err\"; } ); };\n"
+                      "waivers = ( { device = \"mac:00e0fc123456\"; until = \"2030-01-31\"; reason = \"CHG-1\"; } );\n"
+                      "alerts = { transport = \"syslog\"; facility = \"local3\"; ident = \"vw\"; reminder_sec = 3600;\n"
+                      "  rate_limit_per_sec = 5; burst = 7; source_timeout_sec = 90; source_lost_severity = \"warning\"; };\n");
+        RolesConfig *roles = NULL;
+        PolicyConfig *c = NULL;
+        assert_int_equal(roles_config_parse(&t.root, &roles), 0);
+        assert_int_equal(policy_config_parse(&t.root, roles, &c), 0);
+        assert_int_equal(cfg_check_unknown(&t.root), 0);
+        assert_string_equal(c->unknown_as, "edge");
+        assert_int_equal(c->n_restricted, 2);
+        assert_true(c->restricted[0].made_by);                          /* default */
+        assert_false(c->restricted[1].made_by);
+        assert_true(c->restricted[0].min_confidence == 0.6);
+        assert_int_equal(c->restricted[1].severity, LOG_ERR);
+        assert_string_equal(c->restricted[1].roles[1], "cctv");
+        assert_int_equal(c->n_waivers, 1);
+        assert_int_equal(c->waivers[0].until_usec, (1896048000ull + 86400) * 1000000ull);
+        assert_int_equal(c->alerts.transport, ALERT_TRANSPORT_SYSLOG);
+        assert_int_equal(c->alerts.facility, LOG_LOCAL3);
+        assert_string_equal(c->alerts.ident, "vw");
+        assert_int_equal(c->alerts.reminder_usec, 3600ull * 1000000);
+        assert_int_equal(c->alerts.rate_limit_per_sec, 5);
+        assert_int_equal(c->alerts.burst, 7);
+        assert_int_equal(c->alerts.source_timeout_usec, 90ull * 1000000);
+        assert_int_equal(c->alerts.source_lost_severity, LOG_WARNING);
+        policy_config_free(c);
+        roles_config_free(roles);
+        test_cfg_close(&t);
+
+        /* nothing configured: nothing restricted, fail closed, defaults */
+        test_cfg_open(&t, "");
+        assert_int_equal(policy_config_parse(&t.root, NULL, &c), 0);
+        assert_int_equal(c->n_restricted, 0);
+        assert_string_equal(c->unknown_as, "core");
+        assert_int_equal(c->alerts.transport, ALERT_TRANSPORT_AUTO);
+        assert_int_equal(c->alerts.facility, LOG_DAEMON);
+        policy_config_free(c);
+        test_cfg_close(&t);
+}
+
+static void expect_error(const char *text, const char *line, const char *part) {
+        TestCfg t;
+        _cleanup_free_ char *full = NULL;
+        assert_true(asprintf(&full, "%s%s", segments, text) > 0);
+        test_cfg_open(&t, full);
+        RolesConfig *roles = NULL;
+        PolicyConfig *c = NULL;
+        assert_int_equal(roles_config_parse(&t.root, &roles), 0);
+        assert_true(policy_config_parse(&t.root, roles, &c) < 0);
+        assert_null(c);
+        assert_non_null(t.err.message);
+        if (!strstr(t.err.message, line) || !strstr(t.err.message, part))
+                fail_msg("error \"%s\" lacks \"%s\" or \"%s\"", t.err.message, line, part);
+        roles_config_free(roles);
+        test_cfg_close(&t);
+}
+
+static void test_config_errors(void **state) {
+        /* line 1 is the segments line */
+        expect_error("policy = { restricted = (\n { vendor = \"huawei\"; roles = [ \"corr\" ]; } ); };",
+                     "test.conf:3:", "no segment has the role \"corr\"");
+        expect_error("policy = { restricted = (\n { vendor = \"huawei\"; roles = [ \"core\" ]; severity = \"critical\"; } ); };",
+                     "test.conf:3:", "severity \"critical\"");
+        expect_error("policy = { restricted = (\n { vendor = \"huawei\"; roles = [ \"core\" ]; min_confidence = 1.5; } ); };",
+                     "test.conf:3:", "");
+        expect_error("policy = { restricted = (\n { vendor = \"Huawei Inc\"; roles = [ \"core\" ]; } ); };",
+                     "test.conf:3:", "not a vendor slug");
+        expect_error("policy = { restricted = (\n { vendor = \"zte\"; } ); };", "test.conf:3:", "needs the roles");
+        expect_error("policy = { restricted = ( { vendor = \"zte\"; roles = [ \"core\" ]; },\n"
+                     " { vendor = \"zte\"; roles = [ \"cctv\" ]; } ); };", "test.conf:3:", "restricted twice");
+        expect_error("policy = {\n unknown_as = \"dmz\"; };", "test.conf:3:", "no segment has the role \"dmz\"");
+        expect_error("policy = {\n strict = true; };", "test.conf:3:", "unknown key");
+        expect_error("waivers = (\n { device = \"x\"; until = \"2030-02-30\"; reason = \"r\"; } );", "test.conf:3:",
+                     "not a date");
+        expect_error("waivers = (\n { device = \"x\"; until = \"2030-02-01\"; } );", "test.conf:3:", "reason");
+        expect_error("waivers = ( { device = \"x\"; until = \"2030-02-01\"; reason = \"a\"; },\n"
+                     " { device = \"x\"; until = \"2030-02-01\"; reason = \"b\"; } );", "test.conf:3:", "two waivers");
+        expect_error("alerts = {\n transport = \"both\"; };", "test.conf:3:", "transport \"both\"");
+        expect_error("alerts = {\n facility = \"local9\"; };", "test.conf:3:", "facility \"local9\"");
+        expect_error("alerts = {\n ident = \"vendor watch\"; };", "test.conf:3:", "ident");
+        expect_error("alerts = {\n burst = 0; };", "test.conf:3:", "");
+        expect_error("alerts = {\n reminder_sec = -1; };", "test.conf:3:", "");
+        expect_error("alerts = {\n volume = 11; };", "test.conf:3:", "unknown key");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_roles_and_vendors),
@@ -164,6 +261,8 @@ int main(void) {
                 cmocka_unit_test(test_waivers),
                 cmocka_unit_test(test_dates),
                 cmocka_unit_test(test_severity),
+                cmocka_unit_test(test_config_parse),
+                cmocka_unit_test(test_config_errors),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include "roles.h"
+#include "test-helpers-cfg.h"
 #include "test-helpers-device.h"
 
 static RolesConfig *make_config(void) {
@@ -230,6 +231,68 @@ static void test_builders(void **state) {
         roles_config_free(NULL);
 }
 
+static void test_config_parse(void **state) {
+        TestCfg t;
+        test_cfg_open(&t,
+                      "segments = (\n"
+                      "  { name = \"dc\"; role = \"core\"; prefixes = [ \"10.0.0.0/16\", \"2001:db8::/48\" ];\n"
+                      "    vlans = [ 10, 11 ]; interfaces = [ \"eth1\" ]; snmp_groups = [ \"core\" ]; },\n"
+                      "  { name = \"office\"; role = \"edge\"; prefixes = [ \"10.20.0.0/14\" ]; }\n"
+                      ");\n"
+                      "overrides = ( { mac = \"00e0.fc12.3456\"; segment = \"office\"; },\n"
+                      "              { sys_name = \"^lab-\"; role = \"lab\"; } );\n"
+                      "heuristics = { enabled = true; core_min_neighbours = 3; };\n");
+        RolesConfig *c = NULL;
+        assert_int_equal(roles_config_parse(&t.root, &c), 0);
+        assert_null(t.err.message);
+        assert_int_equal(c->n_segments, 2);
+        assert_int_equal(c->segments[0].n_prefixes, 2);
+        assert_int_equal(c->segments[0].n_vlans, 2);
+        assert_int_equal(c->segments[0].vlans[1], 11);
+        assert_string_equal(c->segments[0].interfaces[0], "eth1");
+        assert_int_equal(c->n_overrides, 2);
+        assert_true(c->heuristics.enabled);
+        assert_int_equal(c->heuristics.core_min_neighbours, 3);
+        roles_config_free(c);
+        test_cfg_close(&t);
+}
+
+static void expect_error(const char *text, const char *line, const char *part) {
+        TestCfg t;
+        test_cfg_open(&t, text);
+        RolesConfig *c = NULL;
+        assert_true(roles_config_parse(&t.root, &c) < 0);
+        assert_null(c);
+        assert_non_null(t.err.message);
+        if (!strstr(t.err.message, line) || !strstr(t.err.message, part))
+                fail_msg("error \"%s\" lacks \"%s\" or \"%s\"", t.err.message, line, part);
+        test_cfg_close(&t);
+}
+
+static void test_config_errors(void **state) {
+        expect_error("segments = ( { name = \"a\"; role = \"core\"; },\n { name = \"a\"; role = \"edge\"; } );",
+                     "test.conf:2:", "defined twice");
+        expect_error("segments = ( { name = \"a\"; role = \"core\";\n prefixes = [ \"10.1.2.3/8\" ]; } );",
+                     "test.conf:2:", "bad prefix");
+        expect_error("segments = ( { name = \"a\"; role = \"core\";\n prefixes = [ \"2001:db8::/200\" ]; } );",
+                     "test.conf:2:", "bad prefix");
+        expect_error("segments = ( { name = \"a\"; role = \"core\";\n vlans = [ 4095 ]; } );", "test.conf:2:",
+                     "out of range");
+        expect_error("segments = ( { name = \"a\"; role = \"core\";\n vlans = [ \"ten\" ]; } );", "test.conf:2:",
+                     "integer");
+        expect_error("segments = ( { name = \"a\"; role = \"core\";\n colour = \"red\"; } );", "test.conf:2:",
+                     "unknown key");
+        expect_error("segments = ( { name = \"a\"; role = \"unknown\"; } );", "test.conf:1:", "reserved");
+        expect_error("segments = ( { name = \"a\"; } );", "test.conf:1:", "needs a \"role\"");
+        expect_error("overrides = (\n { id = \"x\"; segment = \"nosuch\"; } );", "test.conf:2:", "no segment");
+        expect_error("overrides = (\n { id = \"x\"; mac = \"00:11:22:33:44:55\"; role = \"core\"; } );",
+                     "test.conf:2:", "one of");
+        expect_error("overrides = (\n { sys_name = \"([\"; role = \"core\"; } );", "test.conf:2:", "regular expression");
+        expect_error("overrides = (\n { id = \"x\"; } );", "test.conf:2:", "\"role\" or a \"segment\"");
+        expect_error("heuristics = {\n enabled = \"yes\"; };", "test.conf:2:", "");
+        expect_error("heuristics = {\n sparkle = true; };", "test.conf:2:", "unknown key");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_prefix_parse),
@@ -239,6 +302,8 @@ int main(void) {
                 cmocka_unit_test(test_overrides),
                 cmocka_unit_test(test_heuristics),
                 cmocka_unit_test(test_builders),
+                cmocka_unit_test(test_config_parse),
+                cmocka_unit_test(test_config_errors),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
