@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "audit.h"
 #include "policy-commands.h"
@@ -25,6 +26,7 @@ struct Audit {
         NameMap *sources;                /* source key -> SourceInfo* */
         bool restoring;
         uint64_t n_evaluations;
+        uint64_t evaluation_nsec;       /* time spent in role + policy */
 };
 
 int audit_new(const RolesConfig *roles, const PolicyConfig *policy, Store *store, Audit **ret) {
@@ -138,7 +140,14 @@ static unsigned count_neighbours(Inventory *inv, const char *id) {
         return n;
 }
 
+static uint64_t mono_nsec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
 static int evaluate(Audit *a, Inventory *inv, Device *d, uint64_t now) {
+        uint64_t t0 = mono_nsec();
         RoleHints hints = {};
         /* end hosts inherit the segment of the switch they were seen on */
         for (size_t i = 0; inv && d->kind == DEVICE_HOST && i < d->n_obs && !hints.attached_segment; i++) {
@@ -150,21 +159,15 @@ static int evaluate(Audit *a, Inventory *inv, Device *d, uint64_t now) {
         if (inv && a->roles->heuristics.enabled)
                 hints.n_neighbours = count_neighbours(inv, d->id);
 
-        RoleVerdict rv = {};
-        int r = role_evaluate_full(a->roles, d, &hints, &rv);
+        int r = role_evaluate_full(a->roles, d, &hints, &d->role);
         if (r < 0)
                 return r;
-        role_verdict_done(&d->role);
-        d->role = rv;
-
-        PolicyState ps = {};
-        r = policy_evaluate(a->policy, a->waivers, d, now, &ps);
-        if (r < 0)
-                return r;
-        policy_state_done(&d->policy);
-        d->policy = ps;
+        int k = policy_evaluate(a->policy, a->waivers, d, now, &d->policy);
+        if (k < 0)
+                return k;
         a->n_evaluations++;
-        return 0;
+        a->evaluation_nsec += mono_nsec() - t0;
+        return r > 0 || k > 0;          /* 1: a verdict changed */
 }
 
 static bool shut_down(const Device *d) {
@@ -205,25 +208,14 @@ int audit_reevaluate_all(Audit *a, Inventory *inv, uint64_t now) {
         size_t cur = 0;
         int ret = 0;
         for (Device *d; (d = inventory_next(inv, &cur));) {
-                PolicyState before = d->policy;
-                RoleVerdict rb = d->role;
-                d->policy = (PolicyState) {};
-                d->role = (RoleVerdict) {};
                 int r = evaluate(a, inv, d, now);
                 if (r < 0) {
                         ret = r;
-                        policy_state_done(&d->policy);
-                        role_verdict_done(&d->role);
-                        d->policy = before;
-                        d->role = rb;
                         continue;
                 }
-                bool changed = !policy_state_equal(&before, &d->policy) || !role_verdict_equal(&rb, &d->role);
-                policy_state_done(&before);
-                role_verdict_done(&rb);
                 if (!shut_down(d))
                         alerts_device_update(a->alerts, d, now);
-                if (changed && a->store && !a->restoring)
+                if (r > 0 && a->store && !a->restoring)
                         store_put_device(a->store, d);
         }
         return ret;
@@ -441,6 +433,7 @@ json_object *audit_status(Audit *a) {
         json_object_object_add(j, "alerts", alerts_status(a->alerts));
         json_object_object_add(j, "waivers", json_object_new_int64((int64_t) waivers_count(a->waivers)));
         json_object_object_add(j, "evaluations", json_object_new_int64((int64_t) a->n_evaluations));
+        json_object_object_add(j, "evaluation_usec", json_object_new_int64((int64_t) (a->evaluation_nsec / 1000)));
         json_object *src = json_object_new_array();
         size_t cur = 0;
         const char *key;

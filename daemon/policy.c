@@ -237,6 +237,19 @@ static bool strv_has(char *const *l, const char *s) {
         return false;
 }
 
+/* In place, like role_evaluate: no allocation when nothing changed. */
+static int state_set(PolicyState *ret, bool violation, bool waived, int severity, const char *rule) {
+        if (ret->violation == violation && ret->waived == waived && ret->severity == severity &&
+            streq_ptr(ret->rule, rule))
+                return 0;
+        char *r = rule ? strdup(rule) : NULL;
+        if (rule && !r)
+                return -ENOMEM;
+        policy_state_done(ret);
+        *ret = (PolicyState) { .violation = violation, .waived = waived, .severity = severity, .rule = r };
+        return 1;
+}
+
 int policy_evaluate(const PolicyConfig *c, const Waivers *w, const Device *d, uint64_t now, PolicyState *ret) {
         if (!c || !d || !ret)
                 return -EINVAL;
@@ -247,7 +260,7 @@ int policy_evaluate(const PolicyConfig *c, const Waivers *w, const Device *d, ui
                 role = c->unknown_as ? c->unknown_as : "unknown";
         const char *vendor = d->vendor.vendor, *maker = d->vendor.made_by;
 
-        for (size_t i = 0; i < c->n_restricted; i++) {
+        for (size_t i = 0; vendor && i < c->n_restricted; i++) {
                 const Restriction *r = &c->restricted[i];
                 bool brand = streq_ptr(vendor, r->vendor);
                 bool made = r->made_by && streq_ptr(maker, r->vendor);
@@ -256,21 +269,15 @@ int policy_evaluate(const PolicyConfig *c, const Waivers *w, const Device *d, ui
                 if (!strv_has(r->roles, role) || d->vendor.confidence < r->min_confidence)
                         continue;
 
-                PolicyState s = { .violation = true, .severity = r->severity };
+                char rule[256];
                 const char *tail = unknown ? " (role unknown)" : "";
-                int k = brand ? asprintf(&s.rule, "%s in %s%s", r->vendor, role, tail)
-                              : asprintf(&s.rule, "%s (maker of %s) in %s%s", r->vendor, vendor ? vendor : "?",
-                                         role, tail);
-                if (k < 0)
-                        return -ENOMEM;
+                if (brand)
+                        snprintf(rule, sizeof rule, "%s in %s%s", r->vendor, role, tail);
+                else
+                        snprintf(rule, sizeof rule, "%s (maker of %s) in %s%s", r->vendor, vendor, role, tail);
                 const Waiver *wv = waivers_get(w, d->id);
-                if (wv && now < wv->until_usec) {
-                        s.violation = false;
-                        s.waived = true;
-                }
-                *ret = s;
-                return 0;
+                bool waived = wv && now < wv->until_usec;
+                return state_set(ret, !waived, waived, r->severity, rule);
         }
-        *ret = (PolicyState) {};
-        return 0;
+        return state_set(ret, false, false, 0, NULL);
 }

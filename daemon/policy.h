@@ -74,8 +74,8 @@ json_object *waiver_to_json(const Waiver *w, uint64_t now);
 /* Decide.  The device's role comes from d->role ("unknown"/NULL is read as
  * c->unknown_as); vendor and confidence from d->vendor (made_by counts when
  * the entry says so).  A matching, unexpired waiver gives waived=true and
- * violation=false with the rule kept.  `w` may be NULL.  *ret is
- * overwritten (policy_state_done first). */
+ * violation=false with the rule kept.  `w` may be NULL.  *ret is updated
+ * in place: returns 1 when it changed, 0 when it was already right. */
 int policy_evaluate(const PolicyConfig *c, const Waivers *w, const Device *d, uint64_t now, PolicyState *ret);
 void policy_state_done(PolicyState *s);
 bool policy_state_equal(const PolicyState *a, const PolicyState *b);

@@ -294,22 +294,27 @@ bool role_verdict_equal(const RoleVerdict *a, const RoleVerdict *b) {
         return streq_ptr(a->role, b->role) && streq_ptr(a->segment, b->segment) && streq_ptr(a->rule, b->rule);
 }
 
+/* Update *ret in place: nothing is allocated when the verdict is the one it
+ * already holds (re-evaluating an unchanged inventory allocates nothing).
+ * Returns 1 when it changed, 0 when not. */
 static int verdict_set(RoleVerdict *ret, const char *role, const char *segment, const char *fmt, ...)
         _printf_(4, 5);
 static int verdict_set(RoleVerdict *ret, const char *role, const char *segment, const char *fmt, ...) {
-        RoleVerdict v = { .role = strdup(role), .segment = segment ? strdup(segment) : NULL };
+        char rule[256];
         va_list ap;
         va_start(ap, fmt);
-        int k = vasprintf(&v.rule, fmt, ap);
+        vsnprintf(rule, sizeof rule, fmt, ap);
         va_end(ap);
-        if (k < 0)
-                v.rule = NULL;
+        if (streq_ptr(ret->role, role) && streq_ptr(ret->segment, segment) && streq_ptr(ret->rule, rule))
+                return 0;
+        RoleVerdict v = { .role = strdup(role), .segment = segment ? strdup(segment) : NULL, .rule = strdup(rule) };
         if (!v.role || (segment && !v.segment) || !v.rule) {
                 role_verdict_done(&v);
                 return -ENOMEM;
         }
+        role_verdict_done(ret);
         *ret = v;
-        return 0;
+        return 1;
 }
 
 /* --- matching ------------------------------------------------------------ */
@@ -413,6 +418,7 @@ static const Segment *match_interface(const RolesConfig *c, const Device *d, con
         return NULL;
 }
 
+/* Returns -ENODATA when no heuristic decides. */
 static int heuristics_evaluate(const RoleHeuristics *h, const Device *d, const RoleHints *hints, RoleVerdict *ret) {
         uint32_t caps = 0;
         for (size_t i = 0; i < d->n_obs; i++)
@@ -429,7 +435,7 @@ static int heuristics_evaluate(const RoleHeuristics *h, const Device *d, const R
         const uint32_t end = VW_CAP_STATION | VW_CAP_TELEPHONE | VW_CAP_WLAN_AP;
         if (h->station_is_edge && caps && !(caps & ~end))
                 return verdict_set(ret, "edge", NULL, "heuristic: only station/telephone/AP capabilities");
-        return 0;       /* no decision */
+        return -ENODATA;
 }
 
 int role_evaluate_full(const RolesConfig *c, const Device *d, const RoleHints *hints, RoleVerdict *ret) {
@@ -461,14 +467,9 @@ int role_evaluate_full(const RolesConfig *c, const Device *d, const RoleHints *h
                 return verdict_set(ret, s->role, s->name, "segment %s: attached switch", s->name);
 
         if (c->heuristics.enabled) {
-                RoleVerdict v = {};
-                int r = heuristics_evaluate(&c->heuristics, d, hints, &v);
-                if (r < 0)
+                int r = heuristics_evaluate(&c->heuristics, d, hints, ret);
+                if (r != -ENODATA)
                         return r;
-                if (v.role) {
-                        *ret = v;
-                        return 0;
-                }
         }
         return verdict_set(ret, "unknown", NULL, "no rule matched");
 }

@@ -81,7 +81,8 @@ char *role_prefix_format(const RolePrefix *p, char *buf, size_t n);
 /* Rule order: override -> segment by address (longest prefix over all
  * segments) -> VLAN -> capture interface -> attached switch's segment ->
  * heuristics -> "unknown".  ret->rule says what decided it.  `hints` may be
- * NULL.  On success *ret is overwritten (call role_verdict_done first). */
+ * NULL.  *ret is updated in place (pass the device's current verdict, or a
+ * zeroed one): returns 1 when it changed, 0 when it was already right. */
 int role_evaluate(const RolesConfig *c, const Device *d, RoleVerdict *ret);
 int role_evaluate_full(const RolesConfig *c, const Device *d, const RoleHints *hints, RoleVerdict *ret);
 void role_verdict_done(RoleVerdict *v);

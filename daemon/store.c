@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -489,6 +490,10 @@ static void *writer(void *userdata) {
                 for (size_t i = 0; i < n; i++)
                         op_free(ops[i]);
                 free(ops);
+                /* a big batch (first start, a restore) leaves freed JSON in the
+                 * heap: give the pages back instead of keeping them as RSS */
+                if (n >= 1024)
+                        malloc_trim(0);
 
                 pthread_mutex_lock(&s->lock);
                 s->n_batches++;
