@@ -554,15 +554,26 @@ static const char *chassis(const Device *d) {
         return NULL;
 }
 
+static bool same_as_device(const Alert *a, const Device *d, const char *att) {
+        return streq_ptr(a->vendor, d->vendor.vendor) && streq_ptr(a->role, d->role.role) &&
+               streq_ptr(a->segment, d->role.segment) && streq_ptr(a->mgmt, first_address(d)) &&
+               streq_ptr(a->chassis, chassis(d)) && streq_ptr(a->attached, att) &&
+               streq_ptr(a->rule, d->policy.rule) && a->confidence == d->vendor.confidence &&
+               a->severity == d->policy.severity;
+}
+
 /* Refresh the descriptive fields of an alert from the device. */
 static int fill_from_device(Alert *a, const Device *d) {
+        _cleanup_free_ char *att = attached(d);
+        if (same_as_device(a, d, att))
+                return 0;       /* the common case: the same device seen again */
         Alert n = *a;
         n.vendor = dup_or_null(d->vendor.vendor);
         n.role = dup_or_null(d->role.role);
         n.segment = dup_or_null(d->role.segment);
         n.mgmt = dup_or_null(first_address(d));
         n.chassis = dup_or_null(chassis(d));
-        n.attached = attached(d);
+        n.attached = TAKE_PTR(att);
         n.rule = dup_or_null(d->policy.rule);
         n.confidence = d->vendor.confidence;
         n.severity = d->policy.severity;

@@ -195,6 +195,17 @@ static void restore_classify(Device *d, void *userdata) {
         classify_device(userdata, d, true);
 }
 
+/* Alert sinks through the plugin ABI: every running plugin with an alert()
+ * gets every transition (looked up per call: plugins restart on reload). */
+static void plugin_alert_sink(void *userdata, const Alert *a, const char *event, const char *json) {
+        Manager *m = userdata;
+        for (size_t i = 0; i < m->n_plugins; i++) {
+                Plugin *p = m->plugins[i];
+                if (p->vt && p->vt->alert && (p->pstate == PLUGIN_RUNNING || p->pstate == PLUGIN_DONE))
+                        p->vt->alert(p->state, json);
+        }
+}
+
 /* Store, alert manager, and the inventory restored before any source runs. */
 static int audit_start(Manager *m) {
         _cleanup_free_ char *error = NULL;
@@ -212,6 +223,9 @@ static int audit_start(Manager *m) {
         r = audit_new(m->config->roles, m->config->policy, m->store, &m->audit);
         if (r < 0)
                 return log_error_errno(r, "cannot set up the audit: %m");
+        r = alerts_add_sink(audit_alerts(m->audit), plugin_alert_sink, m);
+        if (r < 0)
+                return r;
         if (m->oneshot) {
                 /* one-shot modes report on stdout, they do not alert */
                 AlertsConfig ac = m->config->policy->alerts;

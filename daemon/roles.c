@@ -155,6 +155,10 @@ int role_prefix_parse(const char *s, RolePrefix *ret) {
                 if (p.addr[i] & ~mask)
                         return -EINVAL;
         }
+        char a[INET6_ADDRSTRLEN];
+        if (!inet_ntop(p.family, p.addr, a, sizeof a))
+                return -EINVAL;
+        snprintf(p.text, sizeof p.text, "%s/%u", a, p.len);
         *ret = p;
         return 0;
 }
@@ -195,10 +199,7 @@ bool role_prefix_match(const RolePrefix *p, const char *address) {
 }
 
 char *role_prefix_format(const RolePrefix *p, char *buf, size_t n) {
-        char a[INET6_ADDRSTRLEN];
-        if (!inet_ntop(p->family, p->addr, a, sizeof a))
-                a[0] = 0;
-        snprintf(buf, n, "%s/%u", a, p->len);
+        snprintf(buf, n, "%s", p->text);
         return buf;
 }
 
@@ -452,11 +453,8 @@ int role_evaluate_full(const RolesConfig *c, const Device *d, const RoleHints *h
         const RolePrefix *p;
         const char *addr;
         const Segment *s = match_address(c, d, &p, &addr);
-        if (s) {
-                char buf[INET6_ADDRSTRLEN + 8];
-                return verdict_set(ret, s->role, s->name, "segment %s: address %s in %s", s->name, addr,
-                                   role_prefix_format(p, buf, sizeof buf));
-        }
+        if (s)
+                return verdict_set(ret, s->role, s->name, "segment %s: address %s in %s", s->name, addr, p->text);
         int vlan;
         if ((s = match_vlan(c, d, &vlan)))
                 return verdict_set(ret, s->role, s->name, "segment %s: vlan %d", s->name, vlan);

@@ -14,6 +14,7 @@ typedef struct RolePrefix {
         int family;                     /* AF_INET or AF_INET6 */
         uint8_t addr[16];               /* network bytes, host bits cleared */
         unsigned len;                   /* prefix length */
+        char text[48];                  /* "10.0.0.0/8", for verdicts */
 } RolePrefix;
 
 typedef struct Segment {
