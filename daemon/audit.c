@@ -27,6 +27,7 @@ struct Audit {
         bool restoring;
         uint64_t n_evaluations;
         uint64_t evaluation_nsec;       /* time spent in role + policy */
+        uint64_t restore_nsec[3];       /* load, classify, evaluate */
 };
 
 int audit_new(const RolesConfig *roles, const PolicyConfig *policy, Store *store, Audit **ret) {
@@ -301,17 +302,23 @@ int audit_restore(Audit *a, Inventory *inv, AuditClassifyFn classify, void *user
                 .waiver = restore_waiver,
         };
         a->restoring = true;
+        uint64_t t0 = mono_nsec();
         int r = store_load(a->store, &ops, &c, ret_error);
         if (r >= 0)
                 r = waivers_apply_config(a->waivers, a->policy);
+        uint64_t t1 = mono_nsec();
         size_t cur = 0;
         for (Device *d; r >= 0 && classify && (d = inventory_next(inv, &cur));)
                 classify(d, userdata);
+        uint64_t t2 = mono_nsec();
         /* verdicts with today's config; transitions only where they differ
          * from the restored open alerts */
         if (r >= 0)
                 r = audit_reevaluate_all(a, inv, now);
         a->restoring = false;
+        a->restore_nsec[0] = t1 - t0;
+        a->restore_nsec[1] = t2 - t1;
+        a->restore_nsec[2] = mono_nsec() - t2;
         return r;
 }
 
@@ -434,6 +441,11 @@ json_object *audit_status(Audit *a) {
         json_object_object_add(j, "waivers", json_object_new_int64((int64_t) waivers_count(a->waivers)));
         json_object_object_add(j, "evaluations", json_object_new_int64((int64_t) a->n_evaluations));
         json_object_object_add(j, "evaluation_usec", json_object_new_int64((int64_t) (a->evaluation_nsec / 1000)));
+        json_object *rs = json_object_new_object();
+        json_object_object_add(rs, "load_usec", json_object_new_int64((int64_t) (a->restore_nsec[0] / 1000)));
+        json_object_object_add(rs, "classify_usec", json_object_new_int64((int64_t) (a->restore_nsec[1] / 1000)));
+        json_object_object_add(rs, "evaluate_usec", json_object_new_int64((int64_t) (a->restore_nsec[2] / 1000)));
+        json_object_object_add(j, "restore", rs);
         json_object *src = json_object_new_array();
         size_t cur = 0;
         const char *key;

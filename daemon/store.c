@@ -38,6 +38,8 @@ static const char *const migrations[] = {
         "CREATE TABLE alert_history (seq INTEGER PRIMARY KEY AUTOINCREMENT, alert INTEGER NOT NULL,"
         "  event TEXT NOT NULL, time INTEGER NOT NULL, data TEXT NOT NULL);"
         "CREATE INDEX alert_history_time ON alert_history (time);",
+        /* 2 -> 3: observations as "time<TAB>json" lines, parsed once on restore */
+        "ALTER TABLE devices ADD COLUMN obs TEXT;",
 };
 #define SCHEMA_VERSION ((int) ELEMENTSOF(migrations))
 
@@ -56,6 +58,7 @@ typedef struct Op {
         char *key;                      /* device id, waiver device, link "local\tport\tremote\tport" */
         char *data;                     /* JSON */
         char *s1, *s2, *s3, *s4;        /* per type */
+        char *obs;                      /* OP_DEVICE_PUT: observation lines */
         int64_t i1, i2, i3;
         bool b1;
 } Op;
@@ -139,7 +142,7 @@ static int errno_from_sqlite(int rc) {
 static void op_free(Op *o) {
         if (!o)
                 return;
-        free(o->key), free(o->data), free(o->s1), free(o->s2), free(o->s3), free(o->s4);
+        free(o->key), free(o->data), free(o->s1), free(o->s2), free(o->s3), free(o->s4), free(o->obs);
         free(o);
 }
 
@@ -370,8 +373,9 @@ static int write_op(sqlite3 *db, const Op *o) {
         case OP_DEVICE_PUT:
                 return run(db,
                            "INSERT OR REPLACE INTO devices (id, kind, first_seen, last_seen, vendor, role, segment,"
-                           " violation, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           "ssiisssis", o->key, o->s1, o->i1, o->i2, o->s2, o->s3, o->s4, (int64_t) o->b1, o->data);
+                           " violation, data, obs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "ssiisssiss", o->key, o->s1, o->i1, o->i2, o->s2, o->s3, o->s4, (int64_t) o->b1, o->data,
+                           o->obs);
         case OP_DEVICE_DEL:
                 return run(db, "DELETE FROM devices WHERE id = ?", "s", o->key);
         case OP_LINK_PUT:
@@ -591,14 +595,6 @@ json_object *store_device_to_json(const Device *d) {
         json_object_object_add(j, "expires", json_object_new_int64((int64_t) d->expires));
         json_object_object_add(j, "absent", json_object_new_boolean(d->absent));
         json_object_object_add(j, "stale", json_object_new_boolean(d->stale));
-        json_object *obs = json_object_new_array_ext((int) d->n_obs);
-        for (size_t i = 0; i < d->n_obs; i++) {
-                json_object *o = observation_to_json(&d->obs[i]->o);
-                if (o)
-                        json_object_object_add(o, "time_usec", json_object_new_int64((int64_t) d->obs[i]->o.time_usec));
-                json_object_array_add(obs, o);
-        }
-        json_object_object_add(j, "observations", obs);
         if (d->vendor.vendor) {
                 json_object_object_add(j, "vendor", json_object_new_string(d->vendor.vendor));
                 json_object_object_add(j, "confidence", json_object_new_double(d->vendor.confidence));
@@ -608,6 +604,29 @@ json_object *store_device_to_json(const Device *d) {
         if (d->policy.rule)
                 json_object_object_add(j, "policy_rule", json_object_new_string(d->policy.rule));
         return j;
+}
+
+/* One line per observation: "<time_usec>\t<observation JSON>\n" (JSON text
+ * has no raw newlines), so a restore parses each observation once. */
+static char *device_obs_lines(const Device *d) {
+        char *buf = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&buf, &n);
+        if (!f)
+                return NULL;
+        for (size_t i = 0; i < d->n_obs; i++) {
+                json_object *o = observation_to_json(&d->obs[i]->o);
+                if (!o)
+                        continue;
+                fprintf(f, "%" PRIu64 "\t%s\n", d->obs[i]->o.time_usec,
+                        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+                json_object_put(o);
+        }
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
 }
 
 uint64_t store_put_device(Store *s, const Device *d) {
@@ -627,9 +646,10 @@ uint64_t store_put_device(Store *s, const Device *d) {
                 o->i1 = (int64_t) d->first_seen;
                 o->i2 = (int64_t) d->last_seen;
                 o->b1 = d->policy.violation;
+                o->obs = device_obs_lines(d);
         }
         json_object_put(j);
-        if (!o || !o->key || !o->data || !o->s1) {
+        if (!o || !o->key || !o->data || !o->s1 || !o->obs) {
                 op_free(o);
                 o = NULL;
         }
@@ -898,51 +918,68 @@ json_object *store_status(Store *s) {
 
 /* --- load --------------------------------------------------------------------- */
 
+/* Schema 3: "time<TAB>json" lines. */
+static int parse_obs_lines(const char *text, Observation **list, size_t *n, char **ret_err) {
+        for (const char *p = text; p && *p && *n < DEVICE_SOURCES_MAX;) {
+                const char *eol = strchr(p, '\n');
+                size_t len = eol ? (size_t) (eol - p) : strlen(p);
+                char *tab;
+                uint64_t t = strtoull(p, &tab, 10);
+                if (tab == p || *tab != '\t' || (size_t) (tab - p) >= len)
+                        return -EBADMSG;
+                tab++;
+                int r = observation_from_json(tab, len - (size_t) (tab - p), &list[*n], NULL, ret_err);
+                if (r < 0)
+                        return r;
+                list[(*n)++]->o.time_usec = t;
+                p = eol ? eol + 1 : NULL;
+        }
+        return 0;
+}
+
+/* Schemas 1 and 2: an "observations" array inside the device JSON. */
+static int parse_obs_array(json_object *j, Observation **list, size_t *n, char **ret_err) {
+        json_object *obs, *v;
+        if (!json_object_object_get_ex(j, "observations", &obs) || !json_object_is_type(obs, json_type_array))
+                return -EBADMSG;
+        for (size_t i = 0; i < json_object_array_length(obs) && *n < DEVICE_SOURCES_MAX; i++) {
+                json_object *o = json_object_array_get_idx(obs, i);
+                const char *t = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+                int r = observation_from_json(t, strlen(t), &list[*n], NULL, ret_err);
+                if (r < 0)
+                        return r;
+                if (json_object_object_get_ex(o, "time_usec", &v))
+                        list[*n]->o.time_usec = (uint64_t) json_object_get_int64(v);
+                (*n)++;
+        }
+        return 0;
+}
+
 static int load_devices(Store *s, const StoreLoadOps *ops, void *userdata, char **ret_error) {
         sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(s->db, "SELECT id, data FROM devices ORDER BY first_seen, id", -1, &st, NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(s->db, "SELECT id, kind, first_seen, last_seen, data, obs FROM devices ORDER BY first_seen, id",
+                               -1, &st, NULL) != SQLITE_OK)
                 return set_error(ret_error, "%s: cannot read devices: %s", s->path, sqlite3_errmsg(s->db));
         int rc, r = 0;
         while (r >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
                 const char *id = (const char *) sqlite3_column_text(st, 0);
-                const char *text = (const char *) sqlite3_column_text(st, 1);
-                json_object *j = json_tokener_parse(text ? text : "");
-                json_object *v, *obs;
-                if (!j || !json_object_object_get_ex(j, "observations", &obs) ||
-                    !json_object_is_type(obs, json_type_array)) {
-                        json_object_put(j);
-                        r = set_error(ret_error, "%s: device %s: unreadable record", s->path, id);
-                        break;
-                }
+                const char *kind = (const char *) sqlite3_column_text(st, 1);
+                uint64_t first = (uint64_t) sqlite3_column_int64(st, 2), last = (uint64_t) sqlite3_column_int64(st, 3);
+                const char *data = (const char *) sqlite3_column_text(st, 4);
+                const char *lines = (const char *) sqlite3_column_text(st, 5);
+                json_object *j = json_tokener_parse(data ? data : ""), *v;
                 Observation *list[DEVICE_SOURCES_MAX] = {};
                 size_t n = 0;
-                for (size_t i = 0; r >= 0 && i < json_object_array_length(obs) && n < DEVICE_SOURCES_MAX; i++) {
-                        json_object *o = json_object_array_get_idx(obs, i);
-                        const char *t = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-                        _cleanup_free_ char *err = NULL;
-                        if (observation_from_json(t, strlen(t), &list[n], NULL, &err) < 0) {
-                                r = set_error(ret_error, "%s: device %s: bad observation: %s", s->path, id,
-                                              err ? err : "?");
-                                break;
-                        }
-                        if (json_object_object_get_ex(o, "time_usec", &v))
-                                list[n]->o.time_usec = (uint64_t) json_object_get_int64(v);
-                        n++;
-                }
-                uint64_t first = 0, last = 0;
-                bool absent = false;
-                DeviceKind kind = DEVICE_NETWORK;
-                if (json_object_object_get_ex(j, "first_seen", &v))
-                        first = (uint64_t) json_object_get_int64(v);
-                if (json_object_object_get_ex(j, "last_seen", &v))
-                        last = (uint64_t) json_object_get_int64(v);
-                if (json_object_object_get_ex(j, "absent", &v))
-                        absent = json_object_get_boolean(v);
-                if (json_object_object_get_ex(j, "kind", &v) && streq(json_object_get_string(v), "host"))
-                        kind = DEVICE_HOST;
+                _cleanup_free_ char *err = NULL;
+                int k = !j ? -EBADMSG : lines ? parse_obs_lines(lines, list, &n, &err) : parse_obs_array(j, list, &n, &err);
+                bool absent = j && json_object_object_get_ex(j, "absent", &v) && json_object_get_boolean(v);
                 json_object_put(j);
-                if (r >= 0 && ops->device)
-                        r = ops->device(userdata, id, kind, first, last, absent, list, n);
+                if (k < 0)
+                        r = set_error(ret_error, "%s: device %s: unreadable record%s%s", s->path, id, err ? ": " : "",
+                                      err ? err : "");
+                else if (ops->device)
+                        r = ops->device(userdata, id, streq_ptr(kind, "host") ? DEVICE_HOST : DEVICE_NETWORK, first,
+                                        last, absent, list, n);
                 for (size_t i = 0; i < n; i++)
                         observation_free(list[i]);      /* the callback took what it kept (set to NULL) */
         }
