@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <pwd.h>
@@ -412,6 +413,11 @@ static int control_listen(Control *c) {
         if (n == 1) {
                 c->fd = SD_LISTEN_FDS_START;
                 c->activated = true;
+                /* Service managers pass a blocking socket; on_accept() drains
+                 * it until EAGAIN and would hang on a blocking one. */
+                int fl = fcntl(c->fd, F_GETFL);
+                if (fl < 0 || fcntl(c->fd, F_SETFL, fl | O_NONBLOCK) < 0)
+                        return log_error_errno(-errno, "control: passed socket: %m");
                 log_info("control: using the socket passed by the service manager");
                 return 0;
         }

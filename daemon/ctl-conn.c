@@ -115,7 +115,7 @@ static int conn_read_line(Ctl *c, char **ret, size_t *ret_len) {
         CtlConn *k = c->conn;
 
         for (size_t scanned = k->start;;) {
-                char *nl = memchr(k->buf + scanned, '\n', k->end - scanned);
+                char *nl = k->end > scanned ? memchr(k->buf + scanned, '\n', k->end - scanned) : NULL;
                 if (nl) {
                         size_t len = (size_t) (nl - (k->buf + k->start));
                         char *line = malloc(len + 1);
@@ -210,8 +210,11 @@ static int check_error(Ctl *c, json_object *reply) {
         if (!json_object_object_get_ex(reply, "ok", &ok) || json_object_get_boolean(ok))
                 return 0;
         const char *e = ctl_str(reply, "error");
-        _cleanup_free_ char *safe = ctl_sanitize(e ?: "error reply without a reason", false);
-        fprintf(stderr, "vendorwatchctl: %s\n", safe ?: "error");
+        char *safe = ctl_sanitize(e ?: "error reply without a reason", false);
+        if (!c->quiet)
+                fprintf(stderr, "vendorwatchctl: %s\n", safe ?: "error");
+        free(c->error);
+        c->error = safe;
         c->exit_status = CTL_EXIT_ERROR;
         return -EREMOTE;
 }

@@ -170,6 +170,7 @@ typedef struct Report {
         json_object *violations;      /* device objects (detail when available) */
         json_object *waivers;         /* device objects */
         json_object *alerts;          /* open alerts */
+        char *alerts_error;           /* why there are none to show, when the daemon refused */
         size_t n_devices;
 } Report;
 
@@ -182,6 +183,7 @@ static void report_done(Report *r) {
         json_object_put(r->violations);
         json_object_put(r->waivers);
         json_object_put(r->alerts);
+        free(r->alerts_error);
 }
 
 static void count(json_object *map, const char *key) {
@@ -236,7 +238,9 @@ static int report_details(Ctl *c, json_object *list) {
                 if (!id || !req)
                         continue;
                 json_object_object_add(req, "id", json_object_new_string(id));
+                c->quiet = true;
                 r = ctl_call(c, req, &reply);
+                c->quiet = false;
                 if (r == -EREMOTE) {
                         c->exit_status = 0;
                         continue;
@@ -276,8 +280,14 @@ static int report_collect(Ctl *c, Report *r) {
         k = ctl_stream(c, devs, report_device, r);
         if (k < 0)
                 return k;
+        /* a daemon without alert support still gets a report, which says so */
+        c->quiet = true;
         k = ctl_stream(c, alerts, report_alert, r);
-        if (k < 0)
+        c->quiet = false;
+        if (k == -EREMOTE) {
+                r->alerts_error = TAKE_PTR(c->error);
+                c->exit_status = 0;
+        } else if (k < 0)
                 return k;
         k = report_details(c, r->violations);
         if (k < 0)
@@ -438,6 +448,7 @@ static void report_html(Ctl *c, Report *r, const char *generated) {
         int64_t open_alerts = (int64_t) json_object_array_length(r->alerts);
         size_t nv = json_object_array_length(r->violations), nw = json_object_array_length(r->waivers);
 
+        ctl_int(r->status, "alerts_open", &open_alerts);
         memcpy(today, generated, 10);
         today[10] = 0;
 
@@ -520,7 +531,11 @@ static void report_html(Ctl *c, Report *r, const char *generated) {
         fputs("<h2>Open alerts</h2>\n<table id=\"alerts\"><thead><tr><th>Alert</th><th>Device</th><th>Vendor</th>"
               "<th>Role</th><th>Segment</th><th>Severity</th><th>Rule</th><th>Raised</th></tr></thead><tbody>\n",
               f);
-        if (open_alerts == 0)
+        if (r->alerts_error) {
+                fputs("<tr><td colspan=\"8\" class=\"muted\">Alerts unavailable: ", f);
+                html(f, r->alerts_error);
+                fputs("</td></tr>\n", f);
+        } else if (json_object_array_length(r->alerts) == 0)
                 fputs("<tr><td colspan=\"8\" class=\"muted\">No open alerts.</td></tr>\n", f);
         for (size_t i = 0; i < json_object_array_length(r->alerts); i++) {
                 json_object *a = json_object_array_get_idx(r->alerts, i);
@@ -566,6 +581,8 @@ static void report_json(Ctl *c, Report *r, const char *generated) {
         json_object_object_add(o, "violations", json_object_get(r->violations));
         json_object_object_add(o, "waivers", waivers);
         json_object_object_add(o, "alerts", json_object_get(r->alerts));
+        if (r->alerts_error)
+                json_object_object_add(o, "alerts_error", json_object_new_string(r->alerts_error));
         ctl_print_json(c, o);
 }
 

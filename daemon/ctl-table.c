@@ -158,6 +158,11 @@ char *ctl_value_text(json_object *v) {
                 return NULL;
         if (json_object_is_type(v, json_type_string))
                 return strdup(json_object_get_string(v));
+        if (json_object_is_type(v, json_type_double)) {
+                /* 0.45, not 0.45000000000000001 */
+                char *t;
+                return asprintf(&t, "%.3g", json_object_get_double(v)) < 0 ? NULL : t;
+        }
         if (is_scalar(v))
                 return strdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
         if (json_object_is_type(v, json_type_array)) {

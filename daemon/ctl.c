@@ -186,6 +186,51 @@ static bool in_list(const char *const *l, const char *s) {
         return false;
 }
 
+/* "k=v, k={k=v, …}" of an object, for one status line. */
+static void object_summary(FILE *f, json_object *o) {
+        bool first = true;
+        json_object_object_foreach(o, key, val) {
+                fprintf(f, "%s%s=", first ? "" : ", ", key);
+                first = false;
+                if (json_object_is_type(val, json_type_object)) {
+                        fputc('{', f);
+                        object_summary(f, val);
+                        fputc('}', f);
+                        continue;
+                }
+                _cleanup_free_ char *t = ctl_value_text(val);
+                fputs(t ?: "-", f);
+        }
+}
+
+/* A nested status object: one line per member, cut to the width. */
+static void print_status_object(Ctl *c, const char *label, json_object *o) {
+        _cleanup_free_ char *l = ctl_sanitize(label, false);
+        fprintf(c->out, "%*s:", 16, l ?: "");
+        if (json_object_object_length(o) == 0)
+                fputs(" -", c->out);
+        fputc('\n', c->out);
+        json_object_object_foreach(o, key, val) {
+                char *buf = NULL;
+                size_t size = 0;
+                FILE *f = open_memstream(&buf, &size);
+                if (!f)
+                        return;
+                fprintf(f, "%s: ", key);
+                if (json_object_is_type(val, json_type_object))
+                        object_summary(f, val);
+                else {
+                        _cleanup_free_ char *t = ctl_value_text(val);
+                        fputs(t ?: "-", f);
+                }
+                fclose(f);
+                _cleanup_free_ char *safe = ctl_sanitize(buf, false);
+                free(buf);
+                _cleanup_free_ char *cut = ctl_truncate(safe ?: "", c->width > 20 ? c->width - 18 : 2);
+                fprintf(c->out, "%*s  %s\n", 16, "", cut ?: "");
+        }
+}
+
 static void print_uptime(Ctl *c, json_object *st) {
         int64_t s;
         char buf[64];
@@ -240,10 +285,9 @@ static int run_status(Ctl *c, const CtlCommand *cmd, json_object *req, json_obje
 
         if (json_object_object_get_ex(st, "registries", &reg) && reg &&
             !json_object_is_type(reg, json_type_null)) {
-                if (json_object_is_type(reg, json_type_object)) {
-                        fprintf(c->out, "%*s:\n", 16, "Registries");
-                        ctl_print_object(c, reg, 9);
-                } else {
+                if (json_object_is_type(reg, json_type_object))
+                        print_status_object(c, "Registries", reg);
+                else {
                         _cleanup_free_ char *t = ctl_value_text(reg);
                         ctl_print_field(c, "Registries", t, NULL);
                 }
@@ -254,9 +298,7 @@ static int run_status(Ctl *c, const CtlCommand *cmd, json_object *req, json_obje
                 if (in_list(status_known, key))
                         continue;
                 if (json_object_is_type(val, json_type_object)) {
-                        _cleanup_free_ char *k = ctl_sanitize(key, false);
-                        fprintf(c->out, "%*s:\n", 16, k ?: "");
-                        ctl_print_object(c, val, 9);
+                        print_status_object(c, key, val);
                         continue;
                 }
                 _cleanup_free_ char *t = ctl_value_text(val);
@@ -274,9 +316,21 @@ static int run_status(Ctl *c, const CtlCommand *cmd, json_object *req, json_obje
                         cell(t, p, "name", NULL);
                         cell(t, p, "state", bad ? ANSI_RED : NULL);
                         cell(t, p, "file", NULL);
+                        json_object *pst = NULL;
                         if (ctl_str(p, "error"))
                                 cell(t, p, "error", ANSI_RED);
-                        else
+                        else if (json_object_object_get_ex(p, "status", &pst) &&
+                                 json_object_is_type(pst, json_type_object)) {
+                                char *buf = NULL;
+                                size_t size = 0;
+                                FILE *f = open_memstream(&buf, &size);
+                                if (f) {
+                                        object_summary(f, pst);
+                                        fclose(f);
+                                }
+                                table_cell(t, buf, NULL);
+                                free(buf);
+                        } else
                                 cell(t, p, "status", NULL);
                 }
                 table_finish(t);
@@ -983,6 +1037,7 @@ int main(int argc, char **argv) {
                 r = r < 0 ? r : -EIO;
         }
         ctl_conn_free(c.conn);
+        free(c.error);
         if (r < 0)
                 return c.exit_status ?: CTL_EXIT_ERROR;
         return CTL_EXIT_OK;

@@ -32,6 +32,8 @@ typedef struct Ctl {
         FILE *out;
         CtlConn *conn;            /* opened on first use */
         int exit_status;          /* set by whoever printed the failure */
+        bool quiet;               /* keep error replies in `error`, do not print them */
+        char *error;              /* the last error reply (malloc'd) */
 } Ctl;
 
 /* ---- ctl-conn.c: talking to the daemon ---- */

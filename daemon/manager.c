@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "control.h"
 #include "log.h"
+#include "metrics.h"
 #include "manager.h"
 #include "plugin-host.h"
 #include "policy.h"
@@ -44,6 +45,7 @@ Manager *manager_free(Manager *m) {
         store_free(m->store);           /* commits everything queued */
         sd_event_source_unref(m->age_timer);
         sd_event_source_unref(m->watchdog_timer);
+        sd_event_source_unref(m->metrics_timer);
         inventory_free(m->inventory);
         vendor_db_free(m->vendors);
         config_free(m->config);
@@ -292,6 +294,11 @@ int manager_start(Manager *m) {
         r = plugins_start(m, m->config);
         if (r < 0)
                 return r;
+        if (!m->oneshot && m->config->metrics_path) {
+                r = metrics_start(m);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
@@ -334,6 +341,8 @@ int manager_reload(Manager *m, char **ret_error) {
         log_set_max_level(c->log_level);
         (void) plugins_start(m, c);
         control_reconfigure(m->control);
+        if (c->metrics_path)
+                (void) metrics_start(m);
 
         /* Verdicts depend on the rules: re-evaluate everything. */
         size_t cursor = 0;
@@ -372,8 +381,16 @@ static uint64_t vendor_fingerprint(const Device *d) {
                 h = fp_mix(h, o->med_model);
                 h = fp_mix(h, o->dhcp_vendor_class);
                 h = fp_mix(h, o->hostname);
-                for (size_t k = 0; k < o->n_macs; k++)
-                        h = fp_mix(h, o->macs[k]);
+                /* a MAC is vendor evidence only through its registry block (at
+                 * most 36 bits): port MACs of one box do not force a re-run */
+                for (size_t k = 0; k < o->n_macs; k++) {
+                        uint8_t mac[6];
+                        if (mac_parse(o->macs[k], mac) < 0)
+                                h = fp_mix(h, o->macs[k]);
+                        else
+                                h = (h ^ ((uint64_t) mac[0] << 32 | (uint64_t) mac[1] << 24 | (uint64_t) mac[2] << 16 |
+                                          (uint64_t) mac[3] << 8 | (mac[4] & 0xf0))) * 1099511628211u;
+                }
                 for (size_t k = 0; k < o->n_entity_mfg; k++)
                         h = fp_mix(h, o->entity_mfg[k]);
                 for (size_t k = 0; k < o->n_entity_model; k++)
@@ -421,9 +438,13 @@ void manager_observe(Manager *m, const struct vw_observation *obs) {
         }
         m->stats.observations++;
         if (conflict) {
-                m->stats.conflicts++;
-                log_notice("observation from %s for %s carries identifiers of another device: kept apart",
+                /* counted always; logged for the first few, then only at debug
+                 * level: anyone on the wire can forge these */
+                if (m->stats.conflicts++ < 10)
+                        log_notice("observation from %s for %s carries identifiers of another device: kept apart",
                            obs->source ? obs->source : "?", d->id);
+                else
+                        log_debug("identifier conflict for %s (%" PRIu64 " so far)", d->id, m->stats.conflicts);
         }
         manager_device_changed(m, d, false);
 }

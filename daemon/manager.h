@@ -41,6 +41,8 @@ typedef struct Manager {
         struct Store *store;            /* NULL in one-shot modes */
         struct Audit *audit;            /* role → policy → alerts → store */
         sd_event_source *audit_timer;
+        sd_event_source *metrics_timer;
+        unsigned metrics_failures;
         int exit_code;
 } Manager;
 

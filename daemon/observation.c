@@ -128,12 +128,28 @@ static int hexval(int c) {
         return -1;
 }
 
+/* The canonical form, by far the most common: aa:bb:cc:dd:ee:ff. */
+static bool mac_parse_canonical(const char *s, uint8_t ret[6]) {
+        uint8_t mac[6];
+        for (size_t i = 0; i < 6; i++) {
+                const char *p = s + i * 3;
+                int hi = hexval((unsigned char) p[0]), lo = hi >= 0 ? hexval((unsigned char) p[1]) : -1;
+                if (lo < 0 || (i < 5 && p[2] != ':') || (i == 5 && p[2] != '\0'))
+                        return false;
+                mac[i] = (uint8_t) (hi << 4 | lo);
+        }
+        memcpy(ret, mac, 6);
+        return true;
+}
+
 int mac_parse(const char *s, uint8_t ret[6]) {
         uint8_t mac[6];
         size_t nibbles = 0;
 
         if (!s)
                 return -EINVAL;
+        if (mac_parse_canonical(s, ret))
+                return 0;
         /* Accept any one separator style: ':' or '-' every 2 digits, '.' every
          * 4 (Cisco), or none; reject mixtures and stray characters. */
         char sep = 0;

@@ -22,6 +22,13 @@ static uint32_t hash_str(const char *s) {
         uint32_t h = 2166136261u;
         for (; *s; s++)
                 h = (h ^ (uint8_t) *s) * 16777619u;
+        /* FNV's multiply only carries upward, so its low bits (the ones the
+         * mask keeps) barely depend on the input's high bits: avalanche them. */
+        h ^= h >> 16;
+        h *= 0x85ebca6bu;
+        h ^= h >> 13;
+        h *= 0xc2b2ae35u;
+        h ^= h >> 16;
         return h;
 }
 

@@ -26,7 +26,9 @@ OBSERVATIONS = [
      "sys_object_id": "1.3.6.1.4.1.9.1.1046", "port_id": "Gi0/0", "ttl": 120,
      "via": {"device": SWITCH, "port": "GE1/0/1"}},
     # ... and the switch seen by the router: the same cable
-    {"chassis_id": "00:e0:fc:12:34:56", "chassis_subtype": "mac", "port_id": "GE1/0/1", "ttl": 120,
+    {"chassis_id": "00:e0:fc:12:34:56", "chassis_subtype": "mac", "sys_name": "core-sw1",
+     "sys_descr": "Huawei Versatile Routing Platform Software, VRP (R) software, Version 8.180",
+     "sys_object_id": "1.3.6.1.4.1.2011.2.239.12", "port_id": "GE1/0/1", "ttl": 120,
      "via": {"device": "mac:001b54aabb01", "port": "Gi0/0"}},
     {"chassis_id": "c0:56:e3:00:00:01", "chassis_subtype": "mac", "sys_name": "cam-lobby",
      "sys_descr": "Hikvision DS-2CD2143G0-I", "macs": ["c0:56:e3:00:00:01"], "port_id": "eth0",

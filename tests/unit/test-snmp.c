@@ -39,7 +39,8 @@ typedef struct VB {
 static SnmpVarbind *vb_make(VB *b, SnmpColumnId col, const uint32_t *index, size_t n_index, uint8_t type) {
         const SnmpColumn *c = &snmp_columns[col];
         memcpy(b->oid, c->oid, c->oid_len * sizeof(uint32_t));
-        memcpy(b->oid + c->oid_len, index, n_index * sizeof(uint32_t));
+        if (n_index > 0)
+                memcpy(b->oid + c->oid_len, index, n_index * sizeof(uint32_t));
         b->vb = (SnmpVarbind) { .oid = b->oid, .oid_len = c->oid_len + n_index, .type = type };
         return &b->vb;
 }
