@@ -268,6 +268,19 @@ static void test_names(void **state) {
         assert_int_equal(alert_manager_new(&cfg, &am), 0);
         assert_string_equal(alert_manager_transport(am), "syslog");
         alert_manager_free(am);
+
+        /* auto: the journal when our output goes to it, never both */
+        cfg.transport = ALERT_TRANSPORT_AUTO;
+        assert_int_equal(setenv("JOURNAL_STREAM", "8:12345", 1), 0);
+        assert_int_equal(alert_manager_new(&cfg, &am), 0);
+        assert_string_equal(alert_manager_transport(am), "journal");
+        alert_manager_free(am);
+        unsetenv("JOURNAL_STREAM");
+        if (access("/run/systemd/journal/socket", F_OK) < 0) {
+                assert_int_equal(alert_manager_new(&cfg, &am), 0);
+                assert_string_equal(alert_manager_transport(am), "syslog");
+                alert_manager_free(am);
+        }
         alert_manager_free(NULL);
 }
 
