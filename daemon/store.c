@@ -11,8 +11,8 @@
 #include <systemd/sd-event.h>
 #include <time.h>
 
-#include "store.h"
 #include "namemap.h"
+#include "store-internal.h"
 
 #define DEFAULT_RETENTION_DAYS 365
 #define DEFAULT_MAX_SIZE (1024ull * 1024 * 1024)
@@ -43,69 +43,13 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION ((int) ELEMENTSOF(migrations))
 
-typedef enum OpType {
-        OP_DEVICE_PUT,
-        OP_DEVICE_DEL,
-        OP_LINK_PUT,
-        OP_WAIVER_PUT,
-        OP_WAIVER_DEL,
-        OP_ALERT,
-} OpType;
-
-typedef struct Op {
-        OpType type;
-        uint64_t change;
-        char *key;                      /* device id, waiver device, link "local\tport\tremote\tport" */
-        char *data;                     /* JSON */
-        char *s1, *s2, *s3, *s4;        /* per type */
-        char *obs;                      /* OP_DEVICE_PUT: observation lines */
-        int64_t i1, i2, i3;
-        bool b1;
-} Op;
-
-typedef struct SyncWaiter {
-        uint64_t target;
-        StoreSyncFn cb;
-        void *userdata;
-} SyncWaiter;
-
-struct Store {
-        char *path;
-        sqlite3 *db;
-        StoreOptions opt;
-        uint64_t retention_usec;
-
-        pthread_t thread;
-        bool thread_started;
-        pthread_mutex_t lock;
-        pthread_cond_t wake;            /* writer: work, flush or stop */
-        pthread_cond_t done;            /* flushers: a batch committed */
-        /* under lock */
-        Op **pending;
-        size_t n_pending, n_alloc;
-        NameMap *pending_by_key;         /* "d:<id>", "w:<dev>", "l:<…>" -> Op* */
-        uint64_t last_change;
-        uint64_t committed;
-        int write_error;                /* last failure, 0 when the latest batch committed */
-        bool urgent, stop;
-        uint64_t n_batches, n_ops, n_failed, n_oom;
-        uint64_t last_prune;
-
-        /* loop side */
-        int efd;
-        sd_event_source *efd_source;
-        SyncWaiter *waiters;
-        size_t n_waiters;
-};
-
 static uint64_t now_usec(void) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
-static int set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
-static int set_error(char **ret_error, const char *fmt, ...) {
+int store_set_error(char **ret_error, const char *fmt, ...) {
         if (ret_error) {
                 va_list ap;
                 va_start(ap, fmt);
@@ -157,7 +101,7 @@ static int db_open(const char *path, sqlite3 **ret, char **ret_error) {
         sqlite3 *db = NULL;
         int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
         if (rc != SQLITE_OK) {
-                int r = set_error(ret_error, "%s: cannot open the store: %s", path,
+                int r = store_set_error(ret_error, "%s: cannot open the store: %s", path,
                                   db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
                 sqlite3_close(db);
                 return r;
@@ -166,7 +110,7 @@ static int db_open(const char *path, sqlite3 **ret, char **ret_error) {
         sqlite3_extended_result_codes(db, 1);
         if (sqlite3_db_readonly(db, "main") == 1) {
                 sqlite3_close(db);
-                return set_error(ret_error, "%s: the store is not writable", path);
+                return store_set_error(ret_error, "%s: the store is not writable", path);
         }
         /* auto_vacuum only takes effect on a new file; harmless otherwise */
         rc = sqlite3_exec(db,
@@ -177,9 +121,9 @@ static int db_open(const char *path, sqlite3 **ret, char **ret_error) {
                           NULL, NULL, NULL);
         if (rc != SQLITE_OK) {
                 int r = (rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT
-                                ? set_error(ret_error, "%s: the store is corrupt (%s); move it away to start afresh",
+                                ? store_set_error(ret_error, "%s: the store is corrupt (%s); move it away to start afresh",
                                             path, sqlite3_errmsg(db))
-                                : set_error(ret_error, "%s: cannot use the store: %s", path, sqlite3_errmsg(db));
+                                : store_set_error(ret_error, "%s: cannot use the store: %s", path, sqlite3_errmsg(db));
                 sqlite3_close(db);
                 return r;
         }
@@ -193,7 +137,7 @@ static int db_check(sqlite3 *db, const char *path, char **ret_error) {
         if (rc == SQLITE_OK)
                 rc = sqlite3_step(st);
         if (rc != SQLITE_ROW) {
-                int r = set_error(ret_error, "%s: the store is corrupt (%s); move it away to start afresh", path,
+                int r = store_set_error(ret_error, "%s: the store is corrupt (%s); move it away to start afresh", path,
                                   sqlite3_errmsg(db));
                 sqlite3_finalize(st);
                 return r;
@@ -206,7 +150,7 @@ static int db_check(sqlite3 *db, const char *path, char **ret_error) {
                 for (char *p = first; *p; p++)
                         if (*p == '\n')
                                 *p = ' ';
-                int r = set_error(ret_error, "%s: the store is corrupt (%s…); move it away to start afresh", path,
+                int r = store_set_error(ret_error, "%s: the store is corrupt (%s…); move it away to start afresh", path,
                                   first);
                 sqlite3_finalize(st);
                 return r;
@@ -230,16 +174,16 @@ static int db_user_version(sqlite3 *db, int *ret) {
 static int db_migrate(sqlite3 *db, const char *path, char **ret_error) {
         /* BEGIN IMMEDIATE also proves that we can write, before anything is lost */
         if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-                return set_error(ret_error, "%s: cannot write to the store: %s", path, sqlite3_errmsg(db));
+                return store_set_error(ret_error, "%s: cannot write to the store: %s", path, sqlite3_errmsg(db));
         int v = 0;
         int r = db_user_version(db, &v);
         if (r < 0) {
                 sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-                return set_error(ret_error, "%s: cannot read the schema version: %s", path, sqlite3_errmsg(db));
+                return store_set_error(ret_error, "%s: cannot read the schema version: %s", path, sqlite3_errmsg(db));
         }
         if (v > SCHEMA_VERSION) {
                 sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-                return set_error(ret_error, "%s: schema version %d is newer than this vendorwatch knows (%d)", path,
+                return store_set_error(ret_error, "%s: schema version %d is newer than this vendorwatch knows (%d)", path,
                                  v, SCHEMA_VERSION);
         }
         for (; v < SCHEMA_VERSION; v++) {
@@ -247,14 +191,14 @@ static int db_migrate(sqlite3 *db, const char *path, char **ret_error) {
                 snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
                 if (sqlite3_exec(db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
                     sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-                        r = set_error(ret_error, "%s: schema migration %d -> %d failed: %s", path, v, v + 1,
+                        r = store_set_error(ret_error, "%s: schema migration %d -> %d failed: %s", path, v, v + 1,
                                       sqlite3_errmsg(db));
                         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
                         return r;
                 }
         }
         if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-                r = set_error(ret_error, "%s: cannot write to the store: %s", path, sqlite3_errmsg(db));
+                r = store_set_error(ret_error, "%s: cannot write to the store: %s", path, sqlite3_errmsg(db));
                 sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
                 return r;
         }
@@ -290,7 +234,7 @@ static int open_checked(const char *path, sqlite3 **ret, char **ret_error) {
 int store_check(const char *path, char **ret_error) {
         sqlite3 *db = NULL;
         if (isempty(path))
-                return set_error(ret_error, "store: no path configured");
+                return store_set_error(ret_error, "store: no path configured");
         if (access(path, F_OK) < 0) {
                 /* not there yet: the daemon will create it; only its folder must be usable */
                 _cleanup_free_ char *dir = strdup(path);
@@ -301,7 +245,7 @@ int store_check(const char *path, char **ret_error) {
                         *(slash == dir ? slash + 1 : slash) = 0;
                 const char *folder = slash ? dir : ".";
                 if (access(folder, W_OK | X_OK) < 0)
-                        return set_error(ret_error, "%s: cannot create the store: %s: %m", path, folder);
+                        return store_set_error(ret_error, "%s: cannot create the store: %s: %m", path, folder);
                 return 0;
         }
         int r = open_checked(path, &db, ret_error);
@@ -312,7 +256,7 @@ int store_check(const char *path, char **ret_error) {
 
 int store_open(const StoreOptions *o, Store **ret, char **ret_error) {
         if (!o || isempty(o->path))
-                return set_error(ret_error, "store: no path configured");
+                return store_set_error(ret_error, "store: no path configured");
         Store *s = calloc(1, sizeof *s);
         if (!s)
                 return -ENOMEM;
@@ -334,7 +278,7 @@ int store_open(const StoreOptions *o, Store **ret, char **ret_error) {
         if (r >= 0)
                 r = open_checked(s->path, &s->db, ret_error);
         if (r >= 0 && (r = db_meta_u64(s->db, "last_change", &s->committed)) < 0)
-                set_error(ret_error, "%s: cannot read the store: %s", s->path, sqlite3_errmsg(s->db));
+                store_set_error(ret_error, "%s: cannot read the store: %s", s->path, sqlite3_errmsg(s->db));
         if (r < 0) {
                 store_free(s);
                 return r;
@@ -916,138 +860,3 @@ json_object *store_status(Store *s) {
         return j;
 }
 
-/* --- load --------------------------------------------------------------------- */
-
-/* Schema 3: "time<TAB>json" lines. */
-static int parse_obs_lines(const char *text, Observation **list, size_t *n, char **ret_err) {
-        for (const char *p = text; p && *p && *n < DEVICE_SOURCES_MAX;) {
-                const char *eol = strchr(p, '\n');
-                size_t len = eol ? (size_t) (eol - p) : strlen(p);
-                char *tab;
-                uint64_t t = strtoull(p, &tab, 10);
-                if (tab == p || *tab != '\t' || (size_t) (tab - p) >= len)
-                        return -EBADMSG;
-                tab++;
-                int r = observation_from_json(tab, len - (size_t) (tab - p), &list[*n], NULL, ret_err);
-                if (r < 0)
-                        return r;
-                list[(*n)++]->o.time_usec = t;
-                p = eol ? eol + 1 : NULL;
-        }
-        return 0;
-}
-
-/* Schemas 1 and 2: an "observations" array inside the device JSON. */
-static int parse_obs_array(json_object *j, Observation **list, size_t *n, char **ret_err) {
-        json_object *obs, *v;
-        if (!json_object_object_get_ex(j, "observations", &obs) || !json_object_is_type(obs, json_type_array))
-                return -EBADMSG;
-        for (size_t i = 0; i < json_object_array_length(obs) && *n < DEVICE_SOURCES_MAX; i++) {
-                json_object *o = json_object_array_get_idx(obs, i);
-                const char *t = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-                int r = observation_from_json(t, strlen(t), &list[*n], NULL, ret_err);
-                if (r < 0)
-                        return r;
-                if (json_object_object_get_ex(o, "time_usec", &v))
-                        list[*n]->o.time_usec = (uint64_t) json_object_get_int64(v);
-                (*n)++;
-        }
-        return 0;
-}
-
-static int load_devices(Store *s, const StoreLoadOps *ops, void *userdata, char **ret_error) {
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(s->db, "SELECT id, kind, first_seen, last_seen, data, obs FROM devices ORDER BY first_seen, id",
-                               -1, &st, NULL) != SQLITE_OK)
-                return set_error(ret_error, "%s: cannot read devices: %s", s->path, sqlite3_errmsg(s->db));
-        int rc, r = 0;
-        while (r >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-                const char *id = (const char *) sqlite3_column_text(st, 0);
-                const char *kind = (const char *) sqlite3_column_text(st, 1);
-                uint64_t first = (uint64_t) sqlite3_column_int64(st, 2), last = (uint64_t) sqlite3_column_int64(st, 3);
-                const char *data = (const char *) sqlite3_column_text(st, 4);
-                const char *lines = (const char *) sqlite3_column_text(st, 5);
-                json_object *j = json_tokener_parse(data ? data : ""), *v;
-                Observation *list[DEVICE_SOURCES_MAX] = {};
-                size_t n = 0;
-                _cleanup_free_ char *err = NULL;
-                int k = !j ? -EBADMSG : lines ? parse_obs_lines(lines, list, &n, &err) : parse_obs_array(j, list, &n, &err);
-                bool absent = j && json_object_object_get_ex(j, "absent", &v) && json_object_get_boolean(v);
-                json_object_put(j);
-                if (k < 0)
-                        r = set_error(ret_error, "%s: device %s: unreadable record%s%s", s->path, id, err ? ": " : "",
-                                      err ? err : "");
-                else if (ops->device)
-                        r = ops->device(userdata, id, streq_ptr(kind, "host") ? DEVICE_HOST : DEVICE_NETWORK, first,
-                                        last, absent, list, n);
-                for (size_t i = 0; i < n; i++)
-                        observation_free(list[i]);      /* the callback took what it kept (set to NULL) */
-        }
-        sqlite3_finalize(st);
-        return r;
-}
-
-static int load_rest(Store *s, const StoreLoadOps *ops, void *userdata, char **ret_error) {
-        sqlite3_stmt *st;
-        int r = 0;
-        if (ops->waiver) {
-                if (sqlite3_prepare_v2(s->db, "SELECT device, until, reason, origin, created FROM waivers", -1, &st,
-                                       NULL) != SQLITE_OK)
-                        return set_error(ret_error, "%s: cannot read waivers: %s", s->path, sqlite3_errmsg(s->db));
-                while (r >= 0 && sqlite3_step(st) == SQLITE_ROW)
-                        r = ops->waiver(userdata, (const char *) sqlite3_column_text(st, 0),
-                                        (uint64_t) sqlite3_column_int64(st, 1), (const char *) sqlite3_column_text(st, 2),
-                                        streq_ptr((const char *) sqlite3_column_text(st, 3), "config"),
-                                        (uint64_t) sqlite3_column_int64(st, 4));
-                sqlite3_finalize(st);
-        }
-        if (r >= 0 && ops->link) {
-                if (sqlite3_prepare_v2(s->db, "SELECT local, local_port, remote, remote_port, source, last_seen FROM links",
-                                       -1, &st, NULL) != SQLITE_OK)
-                        return set_error(ret_error, "%s: cannot read links: %s", s->path, sqlite3_errmsg(s->db));
-                while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
-                        Link l = {
-                                .local = (char *) sqlite3_column_text(st, 0),
-                                .local_port = (char *) sqlite3_column_text(st, 1),
-                                .remote = (char *) sqlite3_column_text(st, 2),
-                                .remote_port = (char *) sqlite3_column_text(st, 3),
-                                .source = (char *) sqlite3_column_text(st, 4),
-                                .last_seen = (uint64_t) sqlite3_column_int64(st, 5),
-                        };
-                        r = ops->link(userdata, &l);
-                }
-                sqlite3_finalize(st);
-        }
-        if (r >= 0 && ops->alert) {
-                /* open ones, plus recent history for `alerts --all` */
-                if (sqlite3_prepare_v2(s->db,
-                                       "SELECT data FROM alerts WHERE open = 1 OR id IN "
-                                       "(SELECT id FROM alerts WHERE open = 0 ORDER BY id DESC LIMIT 1000) ORDER BY id",
-                                       -1, &st, NULL) != SQLITE_OK)
-                        return set_error(ret_error, "%s: cannot read alerts: %s", s->path, sqlite3_errmsg(s->db));
-                while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
-                        json_object *j = json_tokener_parse((const char *) sqlite3_column_text(st, 0));
-                        Alert *a = NULL;
-                        r = j ? alert_from_json(j, &a) : -EBADMSG;
-                        json_object_put(j);
-                        if (r < 0) {
-                                r = set_error(ret_error, "%s: unreadable alert record", s->path);
-                                break;
-                        }
-                        r = ops->alert(userdata, a);
-                }
-                sqlite3_finalize(st);
-        }
-        return r;
-}
-
-int store_load(Store *s, const StoreLoadOps *ops, void *userdata, char **ret_error) {
-        if (!s || !ops)
-                return -EINVAL;
-        if (s->thread_started)
-                return -EBUSY;          /* load happens before anything is queued */
-        int r = load_devices(s, ops, userdata, ret_error);
-        if (r >= 0)
-                r = load_rest(s, ops, userdata, ret_error);
-        return r;
-}
