@@ -15,6 +15,7 @@ typedef struct SourceInfo {
         uint64_t last_seen;
         uint32_t max_ttl;               /* seconds */
         bool lost;
+        bool finished;                  /* an offline source that reached its end */
 } SourceInfo;
 
 struct Audit {
@@ -104,6 +105,7 @@ static void source_seen(Audit *a, const struct vw_observation *o, uint64_t now) 
                 }
         }
         si->last_seen = now;
+        si->finished = false;
         if (o->ttl > 0 && (uint32_t) o->ttl > si->max_ttl)
                 si->max_ttl = (uint32_t) o->ttl;
         if (si->lost) {
@@ -357,6 +359,15 @@ int audit_source_back(Audit *a, const char *source, uint64_t now) {
         return alerts_source_back(a->alerts, source, now);
 }
 
+void audit_source_done(Audit *a, const char *name) {
+        size_t cur = 0, n = name ? strlen(name) : 0;
+        const char *key;
+        void *v;
+        while (a && name && namemap_next(a->sources, &cur, &key, &v))
+                if (strncmp(key, name, n) == 0 && (key[n] == 0 || key[n] == '@'))
+                        ((SourceInfo *) v)->finished = true;
+}
+
 static uint64_t source_timeout(const Audit *a, const SourceInfo *si) {
         if (a->policy->alerts.source_timeout_usec)
                 return a->policy->alerts.source_timeout_usec;
@@ -374,7 +385,7 @@ void audit_tick(Audit *a, Inventory *inv, uint64_t now) {
         bool any = false;
         while (namemap_next(a->sources, &cur, &key, &v)) {
                 SourceInfo *si = v;
-                if (si->lost || now < si->last_seen + source_timeout(a, si))
+                if (si->lost || si->finished || now < si->last_seen + source_timeout(a, si))
                         continue;
                 si->lost = true;
                 any = true;
@@ -454,6 +465,7 @@ json_object *audit_status(Audit *a) {
                 json_object *s = json_object_new_object();
                 json_object_object_add(s, "source", json_object_new_string(key));
                 json_object_object_add(s, "lost", json_object_new_boolean(((SourceInfo *) v)->lost));
+                json_object_object_add(s, "finished", json_object_new_boolean(((SourceInfo *) v)->finished));
                 json_object_object_add(s, "last_seen_usec", json_object_new_int64((int64_t) ((SourceInfo *) v)->last_seen));
                 json_object_array_add(src, s);
         }

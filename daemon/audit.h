@@ -45,6 +45,10 @@ void audit_tick(Audit *a, Inventory *inv, uint64_t now);
 /* A source said it went blind / is back (plugins, capture errors). */
 int audit_source_lost(Audit *a, Inventory *inv, const char *source, const char *what, uint64_t now);
 int audit_source_back(Audit *a, const char *source, uint64_t now);
+/* An offline source (a file import) reached its end: its silence from now
+ * on is expected, not blindness.  `name` matches source keys "name" and
+ * "name@…". */
+void audit_source_done(Audit *a, const char *name);
 
 /* Control commands.  Replies are the payload (the server adds version/ok). */
 json_object *audit_cmd_alerts(Audit *a, bool all);                     /* array of alert objects */
