@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <systemd/sd-event.h>
 #include <time.h>
 
@@ -231,19 +232,53 @@ static int open_checked(const char *path, sqlite3 **ret, char **ret_error) {
         return 0;
 }
 
+/* The store's folder, or with `existing` its nearest ancestor that exists. */
+static int store_folder(const char *path, bool existing, char **ret) {
+        char *dir = strdup(path);
+        if (!dir)
+                return -ENOMEM;
+        for (;;) {
+                char *slash = strrchr(dir, '/');
+                if (!slash) {
+                        free(dir);
+                        return (*ret = strdup(".")) ? 0 : -ENOMEM;
+                }
+                *(slash == dir ? slash + 1 : slash) = 0;
+                if (!existing || access(dir, F_OK) == 0 || slash == dir)
+                        break;
+        }
+        *ret = dir;
+        return 0;
+}
+
+/* mkdir -p of the store's folder (0750): a state folder nobody made yet. */
+static int make_folder(const char *path) {
+        _cleanup_free_ char *dir = NULL;
+        int r = store_folder(path, false, &dir);
+        if (r < 0)
+                return r;
+        for (char *p = dir + 1; *p; p++)
+                if (*p == '/') {
+                        *p = 0;
+                        if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+                                return -errno;
+                        *p = '/';
+                }
+        if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
 int store_check(const char *path, char **ret_error) {
         sqlite3 *db = NULL;
         if (isempty(path))
                 return store_set_error(ret_error, "store: no path configured");
         if (access(path, F_OK) < 0) {
-                /* not there yet: the daemon will create it; only its folder must be usable */
-                _cleanup_free_ char *dir = strdup(path);
-                if (!dir)
-                        return -ENOMEM;
-                char *slash = strrchr(dir, '/');
-                if (slash)
-                        *(slash == dir ? slash + 1 : slash) = 0;
-                const char *folder = slash ? dir : ".";
+                /* not there yet: the daemon will create it (and its folder) */
+                _cleanup_free_ char *folder = NULL;
+                int r = store_folder(path, true, &folder);
+                if (r < 0)
+                        return r;
                 if (access(folder, W_OK | X_OK) < 0)
                         return store_set_error(ret_error, "%s: cannot create the store: %s: %m", path, folder);
                 return 0;
@@ -275,6 +310,8 @@ int store_open(const StoreOptions *o, Store **ret, char **ret_error) {
         pthread_cond_init(&s->wake, NULL);
         pthread_cond_init(&s->done, NULL);
         int r = s->path ? namemap_new(&s->pending_by_key) : -ENOMEM;
+        if (r >= 0 && access(s->path, F_OK) < 0 && (r = make_folder(s->path)) < 0)
+                store_set_error(ret_error, "%s: cannot create the store's folder: %s", s->path, strerror(-r));
         if (r >= 0)
                 r = open_checked(s->path, &s->db, ret_error);
         if (r >= 0 && (r = db_meta_u64(s->db, "last_change", &s->committed)) < 0)

@@ -24,14 +24,14 @@ typedef struct StoreOptions {
 typedef struct Store Store;
 struct sd_event;
 
-/* Open or create, check integrity, migrate the schema.  A corrupt,
+/* Open or create (with its folder, 0750), check integrity, migrate the schema.  A corrupt,
  * unreadable, unwritable or too new database fails with *ret_error naming
  * the file.  Nothing runs in the background until the first change. */
 int store_open(const StoreOptions *o, Store **ret, char **ret_error);
 /* Commit everything queued, stop the writer, close.  NULL-safe. */
 Store *store_free(Store *s);
 /* The checks of store_open without keeping it open (--check-config); a
- * missing file is fine when its folder is writable (nothing is created). */
+ * missing file is fine when it could be created (nothing is created). */
 int store_check(const char *path, char **ret_error);
 
 /* Restore, before discovery starts.  The device callback keeps the

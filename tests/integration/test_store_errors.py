@@ -40,10 +40,23 @@ with open(db, "wb") as f:
 r = check_config()
 check(r.returncode != 0 and db in r.stderr, "a file that is not a database is named too")
 
-missing = os.path.join(d.dir, "no", "such", "dir", "inventory.db")
+fresh = os.path.join(d.dir, "state", "sub", "inventory.db")
 with open(d.conf) as f:
-    body = f.read().replace(db, missing)
+    body = f.read().replace(db, fresh)
 with open(d.conf, "w") as f:
     f.write(body)
 r = check_config()
-check(r.returncode != 0 and missing in r.stderr, f"an unusable folder is reported ({r.stderr.strip()})")
+check(r.returncode == 0 and not os.path.exists(os.path.dirname(fresh)), "a store in a folder yet to be made passes")
+d.notify.messages.clear()
+d.start()
+check(d.stop() == 0 and os.path.exists(fresh), "the daemon makes the store's folder")
+
+blocker = os.path.join(d.dir, "blocker")
+open(blocker, "w").close()              # a file where a folder should be
+unusable = os.path.join(blocker, "inventory.db")
+with open(d.conf, "w") as f:
+    f.write(body.replace(fresh, unusable))
+r = check_config()
+check(r.returncode != 0 and unusable in r.stderr, f"an unusable folder is reported ({r.stderr.strip()})")
+p = subprocess.run([vwtest.VWD, "-f", "--config", d.conf], capture_output=True, text=True, timeout=60)
+check(p.returncode != 0 and unusable in p.stderr + p.stdout, "and the daemon refuses to start")

@@ -236,9 +236,16 @@ static void test_corrupt_and_unwritable(void **state) {
         free(err);
         err = NULL;
 
-        /* a store in a folder that does not exist */
-        assert_true(store_open(&(StoreOptions) { .path = "/nonexistent-vw/dir/inventory.db" }, &s, &err) < 0);
-        assert_non_null(strstr(err, "/nonexistent-vw/dir/inventory.db"));
+        /* a store whose folder cannot exist: a file sits where it should be */
+        _cleanup_free_ char *blocker = tmp_path("blocker");
+        fclose(fopen(blocker, "w"));
+        _cleanup_free_ char *p1 = NULL;
+        assert_true(asprintf(&p1, "%s/inventory.db", blocker) > 0);
+        assert_true(store_open(&(StoreOptions) { .path = p1 }, &s, &err) < 0);
+        assert_non_null(strstr(err, p1));
+        free(err);
+        err = NULL;
+        assert_true(store_check(p1, &err) < 0);
         free(err);
         err = NULL;
 
