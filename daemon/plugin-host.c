@@ -2,6 +2,7 @@
 #include <dlfcn.h>
 #include <stdarg.h>
 
+#include "audit.h"
 #include "log.h"
 #include "plugin-host.h"
 
@@ -44,6 +45,7 @@ static void host_done(struct vw_plugin_ctx *ctx) {
         p->pstate = PLUGIN_DONE;
         log_debug("%s: source finished", p->name);
         Manager *m = ctx->manager;
+        audit_source_done(m->audit, p->name);   /* its silence is expected now */
         if (m->sources_pending > 0 && --m->sources_pending == 0 && m->oneshot)
                 sd_event_exit(m->event, 0);
 }
