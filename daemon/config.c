@@ -307,7 +307,7 @@ int config_load(const char *path, const char *plugin_dir_override, Config **ret,
         if (r >= 0) r = parse_metrics(&root, c);
         if (r >= 0) r = parse_plugins(&root, c);
         if (r >= 0) r = roles_config_parse(&root, &c->roles);
-        if (r >= 0) r = policy_config_parse(&root, &c->policy);
+        if (r >= 0) r = policy_config_parse(&root, c->roles, &c->policy);
         if (r >= 0) r = cfg_check_unknown(&root);
         cfg_group_done(&root);
         if (r < 0)
