@@ -169,9 +169,11 @@ struct SnmpEngine {
         uint64_t errors[_SNMP_ERR_MAX];
 };
 
-/* net-snmp is one library-wide state: initialise it once however many
- * instances of the plugin (old and new across a reload) hold it. */
-static unsigned netsnmp_users;
+/* net-snmp is one library-wide state: it is initialised once per process and
+ * never shut down (init_snmp after snmp_shutdown allocates its MIB tables
+ * again without freeing the old ones, a leak per reload); the plugin is
+ * linked -z nodelete, so that state outlives any one plugin instance. */
+static bool netsnmp_ready;
 
 static uint64_t now_usec(void) {
         struct timespec ts;
@@ -1121,7 +1123,9 @@ static int on_cycle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 /* ---- setup ---- */
 
 static int netsnmp_init(SnmpEngine *e) {
-        if (netsnmp_users++ > 0)
+        /* the newest instance's folder for whatever net-snmp keeps */
+        netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, e->persistent_dir);
+        if (netsnmp_ready)
                 return 0;
         /* a library, not a tool: no config files, no MIB parsing noise, no
          * persistent state outside the folder we name */
@@ -1132,19 +1136,13 @@ static int netsnmp_init(SnmpEngine *e) {
         netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIB_ERRORS, 0);
         netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIB_WARNINGS, 0);
         netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIBDIRS, "");
-        netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, e->persistent_dir);
         /* without a handler net-snmp falls back to stderr; its messages
          * (MIB modules it cannot find, created folders) are not ours to show */
         snmp_disable_log();
         netsnmp_register_loghandler(NETSNMP_LOGHANDLER_NONE, LOG_DEBUG);
         init_snmp("vendorwatch");
+        netsnmp_ready = true;
         return 0;
-}
-
-static void netsnmp_done(void) {
-        if (netsnmp_users == 0 || --netsnmp_users > 0)
-                return;
-        snmp_shutdown("vendorwatch");
 }
 
 static int make_keys(SnmpEngine *e) {
@@ -1319,10 +1317,17 @@ SnmpEngine *snmp_engine_free(SnmpEngine *e) {
                 explicit_bzero(e->keys, (e->cfg->n_groups ? e->cfg->n_groups : 1) * sizeof(GroupKeys));
                 free(e->keys);
         }
-        if (e->fdset_size > 0) {
+        if (e->fdset_size > 0)
                 netsnmp_large_fd_set_cleanup(&e->fdset);
-                netsnmp_done();
-        }
+        if (netsnmp_ready)
+                /* net-snmp keeps the USM users it localised (keys included)
+                 * for the process: drop them, or the next instance (a reload
+                 * with a corrected password) would reuse the old keys */
+                for (struct usmUser *u = usm_get_userList(), *next; u; u = next) {
+                        next = u->next;
+                        usm_remove_user(u);
+                        usm_free_user(u);
+                }
         snmp_config_free(e->cfg);
         free(e->persistent_dir);
         sd_event_unref(e->event);

@@ -139,5 +139,17 @@ st = vwtest.wait_for(lambda: (lambda s: s if s["cycles"] >= 3 and not s["cycle_r
 check(st["polls_ok"] == polls + 1 + 2 and st["polls_failed"] == 2, "the full rescan polled all three targets again (one still failing)")
 check(len([x for x in ctl.devices() if x.get("kind") == "network"]) == 2, "still two devices after rescans")
 
+# the operator corrects the password and reloads: the new keys are used
+# (net-snmp's USM user table outlives a plugin instance)
+daemon.write_config(conf.replace(WRONG_AUTH, BAD_USER[1]))
+r = ctl.request({"command": "reload"})
+check(r.get("ok") is True, f"reload with the corrected password accepted: {r}")
+st = vwtest.wait_for(lambda: (lambda s: s if s.get("cycles", 0) >= 1 and not s["cycle_running"] else None)(ctl.snmp_status()),
+                     30, "the first cycle after the reload")
+check(st["polls_ok"] == 3 and st["polls_failed"] == 0 and st["target_errors"] == [],
+      f"after the reload all three targets answer, the corrected one included ({st['target_errors']})")
+
 rc = daemon.stop()
+if rc != 0:
+    vwtest.log(daemon.log_text()[-6000:])
 check(rc == 0, "the daemon exits cleanly")

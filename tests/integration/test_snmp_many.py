@@ -91,4 +91,6 @@ check(st["cycles"] >= 2 and st["targets_rescan"] == 0, "every live agent polled 
 check(len(ctl.devices()) == len(devs), "the later rounds merged into the same devices")
 
 rc = daemon.stop()
+if rc != 0:
+    vwtest.log(daemon.log_text()[-6000:])
 check(rc == 0, "the daemon exits cleanly")
