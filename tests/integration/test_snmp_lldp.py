@@ -96,6 +96,11 @@ check(st["crawl_added"] == 1 and st["targets_crawl"] == 1, "its management addre
 check("snmp" in zte["sources"] and zte["sys_object_id"] == sp.ZTE_OID,
       "the crawled agent's own SNMP answer and the LLDP-MIB row merged into one device")
 check(Z_ADDR in zte["addresses"], "the neighbour's management address is on the device")
+topo = ctl.request({"command": "topology"})
+link = next((k for k in topo.get("links", []) if k["local"] == hw_id and k["remote"] == zte_id and k["source"] == "snmp-lldp"),
+            None)
+check(link is not None and link.get("local_port"),
+      f"the LLDP-MIB row is a link Huawei/{link and link.get('local_port')} -> ZTE in the topology")
 if lldp_plugin:
     zte2 = vwtest.wait_for(lambda: next((x for x in ctl.devices() if x["id"] == zte_id and "lldp" in x["sources"]), None),
                            20, "the LLDP capture of the neighbour")
