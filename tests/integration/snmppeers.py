@@ -94,6 +94,7 @@ def start_snmpd(ns, d, name, listen, sys_descr, sys_object_id, sys_name,
     lines = [
         "agentaddress " + ",".join(listen),
         f"rocommunity {community} default",
+        f"rocommunity6 {community} default",
         f"sysDescr {sys_descr}",
         f"sysObjectID .{sys_object_id}",
         f"sysName {sys_name}",
