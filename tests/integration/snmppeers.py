@@ -87,7 +87,8 @@ def notify_socket(path):
 def start_snmpd(ns, d, name, listen, sys_descr, sys_object_id, sys_name,
                 community="public", v3=(), agentx=None):
     """One snmpd in `ns` listening on `listen` (list of "udp:ADDR:PORT").
-    v3: (user, auth_pass, priv_pass) SHA-256/AES authPriv users."""
+    v3: (user, auth_pass, priv_pass) SHA-256/AES authPriv users, or
+    (user, auth_pass, None) SHA authNoPriv users."""
     conf = os.path.join(d, f"{name}.conf")
     persist = os.path.join(d, f"{name}-persist")
     os.makedirs(persist, exist_ok=True)
@@ -104,7 +105,10 @@ def start_snmpd(ns, d, name, listen, sys_descr, sys_object_id, sys_name,
     # its own engine ID: net-snmp keys USM users by (engine, name)
     lines.append(f"engineID vwtest-{name}-{os.getpid()}")
     for user, auth, priv in v3:
-        lines += [f'createUser {user} SHA-256 "{auth}" AES "{priv}"', f"rouser {user} priv"]
+        if priv:
+            lines += [f'createUser {user} SHA-256 "{auth}" AES "{priv}"', f"rouser {user} priv"]
+        else:
+            lines += [f'createUser {user} SHA "{auth}"', f"rouser {user} auth"]
     if agentx:
         lines += ["master agentx", f"agentXSocket {agentx}", "agentXPerms 0777 0755"]
     else:
@@ -136,8 +140,13 @@ def start_lldpd(ns, d, name, iface, descr, hostname, mgmt=None, agentx=None):
     log = open(os.path.join(d, f"{name}-lldpd.log"), "w")
     p = ns.popen(*args, env=dict(os.environ, NOTIFY_SOCKET=n.path), stdout=log, stderr=subprocess.STDOUT)
     n.wait("READY=1", timeout=30)
-    # the brief's way as well as -O: what lldpcli says is what runs
-    ns.run("lldpcli", "-u", ctl, "configure", "lldp", "tx-interval", "1")
+    # lldpd runs the -O file through its own lldpcli (configure ... then
+    # resume) once it is up; a second `lldpcli configure` racing with that
+    # start-up left lldpd sending one frame and never again now and then, so
+    # wait for the configuration to be in force instead
+    vwtest.wait_for(lambda: "Transmit delay: 1\n" in ns.run("lldpcli", "-u", ctl, "show", "configuration",
+                                                          check=False).stdout,
+                    20, f"lldpd {name} to run with tx-interval 1")
     return p, ctl
 
 
@@ -150,3 +159,17 @@ def lldp_neighbours(ns, ctl):
     except json.JSONDecodeError:
         return None
     return j.get("lldp", {}).get("interface") or None
+
+
+def lldpd_diagnostics(ns, d, name, ctl):
+    """What an lldpd knows, for a failure message."""
+    out = []
+    for args in (("show", "interfaces"), ("show", "statistics"), ("show", "configuration")):
+        r = ns.run("lldpcli", "-u", ctl, *args, check=False)
+        out.append(f"$ lldpcli {' '.join(args)}\n{r.stdout}{r.stderr}")
+    try:
+        with open(os.path.join(d, f"{name}-lldpd.log")) as f:
+            out.append(f.read()[-3000:])
+    except OSError:
+        pass
+    return "\n".join(out)

@@ -14,6 +14,7 @@ row and Z's own SNMP answer merge on Z's chassis MAC.
 import json
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import snmppeers as sp  # noqa: E402
@@ -27,6 +28,7 @@ net = 10 + os.getpid() % 200           # 10.<net>.0.0/30 inside this test's name
 H_ADDR, Z_ADDR = f"10.{net}.0.1", f"10.{net}.0.2"
 GOOD = ("audit", "authpass-good1", "privpass-good1")
 BAD_USER = ("auditor", "authpass-right2", "privpass-right2")
+NOPRIV = ("monitor", "authpass-nopriv4", None)
 WRONG_AUTH = "authpass-WRONG3"
 
 H = vwtest.Netns("vwsh")
@@ -37,16 +39,23 @@ Z.run("ip", "addr", "add", f"{Z_ADDR}/30", "dev", z_if)
 
 h_agentx = os.path.join(d, "h-agentx.sock")
 z_agentx = os.path.join(d, "z-agentx.sock")
-# H's snmpd also answers on 127.0.0.1 for the wrong-password group
-sp.start_snmpd(H, d, "hw", [f"udp:{H_ADDR}:161", "udp:127.0.0.1:161"], sp.HUAWEI_DESCR, sp.HUAWEI_OID,
-               "hw-core-1", agentx=h_agentx, v3=(GOOD, BAD_USER))
+# H's snmpd also answers on 127.0.0.1 for the wrong-password group and on
+# 127.0.0.2 for an authNoPriv (SHA) user
+sp.start_snmpd(H, d, "hw", [f"udp:{H_ADDR}:161", "udp:127.0.0.1:161", "udp:127.0.0.2:161"], sp.HUAWEI_DESCR,
+               sp.HUAWEI_OID, "hw-core-1", agentx=h_agentx, v3=(GOOD, BAD_USER, NOPRIV))
 sp.start_snmpd(Z, d, "zte", [f"udp:{Z_ADDR}:161"], sp.ZTE_DESCR, sp.ZTE_OID, "zte-agg-1",
                agentx=z_agentx, v3=(GOOD,))
 _, h_ctl = sp.start_lldpd(H, d, "hw", h_if, sp.HUAWEI_DESCR, "hw-core-1", mgmt=H_ADDR, agentx=h_agentx)
 _, z_ctl = sp.start_lldpd(Z, d, "zte", z_if, sp.ZTE_DESCR, "zte-agg-1", mgmt=Z_ADDR, agentx=z_agentx)
 
 # H's lldpd must have heard Z (and filled LLDP-MIB) before the daemon polls
-vwtest.wait_for(lambda: sp.lldp_neighbours(H, h_ctl), 30, "lldpd in H to hear the ZTE neighbour")
+deadline = time.monotonic() + 30
+while not sp.lldp_neighbours(H, h_ctl):
+    if time.monotonic() > deadline:
+        vwtest.log(sp.lldpd_diagnostics(H, d, "hw", h_ctl))
+        vwtest.log(sp.lldpd_diagnostics(Z, d, "zte", z_ctl))
+        vwtest.fail("timed out waiting for lldpd in H to hear the ZTE neighbour")
+    time.sleep(0.1)
 vwtest.wait_for(lambda: Z_ADDR in H.run("snmpwalk", "-v2c", "-c", "public", "-On", H_ADDR, "1.0.8802.1.1.2.1.4.2",
                                         check=False, env=dict(os.environ, SNMP_PERSISTENT_DIR=d)).stdout,
                 20, "the neighbour's management address in H's lldpRemManAddrTable (AgentX)")
@@ -61,7 +70,9 @@ plugins = ( {lldp_conf}
           priv = "AES"; priv_password = "{GOOD[2]}";
           seeds = [ "{H_ADDR}" ]; prefixes = [ "10.{net}.0.0/30" ]; }},
        {{ name = "badpass"; version = "3"; user = "{BAD_USER[0]}"; auth = "SHA-256"; auth_password = "{WRONG_AUTH}";
-          priv = "AES"; priv_password = "{BAD_USER[2]}"; seeds = [ "127.0.0.1" ]; }} ); }} );
+          priv = "AES"; priv_password = "{BAD_USER[2]}"; seeds = [ "127.0.0.1" ]; }},
+       {{ name = "authonly"; version = "3"; user = "{NOPRIV[0]}"; auth = "SHA"; auth_password = "{NOPRIV[1]}";
+          seeds = [ "127.0.0.2" ]; }} ); }} );
 '''
 daemon = vwtest.Daemon(conf, ns=H).start()
 ctl = sp.Ctl(daemon.sock)
@@ -89,6 +100,10 @@ check(zte is not None, f"the LLDP neighbour is a device keyed by its chassis MAC
 check(zte["vendor"] == "zte", "ZTE identified")
 check(len([x for x in devs.values() if x.get("kind") == "network"]) == 2,
       "exactly two network devices (no duplicate from the crawl, nothing from the failing target)")
+# (the inventory keeps the latest observation per source, so the Huawei
+# device shows one of its two agent addresses: the merge shows as two devices)
+check(st["polls_ok"] == 3 and "127.0.0.2" not in {e["target"] for e in st["target_errors"]},
+      "the authNoPriv (SHA) agent on 127.0.0.2 answered, and merged into the Huawei device (still two devices)")
 
 # the neighbour came from H's LLDP-MIB and was crawled at its management address
 check("snmp-lldp" in zte["sources"], "the neighbour was read from H's LLDP-MIB remote table")
@@ -102,8 +117,16 @@ link = next((k for k in topo.get("links", []) if k["local"] == hw_id and k["remo
 check(link is not None and link.get("local_port"),
       f"the LLDP-MIB row is a link Huawei/{link and link.get('local_port')} -> ZTE in the topology")
 if lldp_plugin:
-    zte2 = vwtest.wait_for(lambda: next((x for x in ctl.devices() if x["id"] == zte_id and "lldp" in x["sources"]), None),
-                           20, "the LLDP capture of the neighbour")
+    def heard():
+        return next((x for x in ctl.devices() if x["id"] == zte_id and "lldp" in x["sources"]), None)
+    deadline = time.monotonic() + 20
+    while not heard():
+        if time.monotonic() > deadline:
+            st_all = ctl.request({"command": "status"})
+            vwtest.log(json.dumps([p for p in st_all.get("plugins", []) if p.get("name") == "lldp"], indent=1))
+            vwtest.log(daemon.log_text()[-3000:])
+            vwtest.fail("timed out waiting for the LLDP capture of the neighbour")
+        time.sleep(0.1)
     check(len([x for x in ctl.devices() if x.get("kind") == "network"]) == 2,
           "the LLDP capture and the SNMP sightings merged into the same device")
 else:
@@ -119,9 +142,9 @@ check(st["errors"]["auth"] >= 1 and st["polls_failed"] == 1 and st["targets_fail
 log = daemon.log_text()
 check(f'target 127.0.0.1 (group badpass): user "{BAD_USER[0]}": authentication failure' in log,
       "the log names the target, its group, the user and the failure")
-check(H_ADDR not in errs and Z_ADDR not in errs, "the good targets have no errors")
+check(H_ADDR not in errs and Z_ADDR not in errs and "127.0.0.2" not in errs, "the good targets have no errors")
 status_text = json.dumps(ctl.request({"command": "status"}))
-for secret in GOOD[1:] + BAD_USER[1:] + (WRONG_AUTH,):
+for secret in GOOD[1:] + BAD_USER[1:] + (WRONG_AUTH, NOPRIV[1]):
     check(secret not in log and secret not in status_text, f"secret {secret[:8]}... is neither logged nor in status")
 
 # rescan (admin command, we are root): one target through vendorwatchctl,
@@ -141,7 +164,7 @@ r = ctl.request({"command": "rescan"})
 check(r.get("ok") is True, "rescan of everything accepted")
 st = vwtest.wait_for(lambda: (lambda s: s if s["cycles"] >= 3 and not s["cycle_running"] else None)(ctl.snmp_status()),
                      20, "the full rescan")
-check(st["polls_ok"] == polls + 1 + 2 and st["polls_failed"] == 2, "the full rescan polled all three targets again (one still failing)")
+check(st["polls_ok"] == polls + 1 + 3 and st["polls_failed"] == 2, "the full rescan polled all four targets again (one still failing)")
 check(len([x for x in ctl.devices() if x.get("kind") == "network"]) == 2, "still two devices after rescans")
 
 # the operator corrects the password and reloads: the new keys are used
@@ -151,8 +174,8 @@ r = ctl.request({"command": "reload"})
 check(r.get("ok") is True, f"reload with the corrected password accepted: {r}")
 st = vwtest.wait_for(lambda: (lambda s: s if s.get("cycles", 0) >= 1 and not s["cycle_running"] else None)(ctl.snmp_status()),
                      30, "the first cycle after the reload")
-check(st["polls_ok"] == 3 and st["polls_failed"] == 0 and st["target_errors"] == [],
-      f"after the reload all three targets answer, the corrected one included ({st['target_errors']})")
+check(st["polls_ok"] == 4 and st["polls_failed"] == 0 and st["target_errors"] == [],
+      f"after the reload all four targets answer, the corrected one included ({st['target_errors']})")
 
 rc = daemon.stop()
 if rc != 0:
