@@ -25,11 +25,11 @@ static char conf[sizeof dir + 32];
 static Manager *manager;
 
 static const char *const devices[] = {
-        "{\"source\":\"lldp\",\"chassis_id\":\"00:e0:fc:12:34:56\",\"chassis_subtype\":\"mac\",\"port_id\":\"GE0/0/1\","
+        ("{\"source\":\"lldp\",\"chassis_id\":\"00:e0:fc:12:34:56\",\"chassis_subtype\":\"mac\",\"port_id\":\"GE0/0/1\","
         "\"sys_name\":\"core-1\",\"sys_descr\":\"Huawei Versatile Routing Platform Software\",\"ttl\":120,"
-        "\"via\":{\"interface\":\"eth0\"}}",
-        "{\"source\":\"snmp\",\"sys_object_id\":\"1.3.6.1.4.1.9.1.1208\",\"macs\":[\"00:1b:54:00:00:01\"],"
-        "\"addresses\":[\"10.0.0.2\"],\"sys_name\":\"edge-1\",\"via\":{\"agent\":\"10.0.0.2\",\"device\":\"mac:00e0fc123456\",\"port\":\"Gi1/0/1\"}}",
+        "\"via\":{\"interface\":\"eth0\"}}"),
+        ("{\"source\":\"snmp\",\"sys_object_id\":\"1.3.6.1.4.1.9.1.1208\",\"macs\":[\"00:1b:54:00:00:01\"],"
+        "\"addresses\":[\"10.0.0.2\"],\"sys_name\":\"edge-1\",\"via\":{\"agent\":\"10.0.0.2\",\"device\":\"mac:00e0fc123456\",\"port\":\"Gi1/0/1\"}}"),
         "{\"kind\":\"host\",\"macs\":[\"bc:ad:28:00:00:01\"],\"dhcp_vendor_class\":\"HIKVISION\",\"hostname\":\"cam-1\"}",
 };
 
