@@ -11,7 +11,7 @@
 #include "control.h"
 #include "log.h"
 
-#define OUT_HIGH_WATER (256 * 1024)     /* stop producing stream items above this */
+#define OUT_HIGH_WATER (256 * 1024)     /* stop producing replies above this */
 #define USEC_PER_SEC UINT64_C(1000000)
 
 struct Client {
@@ -253,10 +253,17 @@ static void client_pump_stream(Client *cl) {
         }
 }
 
+static bool client_backlogged(const Client *cl) {
+        return cl->out_len - cl->out_off >= OUT_HIGH_WATER;
+}
+
 static void client_process_input(Client *cl) {
         size_t off = 0;
-        /* One request at a time while a stream is being written: replies stay in order. */
-        while (!cl->streaming && !cl->closing && off < cl->in_len) {
+        /* One request at a time while a stream is being written: replies stay
+         * in order.  A client that sends requests without reading the replies
+         * is not served further until it reads: the replies it has not taken
+         * are all the memory it gets. */
+        while (!cl->streaming && !cl->closing && !client_backlogged(cl) && off < cl->in_len) {
                 size_t line_len = 0, consumed = 0;
                 int r = control_next_line(cl->in + off, cl->in_len - off, &line_len, &consumed);
                 if (r < 0) {
@@ -279,7 +286,7 @@ static void client_process_input(Client *cl) {
 
 static int client_update_events(Client *cl) {
         uint32_t ev = 0;
-        if (!cl->closing && cl->in_len < CONTROL_REQUEST_MAX + 2 && !cl->streaming)
+        if (!cl->closing && cl->in_len < CONTROL_REQUEST_MAX + 2 && !cl->streaming && !client_backlogged(cl))
                 ev |= EPOLLIN;
         if (cl->out_len > cl->out_off || cl->streaming)
                 ev |= EPOLLOUT;
@@ -347,8 +354,8 @@ static int on_client_io(sd_event_source *s, int fd, uint32_t revents, void *user
                 if (cl->out_off == cl->out_len)
                         cl->out_off = cl->out_len = 0;
         }
-        if (!cl->streaming && cl->out_len == 0)
-                client_process_input(cl);       /* requests queued behind a stream */
+        if (!cl->streaming)
+                client_process_input(cl);       /* requests queued behind a stream or a backlog */
         if (progress || cl->in_len == 0)
                 client_arm_idle(cl);
         return client_update_events(cl);
