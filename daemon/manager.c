@@ -248,15 +248,25 @@ int manager_reload(Manager *m, char **ret_error) {
                 return r;
         }
 
-        /* Validated in full: swap it in. */
-        plugins_stop(m);
+        /* Validated in full: swap it in.  The new plugins start before the
+         * old ones stop, so a source is never left without a reader: a FIFO
+         * feed's writers see no EPIPE, and the lines queued in it are not
+         * dropped with its last open end. */
+        Plugin **old_plugins = m->plugins;
+        size_t n_old_plugins = m->n_plugins;
+        Config *old_config = m->config;     /* the old plugins' groups live in it */
+        m->plugins = NULL;
+        m->n_plugins = 0;
         m->sources_pending = 0;
-        config_free(m->config);
         m->config = c;
         vendor_db_free(m->vendors);
         m->vendors = db;
         log_set_max_level(c->log_level);
         (void) plugins_start(m, c);
+        for (size_t i = 0; i < n_old_plugins; i++)
+                plugin_free(old_plugins[i]);
+        free(old_plugins);
+        config_free(old_config);
         control_reconfigure(m->control);
 
         /* Verdicts depend on the rules: re-evaluate everything. */
