@@ -63,6 +63,7 @@ static const char *file_of(CfgGroup *g, const config_setting_t *s) {
         return f ? f : g->file ? g->file : "<config>";
 }
 
+static int fail_at(CfgGroup *g, const config_setting_t *s, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 static int fail_at(CfgGroup *g, const config_setting_t *s, const char *fmt, va_list ap) {
         if (!g->error || g->error->message)     /* the first error wins */
                 return -EINVAL;

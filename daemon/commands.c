@@ -4,7 +4,9 @@
 
 #include "control.h"
 #include "log.h"
+#include "audit.h"
 #include "plugin-host.h"
+#include "policy-commands.h"
 #include "vw-config.h"
 
 #define USEC_PER_SEC UINT64_C(1000000)
@@ -48,7 +50,8 @@ static int cmd_status(Request *req, json_object **ret, Stream *stream, char **re
         for (Device *d; (d = inventory_next(m->inventory, &cursor));)
                 violations += d->policy.violation;
         json_object_object_add(j, "violations", json_object_new_uint64(violations));
-        json_object_object_add(j, "alerts_open", json_object_new_uint64(violations));
+        json_object_object_add(j, "alerts_open", json_object_new_uint64(alerts_n_open(audit_alerts(m->audit))));
+        json_object_object_add(j, "audit", audit_status(m->audit));
         json_object_object_add(j, "clients", json_object_new_uint64(control_n_clients(m->control)));
         json_object *st = json_object_new_object();
         json_object_object_add(st, "observations", json_object_new_uint64(m->stats.observations));
@@ -168,6 +171,7 @@ static int cmd_forget(Request *req, json_object **ret, Stream *stream, char **re
         _cleanup_free_ char *real = strdup(d->id);
         log_notice("device %s forgotten at the request of uid %u", real, (unsigned) req->uid);
         inventory_forget(req->manager->inventory, real);
+        audit_device_gone(req->manager->audit, real, "forget", now_realtime_usec());
         json_object *j = json_object_new_object();
         json_object_object_add(j, "forgotten", json_object_new_string(real ? real : id));
         *ret = j;
@@ -266,6 +270,10 @@ static const Command commands[] = {
         { "forget",   true,  cmd_forget },
         { "reload",   true,  cmd_reload },
         { "rescan",   true,  cmd_rescan },
+        { "alerts",   false, cmd_alerts },
+        { "segments", false, cmd_segments },
+        { "sync",     false, cmd_sync },
+        { "waive",    true,  cmd_waive },
 };
 
 const Command *command_find(const char *name) {

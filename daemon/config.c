@@ -34,6 +34,7 @@ Config *config_free(Config *c) {
         free(c->vendors_file);
         free(c->oui_dir);
         free(c->enterprises_file);
+        free(c->metrics_path);
         for (size_t i = 0; i < c->n_plugins; i++)
                 free(c->plugins[i].name);
         free(c->plugins);
@@ -43,25 +44,8 @@ Config *config_free(Config *c) {
         return NULL;
 }
 
-/* A string setting that names a file: resolved against the config file's
- * folder, replacing *target (which holds the default). */
-static int get_path(CfgGroup *g, const char *key, char **target) {
-        const char *v;
-        int r = cfg_string(g, key, &v);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return r;
-        if (isempty(v))
-                return cfg_fail(g, key, "%s.%s: must not be empty", g->name, key);
-        char *p = cfg_resolve_path(g->file, v);
-        if (!p)
-                return -ENOMEM;
-        free(*target);
-        *target = p;
-        return 0;
-}
-
+/* A non-empty string setting, replacing *target (which holds the default,
+ * if any). */
 static int get_optional_string(CfgGroup *g, const char *key, char **target) {
         const char *v;
         int r = cfg_string(g, key, &v);
@@ -71,9 +55,27 @@ static int get_optional_string(CfgGroup *g, const char *key, char **target) {
                 return r;
         if (isempty(v))
                 return cfg_fail(g, key, "%s.%s: must not be empty", g->name, key);
+        char *copy = strdup(v);
+        if (!copy)
+                return -ENOMEM;
         free(*target);
-        *target = strdup(v);
-        return *target ? 0 : -ENOMEM;
+        *target = copy;
+        return 0;
+}
+
+/* A setting that names a file: resolved against the config file's folder. */
+static int get_path(CfgGroup *g, const char *key, char **target) {
+        char *v = NULL;
+        int r = get_optional_string(g, key, &v);
+        if (r < 0 || !v)
+                return r;
+        char *p = cfg_resolve_path(g->file, v);
+        free(v);
+        if (!p)
+                return -ENOMEM;
+        free(*target);
+        *target = p;
+        return 0;
 }
 
 static int get_uint(CfgGroup *g, const char *key, unsigned min, unsigned max, unsigned *target) {
@@ -160,6 +162,16 @@ static int parse_vendors(CfgGroup *root, Config *c) {
         return r;
 }
 
+static int parse_metrics(CfgGroup *root, Config *c) {
+        CfgGroup g;
+        int r = sub_or_empty(root, "metrics", &g);
+        if (r >= 0) r = get_path(&g, "path", &c->metrics_path);
+        if (r >= 0) r = get_uint(&g, "interval_sec", 1, 86400, &c->metrics_interval_sec);
+        if (r >= 0) r = cfg_check_unknown(&g);
+        cfg_group_done(&g);
+        return r;
+}
+
 static int parse_inventory(CfgGroup *root, Config *c) {
         CfgGroup g;
         int r = sub_or_empty(root, "inventory", &g);
@@ -240,6 +252,7 @@ static int set_defaults(Config *c) {
                 .inventory_max_devices = 1000000,
                 .inventory_retention_days = 30,
                 .inventory_age_interval_sec = 5,
+                .metrics_interval_sec = 15,
         };
         config_init(&c->lc);
         if (!c->control_socket || !c->store_path || !c->plugin_dir || !c->vendors_file || !c->oui_dir ||
@@ -291,9 +304,10 @@ int config_load(const char *path, const char *plugin_dir_override, Config **ret,
         if (r >= 0) r = parse_log(&root, c);
         if (r >= 0) r = parse_vendors(&root, c);
         if (r >= 0) r = parse_inventory(&root, c);
+        if (r >= 0) r = parse_metrics(&root, c);
         if (r >= 0) r = parse_plugins(&root, c);
         if (r >= 0) r = roles_config_parse(&root, &c->roles);
-        if (r >= 0) r = policy_config_parse(&root, &c->policy);
+        if (r >= 0) r = policy_config_parse(&root, c->roles, &c->policy);
         if (r >= 0) r = cfg_check_unknown(&root);
         cfg_group_done(&root);
         if (r < 0)

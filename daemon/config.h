@@ -43,6 +43,9 @@ typedef struct Config {
         unsigned inventory_retention_days;
         unsigned inventory_age_interval_sec;
 
+        char *metrics_path;             /* NULL: no metrics file */
+        unsigned metrics_interval_sec;
+
         PluginConfig *plugins;
         size_t n_plugins;
 

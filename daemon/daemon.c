@@ -7,6 +7,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "manager.h"
+#include "store.h"
 #include "plugin-host.h"
 #include "vw-config.h"
 
@@ -105,6 +106,11 @@ static int run_check(Manager *m) {
         vendor_db_free(db);
         if (r < 0)
                 return 1;
+        r = store_check(m->config->store_path, &error);
+        if (r < 0) {
+                fprintf(stderr, "%s\n", error ? error : strerror(-r));
+                return 1;
+        }
         printf("%s: OK\n", m->config->path ? m->config->path : "built-in defaults");
         return 0;
 }

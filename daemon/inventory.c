@@ -178,6 +178,17 @@ static size_t observation_keys(const struct vw_observation *o, struct key keys[s
         return n;
 }
 
+static bool key_is_strong(const char *key) {
+        return strncmp(key, "mac:", 4) == 0 || strncmp(key, "chassis:", 8) == 0 || strncmp(key, "serial:", 7) == 0;
+}
+
+static bool device_has_strong_key(const Device *d) {
+        for (size_t i = 0; i < d->n_keys; i++)
+                if (key_is_strong(d->keys[i]))
+                        return true;
+        return false;
+}
+
 static int device_add_key(Inventory *inv, Device *d, const char *key) {
         char **l = realloc(d->keys, (d->n_keys + 1) * sizeof(char *));
         if (!l)
@@ -327,10 +338,19 @@ int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t
                 else if (e != d)
                         conflict = true;
         }
-        /* Addresses merge only when no strong identifier decided. */
-        for (size_t i = 0; !d && i < n; i++)
-                if (keys[i].strength != KEY_STRONG)
-                        d = strmap_get(&inv->by_key, keys[i].text);
+        /* An address merges only when no strong identifier decided, and never
+         * into a device that has a strong identity of its own: two boxes with
+         * different chassis MACs that announce one address stay two. */
+        bool has_strong = false;
+        for (size_t i = 0; i < n; i++)
+                has_strong |= keys[i].strength == KEY_STRONG;
+        for (size_t i = 0; !d && i < n; i++) {
+                if (keys[i].strength == KEY_STRONG)
+                        continue;
+                Device *e = strmap_get(&inv->by_key, keys[i].text);
+                if (e && !(has_strong && device_has_strong_key(e)))
+                        d = e;
+        }
 
         if (!d) {
                 r = device_new(inv, keys[0].text, &d);

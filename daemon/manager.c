@@ -4,8 +4,10 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "audit.h"
 #include "control.h"
 #include "log.h"
+#include "metrics.h"
 #include "manager.h"
 #include "plugin-host.h"
 #include "policy.h"
@@ -38,8 +40,12 @@ Manager *manager_free(Manager *m) {
                 return NULL;
         control_free(m->control);
         plugins_stop(m);
+        sd_event_source_unref(m->audit_timer);
+        audit_free(m->audit);
+        store_free(m->store);           /* commits everything queued */
         sd_event_source_unref(m->age_timer);
         sd_event_source_unref(m->watchdog_timer);
+        sd_event_source_unref(m->metrics_timer);
         inventory_free(m->inventory);
         vendor_db_free(m->vendors);
         config_free(m->config);
@@ -165,8 +171,10 @@ static void aged(Device *d, bool removed, void *userdata) {
         if (!removed) {
                 log_debug("device %s is absent (TTL expired)", d->id);
                 manager_device_changed(m, d, false);
-        } else
+        } else {
                 log_info("device %s removed after the retention period", d->id);
+                audit_device_gone(m->audit, d->id, "retention", now_realtime_usec());
+        }
 }
 
 static int on_age(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -174,6 +182,70 @@ static int on_age(sd_event_source *s, uint64_t usec, void *userdata) {
         inventory_age(m->inventory, now_realtime_usec(), aged, m);
         sd_event_source_set_time_relative(s, (uint64_t) m->config->inventory_age_interval_sec * USEC_PER_SEC);
         return 0;
+}
+
+static int on_audit_tick(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        audit_tick(m->audit, m->inventory, now_realtime_usec());
+        sd_event_source_set_time_relative(s, USEC_PER_SEC);
+        return 0;
+}
+
+static void classify_device(Manager *m, Device *d, bool reclassify);
+
+static void restore_classify(Device *d, void *userdata) {
+        classify_device(userdata, d, true);
+}
+
+/* Alert sinks through the plugin ABI: every running plugin with an alert()
+ * gets every transition (looked up per call: plugins restart on reload). */
+static void plugin_alert_sink(void *userdata, const Alert *a, const char *event, const char *json) {
+        Manager *m = userdata;
+        for (size_t i = 0; i < m->n_plugins; i++) {
+                Plugin *p = m->plugins[i];
+                if (p->vt && p->vt->alert && (p->pstate == PLUGIN_RUNNING || p->pstate == PLUGIN_DONE))
+                        p->vt->alert(p->state, json);
+        }
+}
+
+/* Store, alert manager, and the inventory restored before any source runs. */
+static int audit_start(Manager *m) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+        if (!m->oneshot) {
+                StoreOptions so = {
+                        .path = m->config->store_path,
+                        .retention_days = m->config->store_retention_days,
+                        .max_size_bytes = (uint64_t) m->config->store_max_size_mb << 20,
+                };
+                r = store_open(&so, &m->store, &error);
+                if (r < 0)
+                        return log_error_errno(r, "%s", error ? error : "cannot open the store");
+        }
+        r = audit_new(m->config->roles, m->config->policy, m->store, &m->audit);
+        if (r < 0)
+                return log_error_errno(r, "cannot set up the audit: %m");
+        r = alerts_add_sink(audit_alerts(m->audit), plugin_alert_sink, m);
+        if (r < 0)
+                return r;
+        if (m->oneshot) {
+                /* one-shot modes report on stdout, they do not alert */
+                AlertsConfig ac = m->config->policy->alerts;
+                ac.transport = ALERT_TRANSPORT_NONE;
+                return alert_manager_set_config(audit_alerts(m->audit), &ac);
+        }
+        r = audit_restore(m->audit, m->inventory, restore_classify, m, now_realtime_usec(), &error);
+        if (r < 0)
+                return log_error_errno(r, "%s", error ? error : "cannot restore the inventory from the store");
+        log_info("store %s: %zu devices and %zu open alerts restored", m->config->store_path,
+                 inventory_count(m->inventory), alerts_n_open(audit_alerts(m->audit)));
+        r = store_attach_event(m->store, m->event);
+        if (r < 0)
+                return r;
+        r = sd_event_add_time_relative(m->event, &m->audit_timer, CLOCK_MONOTONIC, USEC_PER_SEC, 0, on_audit_tick, m);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_enabled(m->audit_timer, SD_EVENT_ON);
 }
 
 static int on_watchdog(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -195,6 +267,9 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
         r = inventory_new(&limits, &m->inventory);
+        if (r < 0)
+                return r;
+        r = audit_start(m);
         if (r < 0)
                 return r;
         if (!m->oneshot) {
@@ -219,6 +294,11 @@ int manager_start(Manager *m) {
         r = plugins_start(m, m->config);
         if (r < 0)
                 return r;
+        if (!m->oneshot && m->config->metrics_path) {
+                r = metrics_start(m);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
@@ -259,6 +339,8 @@ int manager_reload(Manager *m, char **ret_error) {
         m->n_plugins = 0;
         m->sources_pending = 0;
         m->config = c;
+        /* the audit borrows the roles and policy: switch before the old ones go */
+        (void) audit_set_config(m->audit, NULL, c->roles, c->policy, now_realtime_usec());
         vendor_db_free(m->vendors);
         m->vendors = db;
         log_set_max_level(c->log_level);
@@ -268,6 +350,8 @@ int manager_reload(Manager *m, char **ret_error) {
         free(old_plugins);
         config_free(old_config);
         control_reconfigure(m->control);
+        if (c->metrics_path)
+                (void) metrics_start(m);
 
         /* Verdicts depend on the rules: re-evaluate everything. */
         size_t cursor = 0;
@@ -324,7 +408,7 @@ static uint64_t vendor_fingerprint(const Device *d) {
         return h | 1;   /* 0 means "never classified" */
 }
 
-void manager_device_changed(Manager *m, Device *d, bool reclassify) {
+static void classify_device(Manager *m, Device *d, bool reclassify) {
         uint64_t fp = vendor_fingerprint(d);
         if (reclassify || fp != d->vendor_fingerprint) {
                 const struct vw_observation *obs[DEVICE_SOURCES_MAX];
@@ -338,8 +422,11 @@ void manager_device_changed(Manager *m, Device *d, bool reclassify) {
                         m->stats.classified++;
                 }
         }
-        (void) role_evaluate(m->config->roles, d, &d->role);
-        (void) policy_evaluate(m->config->policy, d, now_realtime_usec(), &d->policy);
+}
+
+void manager_device_changed(Manager *m, Device *d, bool reclassify) {
+        classify_device(m, d, reclassify);
+        (void) audit_device_changed(m->audit, m->inventory, d, now_realtime_usec());
 }
 
 void manager_observe(Manager *m, const struct vw_observation *obs) {

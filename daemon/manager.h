@@ -9,6 +9,8 @@
 
 typedef struct Plugin Plugin;
 typedef struct Control Control;
+struct Audit;
+struct Store;
 
 typedef struct ManagerStats {
         uint64_t observations;          /* accepted by the inventory */
@@ -36,6 +38,11 @@ typedef struct Manager {
         sd_event_source *age_timer;
         sd_event_source *watchdog_timer;
         uint64_t watchdog_usec;
+        struct Store *store;            /* NULL in one-shot modes */
+        struct Audit *audit;            /* role → policy → alerts → store */
+        sd_event_source *audit_timer;
+        sd_event_source *metrics_timer;
+        unsigned metrics_failures;
         int exit_code;
 } Manager;
 

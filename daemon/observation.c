@@ -48,6 +48,9 @@ static const char *const cap_names[] = {
 };
 
 #define FIELD(o, off, type) (*(type *) ((uint8_t *) (o) + (off)))
+/* a pointer-to-const-char field: a typedef keeps "const" from doubling up in CFIELD */
+typedef const char *cstr;
+typedef const char *const *cstrv;
 #define CFIELD(o, off, type) (*(const type *) ((const uint8_t *) (o) + (off)))
 
 /* A bump allocator over one block, sized by a first pass. */
@@ -80,10 +83,10 @@ static const char *arena_str(struct arena *a, const char *s) {
 static void copy_into(struct arena *a, const struct vw_observation *src, struct vw_observation *dst) {
         for (size_t i = 0; i < ELEMENTSOF(obs_strings); i++)
                 FIELD(dst, obs_strings[i].offset, const char *) =
-                        arena_str(a, CFIELD(src, obs_strings[i].offset, const char *));
+                        arena_str(a, CFIELD(src, obs_strings[i].offset, cstr));
         for (size_t i = 0; i < ELEMENTSOF(obs_arrays); i++) {
                 size_t n = CFIELD(src, obs_arrays[i].count_offset, size_t);
-                const char *const *from = CFIELD(src, obs_arrays[i].offset, const char *const *);
+                const char *const *from = CFIELD(src, obs_arrays[i].offset, cstrv);
                 const char **to = n > 0 && from ? arena_take(a, n * sizeof(char *), sizeof(char *)) : NULL;
                 for (size_t j = 0; from && j < n; j++) {
                         const char *s = arena_str(a, from[j]);
@@ -95,7 +98,7 @@ static void copy_into(struct arena *a, const struct vw_observation *src, struct 
         }
         for (size_t i = 0; i < ELEMENTSOF(obs_via); i++)
                 FIELD(&dst->via, obs_via[i].offset, const char *) =
-                        arena_str(a, CFIELD(&src->via, obs_via[i].offset, const char *));
+                        arena_str(a, CFIELD(&src->via, obs_via[i].offset, cstr));
 }
 
 int observation_dup(const struct vw_observation *src, Observation **ret) {
@@ -128,12 +131,28 @@ static int hexval(int c) {
         return -1;
 }
 
+/* The canonical form, by far the most common: aa:bb:cc:dd:ee:ff. */
+static bool mac_parse_canonical(const char *s, uint8_t ret[6]) {
+        uint8_t mac[6];
+        for (size_t i = 0; i < 6; i++) {
+                const char *p = s + i * 3;
+                int hi = hexval((unsigned char) p[0]), lo = hi >= 0 ? hexval((unsigned char) p[1]) : -1;
+                if (lo < 0 || (i < 5 && p[2] != ':') || (i == 5 && p[2] != '\0'))
+                        return false;
+                mac[i] = (uint8_t) (hi << 4 | lo);
+        }
+        memcpy(ret, mac, 6);
+        return true;
+}
+
 int mac_parse(const char *s, uint8_t ret[6]) {
         uint8_t mac[6];
         size_t nibbles = 0;
 
         if (!s)
                 return -EINVAL;
+        if (mac_parse_canonical(s, ret))
+                return 0;
         /* Accept any one separator style: ':' or '-' every 2 digits, '.' every
          * 4 (Cisco), or none; reject mixtures and stray characters. */
         char sep = 0;
@@ -392,13 +411,13 @@ json_object *observation_to_json(const struct vw_observation *o) {
         if (!j)
                 return NULL;
         for (size_t i = 0; i < ELEMENTSOF(obs_strings); i++) {
-                const char *s = CFIELD(o, obs_strings[i].offset, const char *);
+                const char *s = CFIELD(o, obs_strings[i].offset, cstr);
                 if (s)
                         json_object_object_add(j, obs_strings[i].name, json_object_new_string(s));
         }
         for (size_t i = 0; i < ELEMENTSOF(obs_arrays); i++) {
                 size_t n = CFIELD(o, obs_arrays[i].count_offset, size_t);
-                const char *const *l = CFIELD(o, obs_arrays[i].offset, const char *const *);
+                const char *const *l = CFIELD(o, obs_arrays[i].offset, cstrv);
                 if (n == 0 || !l)
                         continue;
                 json_object *a = json_object_new_array_ext((int) n);
@@ -436,7 +455,7 @@ json_object *observation_to_json(const struct vw_observation *o) {
                 json_object_object_add(j, "ttl", json_object_new_int(o->ttl));
         json_object *via = NULL;
         for (size_t i = 0; i < ELEMENTSOF(obs_via); i++) {
-                const char *s = CFIELD(&o->via, obs_via[i].offset, const char *);
+                const char *s = CFIELD(&o->via, obs_via[i].offset, cstr);
                 if (!s)
                         continue;
                 if (!via)

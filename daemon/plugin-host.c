@@ -2,6 +2,7 @@
 #include <dlfcn.h>
 #include <stdarg.h>
 
+#include "audit.h"
 #include "log.h"
 #include "plugin-host.h"
 
@@ -25,6 +26,7 @@ static void host_observe(struct vw_plugin_ctx *ctx, const struct vw_observation 
         manager_observe(ctx->manager, obs);
 }
 
+static void host_log(struct vw_plugin_ctx *ctx, enum vw_log_level level, const char *fmt, ...) _printf_(3, 4);
 static void host_log(struct vw_plugin_ctx *ctx, enum vw_log_level level, const char *fmt, ...) {
         char buf[1024];
         va_list ap;
@@ -43,6 +45,7 @@ static void host_done(struct vw_plugin_ctx *ctx) {
         p->pstate = PLUGIN_DONE;
         log_debug("%s: source finished", p->name);
         Manager *m = ctx->manager;
+        audit_source_done(m->audit, p->name);   /* its silence is expected now */
         if (m->sources_pending > 0 && --m->sources_pending == 0 && m->oneshot)
                 sd_event_exit(m->event, 0);
 }
@@ -78,6 +81,7 @@ static int host_cfg_count(struct vw_plugin_ctx *ctx, const char *key, size_t *re
         return cfg_list_count(&ctx->group, key, ret_n);
 }
 
+static int host_cfg_error(struct vw_plugin_ctx *ctx, const char *key, const char *fmt, ...) _printf_(3, 4);
 static int host_cfg_error(struct vw_plugin_ctx *ctx, const char *key, const char *fmt, ...) {
         char buf[512];
         va_list ap;

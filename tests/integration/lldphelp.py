@@ -23,22 +23,36 @@ def need_lldpd():
 
 
 class Lldpd:
-    """lldpd on one interface of a namespace, with its own control socket."""
+    """lldpd on one interface of a namespace, with its own control socket, pid
+    file and start-up configuration (applied before the first frame is sent,
+    so every frame the test sees already carries it)."""
 
-    def __init__(self, ns, iface, d, descr=HUAWEI_DESCR, args=(), hostname=None, tx_hold=None):
+    def __init__(self, ns, iface, d, descr=HUAWEI_DESCR, args=(), hostname=None, tx_hold=None,
+                 caps=None, platform=None):
         self.ns = ns
+        self.iface = iface
         self.sock = os.path.join(d, f"lldpd-{iface}.sock")
-        self.log = open(os.path.join(d, f"lldpd-{iface}.log"), "w")
-        self.proc = ns.popen("lldpd", "-d", "-u", self.sock, "-I", iface, "-S", descr, *args,
-                             stdout=self.log, stderr=subprocess.STDOUT)
-        vwtest.wait_for(lambda: self.cli("show", "configuration", check=False).returncode == 0,
-                        timeout=20, what=f"lldpd on {iface}")
+        conf = os.path.join(d, f"lldpd-{iface}.conf")
+        lines = ["configure lldp tx-interval 1", "configure lldp portidsubtype ifname"]
         if hostname:
-            self.cli("configure", "system", "hostname", hostname)
+            lines.append(f"configure system hostname {hostname}")
         if tx_hold:
-            self.cli("configure", "lldp", "tx-hold", str(tx_hold))
-        self.cli("configure", "lldp", "portidsubtype", "ifname")
-        self.cli("configure", "lldp", "tx-interval", "1")
+            lines.append(f"configure lldp tx-hold {tx_hold}")
+        if caps:
+            lines.append(f"configure system capabilities enabled {caps}")
+        with open(conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        extra = list(args) + (["-P", platform] if platform else [])
+        self.log_path = os.path.join(d, f"lldpd-{iface}.log")
+        self.log = open(self.log_path, "w")
+        self.proc = ns.popen("lldpd", "-d", "-u", self.sock, "-p", os.path.join(d, f"lldpd-{iface}.pid"),
+                             "-O", conf, "-I", iface, "-S", descr, *extra,
+                             stdout=self.log, stderr=subprocess.STDOUT)
+        vwtest.wait_for(lambda: self.proc.poll() is not None
+                        or self.cli("show", "configuration", check=False).returncode == 0,
+                        timeout=20, what=f"lldpd on {iface}")
+        if self.proc.poll() is not None:
+            vwtest.fail(f"lldpd on {iface} exited: {open(self.log_path).read()[-2000:]}")
 
     def cli(self, *args, check=True):
         return self.ns.run("lldpcli", "-u", self.sock, *args, check=check)
@@ -47,6 +61,12 @@ class Lldpd:
         """SIGTERM: lldpd sends a shutdown LLDPDU (TTL 0) before exiting."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(15)
+
+    def kill(self):
+        """SIGKILL: lldpd vanishes without a word (no shutdown LLDPDU)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
             self.proc.wait(15)
 
 

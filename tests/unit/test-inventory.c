@@ -119,6 +119,35 @@ static void test_conflict_kept_apart(void **state) {
         assert_int_equal(inventory_count(inv), 2);
 }
 
+/* A management address joins a sighting to a device that has no identity
+ * of its own (polled by address only), but never two boxes whose chassis
+ * MACs differ. */
+static void test_address_merges_only_without_strong_identity(void **state) {
+        const char *addr[] = { "192.0.2.1" };
+        struct vw_observation polled = VW_OBSERVATION_INIT;
+        polled.source = "snmp";
+        polled.addresses = addr;
+        polled.n_addresses = 1;
+        polled.sys_descr = "Huawei Versatile Routing Platform";
+        Device *p = observe(&polled, SEC);
+        assert_string_equal(p->id, "addr:192.0.2.1");
+
+        struct vw_observation a = VW_OBSERVATION_INIT;
+        a.source = "lldp";
+        a.chassis_id = "00:e0:fc:00:00:0a";
+        a.chassis_subtype = "mac";
+        a.addresses = addr;
+        a.n_addresses = 1;
+        assert_ptr_equal(observe(&a, 2 * SEC), p);      /* the polled box gains its chassis MAC */
+
+        struct vw_observation b = a;
+        b.chassis_id = "00:e0:fc:00:00:0b";             /* another box announcing the same address */
+        Device *q = observe(&b, 3 * SEC);
+        assert_ptr_not_equal(q, p);
+        assert_string_equal(q->id, "mac:00e0fc00000b");
+        assert_int_equal(inventory_count(inv), 2);
+}
+
 static void test_serial_with_vendor_is_strong(void **state) {
         const char *mfg[] = { "Huawei" };
         struct vw_observation a = VW_OBSERVATION_INIT;
@@ -215,6 +244,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_chassis_mac_and_interface_macs_merge, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_weak_identifiers_do_not_merge, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_conflict_kept_apart, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_address_merges_only_without_strong_identity, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_serial_with_vendor_is_strong, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_ttl_absent_and_retention, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_device_cap, setup, teardown),

@@ -54,6 +54,7 @@ static void h_observe(struct vw_plugin_ctx *c, const struct vw_observation *o) {
         c->n_obs++;
 }
 
+static void h_log(struct vw_plugin_ctx *c, enum vw_log_level level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void h_log(struct vw_plugin_ctx *c, enum vw_log_level level, const char *fmt, ...) {
         char buf[512];
         va_list ap;
@@ -125,6 +126,7 @@ static int h_cfg_count(struct vw_plugin_ctx *c, const char *key, size_t *ret_n) 
         return 0;
 }
 
+static int h_cfg_error(struct vw_plugin_ctx *c, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int h_cfg_error(struct vw_plugin_ctx *c, const char *key, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
