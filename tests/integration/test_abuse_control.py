@@ -326,8 +326,10 @@ with open(feed, "w") as fifo:
 
 # ---- afterwards: no fd leak ----
 vwtest.wait_for(lambda: d.ctl("status")["clients"] <= 1, what="every abuser gone")
-after = vwtest.wait_for(lambda: (lambda n: n if n == fds_before else None)(n_fds()), timeout=10,
+# (fewer is fine: a transient fd -- a store transaction, a notify socket --
+# may have been open when the "before" count was taken)
+after = vwtest.wait_for(lambda: (lambda n: n if n <= fds_before else None)(n_fds()), timeout=10,
                         what=f"the daemon's fd count back to {fds_before} (now {n_fds()})")
-check(after == fds_before, f"no fd leak: {fds_before} fds before, {after} after")
+check(after <= fds_before, f"no fd leak: {fds_before} fds before, {after} after")
 check(d.proc.poll() is None, "daemon still running")
 check(d.stop() == 0, "clean exit")
