@@ -353,6 +353,13 @@ static int on_client_io(sd_event_source *s, int fd, uint32_t revents, void *user
                 }
                 if (cl->out_off == cl->out_len)
                         cl->out_off = cl->out_len = 0;
+                else if (cl->out_off >= OUT_HIGH_WATER) {
+                        /* a long stream drains while it is produced: keep the
+                         * buffer at about the high-water mark, not the stream's size */
+                        memmove(cl->out, cl->out + cl->out_off, cl->out_len - cl->out_off);
+                        cl->out_len -= cl->out_off;
+                        cl->out_off = 0;
+                }
         }
         if (!cl->streaming)
                 client_process_input(cl);       /* requests queued behind a stream or a backlog */
