@@ -11,8 +11,8 @@ struct vw_plugin_ctx {
         Plugin *plugin;
         CfgGroup group;
         CfgError error;
-        const char **lists[64];         /* cfg_strings results, freed at the end */
-        size_t n_lists;
+        const char ***lists;            /* cfg_strings results, freed at the end */
+        size_t n_lists, cap_lists;
         char *last_reason;
 };
 
@@ -65,8 +65,15 @@ static int host_cfg_bool(struct vw_plugin_ctx *ctx, const char *key, bool *ret) 
 static int host_cfg_strings(struct vw_plugin_ctx *ctx, const char *key, const char *const **ret, size_t *ret_n) {
         const char **l;
         size_t n;
-        if (ctx->n_lists >= ELEMENTSOF(ctx->lists))
-                return cfg_fail(&ctx->group, key, "too many list settings");
+        if (ctx->n_lists == ctx->cap_lists) {
+                /* one per list a plugin reads: a plugin with many groups reads many */
+                size_t cap = ctx->cap_lists ? 2 * ctx->cap_lists : 16;
+                const char ***g = realloc(ctx->lists, cap * sizeof(*g));
+                if (!g)
+                        return -ENOMEM;
+                ctx->lists = g;
+                ctx->cap_lists = cap;
+        }
         int r = cfg_strings(&ctx->group, key, &l, &n);
         if (r < 0)
                 return r;
@@ -138,6 +145,7 @@ static void ctx_free(struct vw_plugin_ctx *ctx) {
                 return;
         for (size_t i = 0; i < ctx->n_lists; i++)
                 free(ctx->lists[i]);
+        free(ctx->lists);
         cfg_group_done(&ctx->group);
         cfg_error_done(&ctx->error);
         free(ctx);

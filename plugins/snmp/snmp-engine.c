@@ -4,7 +4,11 @@
  *
  * Each target being polled has its own net-snmp single session
  * (snmp_sess_open) and so its own UDP socket; at most `concurrency` are open.
- * A session's socket is watched with sd_event_add_io; after every SNMP event
+ * The sessions' sockets sit in one epoll set of the engine's own, which is
+ * one sd-event source: a burst of answers is read in one dispatch (with one
+ * sd-event source per socket, sd-event dispatches one per loop iteration and
+ * epoll re-reports every still-ready socket each time: quadratic in the
+ * burst, the daemon's largest cost at 256 in flight).  After every SNMP event
  * the session's fds and next timeout are re-read with
  * snmp_sess_select_info2() (over one netsnmp_large_fd_set, so descriptors past
  * 1024 work), and one sd-event timer fires at the earliest retransmission or
@@ -25,8 +29,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -46,6 +52,7 @@
 #define USEC_PER_SEC UINT64_C(1000000)
 #define FD_RESERVE 256          /* descriptors left for the rest of the daemon */
 #define TARGET_ERRORS_SHOWN 100
+#define EPOLL_BATCH 512         /* ready sockets handled per dispatch */
 
 typedef enum TargetOrigin {
         ORIGIN_SEED,
@@ -67,7 +74,7 @@ typedef struct Target Target;
 /* What a target carries only while it is polled. */
 typedef struct Poll {
         void *sess;
-        sd_event_source *io;
+        int epoll_fd;                   /* the engine's set holding fd, or -1 */
         int fd;
         uint64_t started;
         uint64_t deadline;              /* CLOCK_MONOTONIC usec; 0 = nothing pending */
@@ -127,6 +134,8 @@ struct SnmpEngine {
         sd_event *event;
         sd_event_source *snmp_timer;
         sd_event_source *cycle_timer;
+        sd_event_source *io;            /* epoll_fd in the daemon's loop */
+        int epoll_fd;                   /* every polled session's socket */
         uint64_t snmp_timer_at;         /* 0 = disarmed */
         GroupKeys *keys;
 
@@ -160,9 +169,11 @@ struct SnmpEngine {
         uint64_t errors[_SNMP_ERR_MAX];
 };
 
-/* net-snmp is one library-wide state: initialise it once however many
- * instances of the plugin (old and new across a reload) hold it. */
-static unsigned netsnmp_users;
+/* net-snmp is one library-wide state: it is initialised once per process and
+ * never shut down (init_snmp after snmp_shutdown allocates its MIB tables
+ * again without freeing the old ones, a leak per reload); the plugin is
+ * linked -z nodelete, so that state outlives any one plugin instance. */
+static bool netsnmp_ready;
 
 static uint64_t now_usec(void) {
         struct timespec ts;
@@ -261,7 +272,8 @@ static int target_add(SnmpEngine *e, const SnmpAddr *a, uint16_t port, const Snm
 static void poll_free(Poll *p) {
         if (!p)
                 return;
-        sd_event_source_disable_unref(p->io);
+        if (p->epoll_fd >= 0)
+                (void) epoll_ctl(p->epoll_fd, EPOLL_CTL_DEL, p->fd, NULL);
         if (p->sess)
                 snmp_sess_close(p->sess);
         snmp_record_free(p->record);
@@ -688,6 +700,9 @@ static int poll_callback(int op, netsnmp_session *session, int reqid, netsnmp_pd
         if (!p || p->finished || reqid != p->reqid)
                 return 1;
         if (op == NETSNMP_CALLBACK_OP_RESEND) {
+                /* a retransmission is a request's timeout firing too */
+                if (e->cycle_ok_before_first_timeout < 0)
+                        e->cycle_ok_before_first_timeout = (int64_t) e->cycle_polls_ok;
                 e->retransmits++;
                 LOG(e, VW_LOG_DEBUG, "target %s: no answer within %u ms, retransmitting", t->key, e->cfg->timeout_ms);
                 return 1;
@@ -777,7 +792,6 @@ static int peername(const Target *t, char *buf, size_t size) {
         return snprintf(buf, size, "udp:%s:%u", t->addr_text, t->port);
 }
 
-static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 static void engine_after(SnmpEngine *e);
 
 static int poll_start(SnmpEngine *e, Target *t) {
@@ -790,6 +804,7 @@ static int poll_start(SnmpEngine *e, Target *t) {
         if (!p)
                 return -ENOMEM;
         p->fd = -EBADF;
+        p->epoll_fd = -1;
         SnmpRecordLimits limits = { .max_rows = e->cfg->max_rows };
         if (snmp_record_new(&limits, &p->record) < 0) {
                 free(p);
@@ -859,11 +874,13 @@ static int poll_start(SnmpEngine *e, Target *t) {
                 return -ENOMEM;
         if (p->fd >= e->fdset_size)
                 e->fdset_size = p->fd + 1;
-        int r = sd_event_add_io(e->event, &p->io, p->fd, EPOLLIN, on_io, t);
-        if (r < 0) {
+        struct epoll_event ev = { .events = EPOLLIN, .data.ptr = t };
+        if (epoll_ctl(e->epoll_fd, EPOLL_CTL_ADD, p->fd, &ev) < 0) {
+                int r = -errno;
                 LOG(e, VW_LOG_WARNING, "target %s: cannot watch its socket: %s", t->key, strerror(-r));
                 return r;
         }
+        p->epoll_fd = e->epoll_fd;
         p->walk = 0;
         send_get(e, t);
         return 0;
@@ -1045,17 +1062,24 @@ static void engine_after(SnmpEngine *e) {
         }
 }
 
+/* One read per ready session socket, then one round of reaping/refilling. */
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Target *t = userdata;
-        SnmpEngine *e = t->poll->sess ? snmp_sess_session(t->poll->sess)->myvoid : NULL;
-        Poll *p = t->poll;
+        SnmpEngine *e = userdata;
+        struct epoll_event evs[EPOLL_BATCH];
 
-        if (!e)
-                return 0;
-        NETSNMP_LARGE_FD_SET(fd, &e->fdset);
-        snmp_sess_read2(p->sess, &e->fdset);
-        NETSNMP_LARGE_FD_CLR(fd, &e->fdset);
-        poll_refresh(e, t);
+        int n = epoll_wait(e->epoll_fd, evs, EPOLL_BATCH, 0);
+        for (int i = 0; i < n; i++) {
+                Target *t = evs[i].data.ptr;
+                Poll *p = t->poll;
+                /* finished polls wait for engine_after() to be reaped: a late
+                 * datagram for one stays unread until its socket closes */
+                if (!p || !p->sess || p->finished)
+                        continue;
+                NETSNMP_LARGE_FD_SET(p->fd, &e->fdset);
+                snmp_sess_read2(p->sess, &e->fdset);
+                NETSNMP_LARGE_FD_CLR(p->fd, &e->fdset);
+                poll_refresh(e, t);
+        }
         engine_after(e);
         return 0;
 }
@@ -1099,7 +1123,9 @@ static int on_cycle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 /* ---- setup ---- */
 
 static int netsnmp_init(SnmpEngine *e) {
-        if (netsnmp_users++ > 0)
+        /* the newest instance's folder for whatever net-snmp keeps */
+        netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, e->persistent_dir);
+        if (netsnmp_ready)
                 return 0;
         /* a library, not a tool: no config files, no MIB parsing noise, no
          * persistent state outside the folder we name */
@@ -1110,19 +1136,13 @@ static int netsnmp_init(SnmpEngine *e) {
         netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIB_ERRORS, 0);
         netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIB_WARNINGS, 0);
         netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIBDIRS, "");
-        netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, e->persistent_dir);
         /* without a handler net-snmp falls back to stderr; its messages
          * (MIB modules it cannot find, created folders) are not ours to show */
         snmp_disable_log();
         netsnmp_register_loghandler(NETSNMP_LOGHANDLER_NONE, LOG_DEBUG);
         init_snmp("vendorwatch");
+        netsnmp_ready = true;
         return 0;
-}
-
-static void netsnmp_done(void) {
-        if (netsnmp_users == 0 || --netsnmp_users > 0)
-                return;
-        snmp_shutdown("vendorwatch");
 }
 
 static int make_keys(SnmpEngine *e) {
@@ -1218,6 +1238,7 @@ int snmp_engine_new(const struct vw_host *host, struct vw_plugin_ctx *ctx, SnmpC
         e->event = sd_event_ref(host->event);
         e->last_ok_before_first_timeout = -1;
         e->cycle_ok_before_first_timeout = -1;
+        e->epoll_fd = -1;
 
         if (cfg->persistent_dir)
                 e->persistent_dir = strdup(cfg->persistent_dir);
@@ -1248,7 +1269,10 @@ int snmp_engine_new(const struct vw_host *host, struct vw_plugin_ctx *ctx, SnmpC
                 return r;
         }
 
-        r = sd_event_add_time(e->event, &e->snmp_timer, CLOCK_MONOTONIC, UINT64_MAX, USEC_PER_MSEC, on_snmp_timer, e);
+        e->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+        r = e->epoll_fd < 0 ? -errno : sd_event_add_io(e->event, &e->io, e->epoll_fd, EPOLLIN, on_io, e);
+        if (r >= 0)
+                r = sd_event_add_time(e->event, &e->snmp_timer, CLOCK_MONOTONIC, UINT64_MAX, USEC_PER_MSEC, on_snmp_timer, e);
         if (r >= 0)
                 r = sd_event_source_set_enabled(e->snmp_timer, SD_EVENT_OFF);
         if (r >= 0)
@@ -1256,7 +1280,7 @@ int snmp_engine_new(const struct vw_host *host, struct vw_plugin_ctx *ctx, SnmpC
         if (r >= 0)
                 r = sd_event_source_set_enabled(e->cycle_timer, SD_EVENT_OFF);
         if (r < 0) {
-                LOG(e, VW_LOG_ERR, "cannot add timers: %s", strerror(-r));
+                LOG(e, VW_LOG_ERR, "cannot set up its event sources: %s", strerror(-r));
                 snmp_engine_free(e);
                 return r;
         }
@@ -1284,16 +1308,26 @@ SnmpEngine *snmp_engine_free(SnmpEngine *e) {
         for (size_t i = 0; i < e->n_targets; i++)
                 target_free(e->targets[i]);
         free(e->targets);
+        sd_event_source_disable_unref(e->io);
+        if (e->epoll_fd >= 0)
+                close(e->epoll_fd);
         free(e->active);
         free(e->finished);
         if (e->keys) {
                 explicit_bzero(e->keys, (e->cfg->n_groups ? e->cfg->n_groups : 1) * sizeof(GroupKeys));
                 free(e->keys);
         }
-        if (e->fdset_size > 0) {
+        if (e->fdset_size > 0)
                 netsnmp_large_fd_set_cleanup(&e->fdset);
-                netsnmp_done();
-        }
+        if (netsnmp_ready)
+                /* net-snmp keeps the USM users it localised (keys included)
+                 * for the process: drop them, or the next instance (a reload
+                 * with a corrected password) would reuse the old keys */
+                for (struct usmUser *u = usm_get_userList(), *next; u; u = next) {
+                        next = u->next;
+                        usm_remove_user(u);
+                        usm_free_user(u);
+                }
         snmp_config_free(e->cfg);
         free(e->persistent_dir);
         sd_event_unref(e->event);
