@@ -11,8 +11,9 @@
 # cleaned up by the next one.  Needs root.
 #
 # Environment: VW_BUILD_ROOT (build folder, default build/), VW_LAB_SKIP_DEPS=1
-# (do not install packages), VW_LAB_SKIP_BUILD=1 (neither install nor build:
-# use VW_BUILD_ROOT as it is), VW_LAB_PREFIX (namespace prefix, default vwlab).
+# (install nothing), VW_LAB_SKIP_BUILD=1 (use VW_BUILD_ROOT as it is),
+# VW_LAB_PREFIX (namespace prefix, default vwlab), VW_LAB_TIMEOUT (seconds
+# discovery may take to settle, default 60).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -37,15 +38,15 @@ deps_installed() {
                 dpkg-query -W $pkgs >/dev/null 2>&1
 }
 
-if [ "${VW_LAB_SKIP_BUILD:-0}" != 1 ]; then
-        if [ "${VW_LAB_SKIP_DEPS:-0}" != 1 ]; then
-                if deps_installed; then
-                        echo "lab: the packages of packaging/deps.sh are installed"
-                else
-                        echo "lab: installing packages (packaging/deps.sh)"
-                        bash packaging/deps.sh
-                fi
+if [ "${VW_LAB_SKIP_DEPS:-0}" != 1 ]; then
+        if deps_installed; then
+                echo "lab: the packages of packaging/deps.sh are installed"
+        else
+                echo "lab: installing packages (packaging/deps.sh)"
+                bash packaging/deps.sh
         fi
+fi
+if [ "${VW_LAB_SKIP_BUILD:-0}" != 1 ]; then
         if [ ! -f "$VW_BUILD_ROOT/build.ninja" ]; then
                 echo "lab: configuring $VW_BUILD_ROOT"
                 meson setup "$VW_BUILD_ROOT" || meson setup --wipe "$VW_BUILD_ROOT"
