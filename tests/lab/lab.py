@@ -442,8 +442,11 @@ def main():
     daemon.ctl("sync")
     print(f"lab: discovery settled in {time.monotonic() - started:.1f} s", flush=True)
 
-    show("vendorwatchctl devices", daemon.ctl("devices", json_out=False).stdout)
-    show("vendorwatchctl alerts", daemon.ctl("alerts", json_out=False).stdout)
+    for cmd in ("devices", "alerts"):
+        # straight to our stdout: on a terminal vendorwatchctl uses its width
+        print(f"\n=== vendorwatchctl {cmd}", flush=True)
+        if subprocess.run([vwtest.VWCTL, "--socket", daemon.sock, cmd], timeout=30).returncode != 0:
+            vwtest.fail(f"vendorwatchctl {cmd} failed")
     lines = syslog_lines(log_sock, syslog_path, f"vwlab-marker-{a.id}")
     show(f"syslog lines the daemon wrote (rsyslog, {os.path.basename(syslog_path)})", "\n".join(lines) or "(none)")
 
