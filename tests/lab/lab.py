@@ -490,6 +490,7 @@ def main():
     check_stop = daemon.stop()
     if check_stop != 0:
         print(f"  FAIL: vendorwatchd exited with {check_stop} on SIGTERM", flush=True)
+        log("lab: the daemon's log (end):\n" + daemon.log_text()[-6000:])
         return 1
     print("  OK: exactly the expected alerts", flush=True)
     return 0
