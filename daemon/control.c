@@ -11,7 +11,7 @@
 #include "control.h"
 #include "log.h"
 
-#define OUT_HIGH_WATER (256 * 1024)     /* stop producing stream items above this */
+#define OUT_HIGH_WATER (256 * 1024)     /* stop producing replies above this */
 #define USEC_PER_SEC UINT64_C(1000000)
 
 struct Client {
@@ -106,17 +106,8 @@ static int client_write_json(Client *cl, json_object *j) {
         return r;
 }
 
-static void client_reply_error(Client *cl, const char *msg) {
-        json_object *j = json_object_new_object();
-        json_object_object_add(j, "version", json_object_new_int(CONTROL_PROTOCOL_VERSION));
-        json_object_object_add(j, "ok", json_object_new_boolean(false));
-        json_object_object_add(j, "error", json_object_new_string(msg));
-        client_write_json(cl, j);
-        json_object_put(j);
-}
-
-static bool peer_is_admin(Control *c, const struct ucred *cred) {
-        const char *group = c->manager->config->control_admin_group;
+static bool peer_is_admin(Manager *m, const struct ucred *cred) {
+        const char *group = m->config->control_admin_group;
         if (cred->uid == 0)
                 return true;
         if (!group)
@@ -139,87 +130,103 @@ static bool peer_is_admin(Control *c, const struct ucred *cred) {
         return false;
 }
 
-static void client_handle_line(Client *cl, const char *line, size_t len) {
-        Control *c = cl->control;
-        json_tokener *tok = json_tokener_new();
-        json_object *req = json_tokener_parse_ex(tok, line, (int) len);
-        bool complete = json_tokener_get_error(tok) == json_tokener_success &&
-                        json_tokener_get_parse_end(tok) == len;
-        json_tokener_free(tok);
+static json_object *reply_new(bool ok) {
+        json_object *j = json_object_new_object();
+        json_object_object_add(j, "version", json_object_new_int(CONTROL_PROTOCOL_VERSION));
+        json_object_object_add(j, "ok", json_object_new_boolean(ok));
+        return j;
+}
 
-        if (!req || !complete || !json_object_is_type(req, json_type_object)) {
-                json_object_put(req);
-                client_reply_error(cl, "malformed request: expected one JSON object per line");
-                return;
-        }
+static json_object *reply_error(const char *msg) {
+        json_object *j = reply_new(false);
+        json_object_object_add(j, "error", json_object_new_string(msg));
+        return j;
+}
+
+static json_object *dispatch(Manager *m, const struct ucred *cred, json_object *req, Stream *ret_stream) {
         json_object *v;
         if (json_object_object_get_ex(req, "version", &v) &&
             (!json_object_is_type(v, json_type_int) || json_object_get_int(v) != CONTROL_PROTOCOL_VERSION)) {
                 char msg[128];
                 snprintf(msg, sizeof msg, "bad version: this daemon speaks protocol version %d", CONTROL_PROTOCOL_VERSION);
-                client_reply_error(cl, msg);
-                json_object_put(req);
-                return;
+                return reply_error(msg);
         }
         json_object *name;
-        if (!json_object_object_get_ex(req, "command", &name) || !json_object_is_type(name, json_type_string)) {
-                client_reply_error(cl, "invalid request: missing \"command\"");
-                json_object_put(req);
-                return;
-        }
+        if (!json_object_object_get_ex(req, "command", &name) || !json_object_is_type(name, json_type_string))
+                return reply_error("invalid request: missing \"command\"");
         const Command *cmd = command_find(json_object_get_string(name));
         if (!cmd) {
                 char msg[160];
                 snprintf(msg, sizeof msg, "unknown command \"%.64s\"", json_object_get_string(name));
-                client_reply_error(cl, msg);
-                json_object_put(req);
-                return;
+                return reply_error(msg);
         }
-        if (cmd->admin && !peer_is_admin(c, &cl->cred)) {
+        const char *admin_group = m->config->control_admin_group;
+        if (cmd->admin && !peer_is_admin(m, cred)) {
                 char msg[200];
                 snprintf(msg, sizeof msg, "permission denied: \"%s\" needs uid 0 or the admin group%s%s", cmd->name,
-                         c->manager->config->control_admin_group ? " " : "",
-                         c->manager->config->control_admin_group ? c->manager->config->control_admin_group : "");
-                client_reply_error(cl, msg);
-                json_object_put(req);
-                return;
+                         admin_group ? " " : "", admin_group ? admin_group : "");
+                return reply_error(msg);
         }
 
         Request r = {
-                .manager = c->manager,
+                .manager = m,
                 .args = req,
-                .uid = cl->cred.uid,
-                .gid = cl->cred.gid,
-                .pid = cl->cred.pid,
+                .uid = cred->uid,
+                .gid = cred->gid,
+                .pid = cred->pid,
         };
         json_object *reply = NULL;
         Stream stream = {};
         _cleanup_free_ char *error = NULL;
         int k = cmd->fn(&r, &reply, &stream, &error);
         if (k < 0) {
-                client_reply_error(cl, error ? error : strerror(-k));
-        } else if (stream.next) {
-                json_object *head = json_object_new_object();
-                json_object_object_add(head, "version", json_object_new_int(CONTROL_PROTOCOL_VERSION));
-                json_object_object_add(head, "ok", json_object_new_boolean(true));
-                json_object_object_add(head, "stream", json_object_new_string(stream.name));
-                client_write_json(cl, head);
-                json_object_put(head);
-                cl->stream = stream;
-                cl->streaming = true;
-        } else {
-                json_object *out = json_object_new_object();
-                json_object_object_add(out, "version", json_object_new_int(CONTROL_PROTOCOL_VERSION));
-                json_object_object_add(out, "ok", json_object_new_boolean(true));
-                if (reply) {
-                        json_object_object_foreach(reply, key, val)
-                                json_object_object_add(out, key, json_object_get(val));
-                }
-                client_write_json(cl, out);
-                json_object_put(out);
+                json_object_put(reply);
+                return reply_error(error ? error : strerror(-k));
+        }
+        json_object *out = reply_new(true);
+        if (stream.next) {
+                json_object_object_add(out, "stream", json_object_new_string(stream.name));
+                *ret_stream = stream;
+        } else if (reply) {
+                json_object_object_foreach(reply, key, val)
+                        json_object_object_add(out, key, json_object_get(val));
         }
         json_object_put(reply);
+        return out;
+}
+
+json_object *control_dispatch(Manager *m, const struct ucred *cred, const char *line, size_t len, Stream *ret_stream) {
+        json_tokener *tok = json_tokener_new();
+        json_object *req = tok ? json_tokener_parse_ex(tok, line, (int) len) : NULL;
+        bool complete = tok && json_tokener_get_error(tok) == json_tokener_success &&
+                        json_tokener_get_parse_end(tok) == len;
+        json_tokener_free(tok);
+
+        *ret_stream = (Stream) {};
+        if (!req || !complete || !json_object_is_type(req, json_type_object)) {
+                json_object_put(req);
+                return reply_error("malformed request: expected one JSON object per line");
+        }
+        json_object *reply = dispatch(m, cred, req, ret_stream);
         json_object_put(req);
+        return reply;
+}
+
+static void client_reply_error(Client *cl, const char *msg) {
+        json_object *j = reply_error(msg);
+        client_write_json(cl, j);
+        json_object_put(j);
+}
+
+static void client_handle_line(Client *cl, const char *line, size_t len) {
+        Stream stream;
+        json_object *reply = control_dispatch(cl->control->manager, &cl->cred, line, len, &stream);
+        client_write_json(cl, reply);
+        json_object_put(reply);
+        if (stream.next) {
+                cl->stream = stream;
+                cl->streaming = true;
+        }
 }
 
 /* Produce stream items until the buffer is comfortably full. */
@@ -246,10 +253,17 @@ static void client_pump_stream(Client *cl) {
         }
 }
 
+static bool client_backlogged(const Client *cl) {
+        return cl->out_len - cl->out_off >= OUT_HIGH_WATER;
+}
+
 static void client_process_input(Client *cl) {
         size_t off = 0;
-        /* One request at a time while a stream is being written: replies stay in order. */
-        while (!cl->streaming && !cl->closing && off < cl->in_len) {
+        /* One request at a time while a stream is being written: replies stay
+         * in order.  A client that sends requests without reading the replies
+         * is not served further until it reads: the replies it has not taken
+         * are all the memory it gets. */
+        while (!cl->streaming && !cl->closing && !client_backlogged(cl) && off < cl->in_len) {
                 size_t line_len = 0, consumed = 0;
                 int r = control_next_line(cl->in + off, cl->in_len - off, &line_len, &consumed);
                 if (r < 0) {
@@ -272,7 +286,7 @@ static void client_process_input(Client *cl) {
 
 static int client_update_events(Client *cl) {
         uint32_t ev = 0;
-        if (!cl->closing && cl->in_len < CONTROL_REQUEST_MAX + 2 && !cl->streaming)
+        if (!cl->closing && cl->in_len < CONTROL_REQUEST_MAX + 2 && !cl->streaming && !client_backlogged(cl))
                 ev |= EPOLLIN;
         if (cl->out_len > cl->out_off || cl->streaming)
                 ev |= EPOLLOUT;
@@ -339,9 +353,16 @@ static int on_client_io(sd_event_source *s, int fd, uint32_t revents, void *user
                 }
                 if (cl->out_off == cl->out_len)
                         cl->out_off = cl->out_len = 0;
+                else if (cl->out_off >= OUT_HIGH_WATER) {
+                        /* a long stream drains while it is produced: keep the
+                         * buffer at about the high-water mark, not the stream's size */
+                        memmove(cl->out, cl->out + cl->out_off, cl->out_len - cl->out_off);
+                        cl->out_len -= cl->out_off;
+                        cl->out_off = 0;
+                }
         }
-        if (!cl->streaming && cl->out_len == 0)
-                client_process_input(cl);       /* requests queued behind a stream */
+        if (!cl->streaming)
+                client_process_input(cl);       /* requests queued behind a stream or a backlog */
         if (progress || cl->in_len == 0)
                 client_arm_idle(cl);
         return client_update_events(cl);

@@ -48,5 +48,13 @@ size_t control_n_clients(Control *c);
 /* The table (commands.c). */
 const Command *command_find(const char *name);
 
+/* One request line in, its reply object out (an error reply for anything
+ * malformed or refused).  For a streamed reply, the returned object is the
+ * stream's head line and *ret_stream is set (its next() is non-NULL): the
+ * caller pumps it and frees its state.  The transport (control.c's clients)
+ * and the fuzz target share it. */
+struct ucred;
+json_object *control_dispatch(Manager *m, const struct ucred *cred, const char *line, size_t len, Stream *ret_stream);
+
 /* Framing, exposed for the unit test: split `buf` into complete lines. */
 int control_next_line(const char *buf, size_t len, size_t *ret_line_len, size_t *ret_consumed);

@@ -166,16 +166,20 @@ static int conn_read_line(Ctl *c, char **ret, size_t *ret_len) {
         }
 }
 
+static int conn_parse(Ctl *c, const char *line, size_t len, json_object **ret);
+
 static int conn_read(Ctl *c, json_object **ret) {
         _cleanup_free_ char *line = NULL;
-        json_tokener *tok;
-        json_object *o;
         size_t len = 0;
-        int r;
-
-        r = conn_read_line(c, &line, &len);
+        int r = conn_read_line(c, &line, &len);
         if (r < 0)
                 return r;
+        return conn_parse(c, line, len, ret);
+}
+
+static int conn_parse(Ctl *c, const char *line, size_t len, json_object **ret) {
+        json_tokener *tok;
+        json_object *o;
 
         tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
         if (!tok)
@@ -250,7 +254,13 @@ int ctl_call(Ctl *c, json_object *req, json_object **ret) {
         return 0;
 }
 
+static int stream_items(Ctl *c, ctl_item_fn item, ctl_raw_fn raw, void *userdata);
+
 int ctl_stream(Ctl *c, json_object *req, ctl_item_fn item, void *userdata) {
+        return ctl_stream_raw(c, req, item, NULL, userdata);
+}
+
+int ctl_stream_raw(Ctl *c, json_object *req, ctl_item_fn item, ctl_raw_fn raw, void *userdata) {
         json_object *head = NULL;
         int r;
 
@@ -278,11 +288,32 @@ int ctl_stream(Ctl *c, json_object *req, ctl_item_fn item, void *userdata) {
                 return -EBADMSG;
         }
         json_object_put(head);
+        return stream_items(c, item, raw, userdata);
+}
+
+/* With `raw`, item lines are handed over as the daemon wrote them, unparsed:
+ * the protocol guarantees that a stream's own lines (end, error) start with
+ * {"version": and items never do. */
+static int stream_items(Ctl *c, ctl_item_fn item, ctl_raw_fn raw, void *userdata) {
+        static const char control_prefix[] = "{\"version\":";
+        int r;
 
         for (;;) {
                 json_object *o = NULL;
+                _cleanup_free_ char *line = NULL;
+                size_t len = 0;
 
-                r = conn_read(c, &o);
+                r = conn_read_line(c, &line, &len);
+                if (r < 0)
+                        return r;
+                if (raw && (len < sizeof control_prefix - 1 ||
+                            memcmp(line, control_prefix, sizeof control_prefix - 1) != 0)) {
+                        r = raw(c, line, len, userdata);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                r = conn_parse(c, line, len, &o);
                 if (r < 0)
                         return r;
                 if (ctl_bool(o, "end")) {

@@ -100,10 +100,18 @@ static int json_item(Ctl *c, json_object *item, void *userdata) {
         return 0;
 }
 
-/* --json for a stream: one JSON array, written item by item. */
+static int json_raw_item(Ctl *c, const char *line, size_t len, void *userdata) {
+        StreamOut *s = userdata;
+        fputs(s->count++ ? ",\n" : "[\n", c->out);
+        fwrite(line, 1, len, c->out);
+        return 0;
+}
+
+/* --json for a stream: one JSON array, written item by item as the daemon
+ * sent them (no re-parsing of what goes straight through). */
 static int stream_json(Ctl *c, json_object *req) {
         StreamOut s = {};
-        int r = ctl_stream(c, req, json_item, &s);
+        int r = ctl_stream_raw(c, req, json_item, json_raw_item, &s);
         if (r < 0) {
                 if (s.count)
                         fputs("\n]\n", c->out);   /* keep what was written parseable */

@@ -51,6 +51,9 @@ int ctl_call(Ctl *c, json_object *req, json_object **ret);
  * `item` stops the stream and is returned. */
 typedef int (*ctl_item_fn)(Ctl *c, json_object *item, void *userdata);
 int ctl_stream(Ctl *c, json_object *req, ctl_item_fn item, void *userdata);
+/* The same, handing item lines over unparsed when `raw` is set. */
+typedef int (*ctl_raw_fn)(Ctl *c, const char *line, size_t len, void *userdata);
+int ctl_stream_raw(Ctl *c, json_object *req, ctl_item_fn item, ctl_raw_fn raw, void *userdata);
 
 /* A request object {"version":1,"command":name}. */
 json_object *ctl_request(const char *command);

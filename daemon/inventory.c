@@ -524,63 +524,69 @@ static json_object *union_json(const Device *d, size_t offset, size_t count_offs
         return a;
 }
 
+/* Our keys are literals and unique per object: json-c need not copy them
+ * (a device listing adds millions of them). */
+static void add_field(json_object *j, const char *key, json_object *v) {
+        json_object_object_add_ex(j, key, v, JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY);
+}
+
 json_object *device_to_json(const Device *d, bool detail) {
         json_object *j = json_object_new_object();
         const char *chassis = DEVICE_ATTR(d, chassis_id);
         uint8_t mac[6];
         char buf[18];
 
-        json_object_object_add(j, "id", json_object_new_string(d->id));
-        json_object_object_add(j, "kind", json_object_new_string(device_kind_to_string(d->kind)));
+        add_field(j, "id", json_object_new_string(d->id));
+        add_field(j, "kind", json_object_new_string(device_kind_to_string(d->kind)));
         if (chassis && mac_parse(chassis, mac) >= 0)
                 chassis = mac_format(mac, buf);
-        json_object_object_add(j, "chassis_id", str_or_null(chassis));
-        json_object_object_add(j, "chassis_subtype", str_or_null(DEVICE_ATTR(d, chassis_subtype)));
-        json_object_object_add(j, "sys_name", str_or_null(DEVICE_ATTR(d, sys_name)));
-        json_object_object_add(j, "sys_descr", str_or_null(DEVICE_ATTR(d, sys_descr)));
-        json_object_object_add(j, "sys_object_id", str_or_null(DEVICE_ATTR(d, sys_object_id)));
-        json_object_object_add(j, "port_id", str_or_null(DEVICE_ATTR(d, port_id)));
-        json_object_object_add(j, "macs", union_json(d, offsetof(struct vw_observation, macs),
+        add_field(j, "chassis_id", str_or_null(chassis));
+        add_field(j, "chassis_subtype", str_or_null(DEVICE_ATTR(d, chassis_subtype)));
+        add_field(j, "sys_name", str_or_null(DEVICE_ATTR(d, sys_name)));
+        add_field(j, "sys_descr", str_or_null(DEVICE_ATTR(d, sys_descr)));
+        add_field(j, "sys_object_id", str_or_null(DEVICE_ATTR(d, sys_object_id)));
+        add_field(j, "port_id", str_or_null(DEVICE_ATTR(d, port_id)));
+        add_field(j, "macs", union_json(d, offsetof(struct vw_observation, macs),
                                                      offsetof(struct vw_observation, n_macs), true));
-        json_object_object_add(j, "addresses", union_json(d, offsetof(struct vw_observation, addresses),
+        add_field(j, "addresses", union_json(d, offsetof(struct vw_observation, addresses),
                                                           offsetof(struct vw_observation, n_addresses), false));
         json_object *sources = json_object_new_array();
         for (size_t i = 0; i < d->n_obs; i++)
                 json_object_array_add(sources, json_object_new_string(d->obs[i]->o.source ? d->obs[i]->o.source : "unknown"));
-        json_object_object_add(j, "sources", sources);
-        json_object_object_add(j, "first_seen", time_json(d->first_seen));
-        json_object_object_add(j, "last_seen", time_json(d->last_seen));
-        json_object_object_add(j, "state", json_object_new_string(d->stale ? "stale" : d->absent ? "absent" : "present"));
+        add_field(j, "sources", sources);
+        add_field(j, "first_seen", time_json(d->first_seen));
+        add_field(j, "last_seen", time_json(d->last_seen));
+        add_field(j, "state", json_object_new_string(d->stale ? "stale" : d->absent ? "absent" : "present"));
 
-        json_object_object_add(j, "vendor", str_or_null(d->vendor.vendor));
-        json_object_object_add(j, "vendor_name", str_or_null(d->vendor.vendor_name));
-        json_object_object_add(j, "made_by", str_or_null(d->vendor.made_by));
-        json_object_object_add(j, "confidence", d->vendor.vendor ? json_object_new_double(d->vendor.confidence) : NULL);
-        json_object_object_add(j, "conflict", json_object_new_boolean(d->vendor.conflict));
-        json_object_object_add(j, "role", str_or_null(d->role.role));
-        json_object_object_add(j, "segment", str_or_null(d->role.segment));
-        json_object_object_add(j, "role_rule", str_or_null(d->role.rule));
-        json_object_object_add(j, "violation", json_object_new_boolean(d->policy.violation));
-        json_object_object_add(j, "waived", json_object_new_boolean(d->policy.waived));
+        add_field(j, "vendor", str_or_null(d->vendor.vendor));
+        add_field(j, "vendor_name", str_or_null(d->vendor.vendor_name));
+        add_field(j, "made_by", str_or_null(d->vendor.made_by));
+        add_field(j, "confidence", d->vendor.vendor ? json_object_new_double(d->vendor.confidence) : NULL);
+        add_field(j, "conflict", json_object_new_boolean(d->vendor.conflict));
+        add_field(j, "role", str_or_null(d->role.role));
+        add_field(j, "segment", str_or_null(d->role.segment));
+        add_field(j, "role_rule", str_or_null(d->role.rule));
+        add_field(j, "violation", json_object_new_boolean(d->policy.violation));
+        add_field(j, "waived", json_object_new_boolean(d->policy.waived));
 
         if (detail) {
                 json_object *v = vendor_verdict_to_json(&d->vendor);
                 json_object *ev = NULL;
                 if (v && json_object_object_get_ex(v, "evidence", &ev))
-                        json_object_object_add(j, "evidence", json_object_get(ev));
+                        add_field(j, "evidence", json_object_get(ev));
                 json_object_put(v);
                 json_object *keys = json_object_new_array();
                 for (size_t i = 0; i < d->n_keys; i++)
                         json_object_array_add(keys, json_object_new_string(d->keys[i]));
-                json_object_object_add(j, "identifiers", keys);
+                add_field(j, "identifiers", keys);
                 json_object *obs = json_object_new_array();
                 for (size_t i = 0; i < d->n_obs; i++) {
                         json_object *o = observation_to_json(&d->obs[i]->o);
                         json_object_object_add(o, "time", time_json(d->obs[i]->o.time_usec));
                         json_object_array_add(obs, o);
                 }
-                json_object_object_add(j, "observations", obs);
-                json_object_object_add(j, "policy_rule", str_or_null(d->policy.rule));
+                add_field(j, "observations", obs);
+                add_field(j, "policy_rule", str_or_null(d->policy.rule));
         }
         return j;
 }

@@ -46,6 +46,7 @@ Manager *manager_free(Manager *m) {
         sd_event_source_unref(m->age_timer);
         sd_event_source_unref(m->watchdog_timer);
         sd_event_source_unref(m->metrics_timer);
+        sd_event_source_unref(m->reeval_source);
         inventory_free(m->inventory);
         vendor_db_free(m->vendors);
         config_free(m->config);
@@ -328,32 +329,73 @@ int manager_reload(Manager *m, char **ret_error) {
                 return r;
         }
 
-        /* Validated in full: swap it in. */
-        plugins_stop(m);
+        /* Validated in full: swap it in.  The new plugins start before the
+         * old ones stop, so a source is never left without a reader: a FIFO
+         * feed's writers see no EPIPE, and the lines queued in it are not
+         * dropped with its last open end. */
+        Plugin **old_plugins = m->plugins;
+        size_t n_old_plugins = m->n_plugins;
+        Config *old_config = m->config;     /* the old plugins' groups live in it */
+        m->plugins = NULL;
+        m->n_plugins = 0;
         m->sources_pending = 0;
-        Config *old = m->config;
         m->config = c;
         /* the audit borrows the roles and policy: switch before the old ones go */
         (void) audit_set_config(m->audit, NULL, c->roles, c->policy, now_realtime_usec());
-        config_free(old);
         vendor_db_free(m->vendors);
         m->vendors = db;
         log_set_max_level(c->log_level);
         (void) plugins_start(m, c);
+        for (size_t i = 0; i < n_old_plugins; i++)
+                plugin_free(old_plugins[i]);
+        free(old_plugins);
+        config_free(old_config);
         control_reconfigure(m->control);
         if (c->metrics_path)
                 (void) metrics_start(m);
 
-        /* Verdicts depend on the rules: re-evaluate everything. */
-        size_t cursor = 0;
-        for (Device *d; (d = inventory_next(m->inventory, &cursor));) {
+        m->stats.reloads++;
+        log_info("Configuration reloaded; re-evaluating %zu devices.", inventory_count(m->inventory));
+        sd_notifyf(0, "READY=1\nSTATUS=Running: %zu devices", inventory_count(m->inventory));
+        return manager_reevaluate_all(m);
+}
+
+/* Verdicts depend on the rules: after a reload every device is classified
+ * and evaluated again, in slices of at most REEVAL_SLICE_USEC so that the
+ * loop keeps serving clients and sources in between.  A reload during a
+ * pass starts it over. */
+#define REEVAL_SLICE_USEC (20 * UINT64_C(1000))
+
+static int on_reevaluate(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+        uint64_t start = now_monotonic_usec();
+        size_t n = 0;
+
+        for (Device *d; (d = inventory_next(m->inventory, &m->reeval_cursor));) {
                 d->vendor_fingerprint = 0;
                 manager_device_changed(m, d, true);
+                if (++n % 64 == 0 && now_monotonic_usec() - start >= REEVAL_SLICE_USEC) {
+                        m->reeval_slices++;
+                        return 0;       /* the defer source runs again next iteration */
+                }
         }
-        m->stats.reloads++;
-        log_info("Configuration reloaded (%zu devices re-evaluated).", inventory_count(m->inventory));
-        sd_notifyf(0, "READY=1\nSTATUS=Running: %zu devices", inventory_count(m->inventory));
-        return 0;
+        m->reeval_slices++;
+        log_info("Re-evaluated %zu devices in %" PRIu64 " ms (%u slices).", inventory_count(m->inventory),
+                 (now_monotonic_usec() - m->reeval_start) / 1000, m->reeval_slices);
+        return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+}
+
+int manager_reevaluate_all(Manager *m) {
+        int r;
+        m->reeval_cursor = 0;
+        m->reeval_slices = 0;
+        m->reeval_start = now_monotonic_usec();
+        if (!m->reeval_source) {
+                r = sd_event_add_defer(m->event, &m->reeval_source, on_reevaluate, m);
+                if (r < 0)
+                        return r;
+        }
+        return sd_event_source_set_enabled(m->reeval_source, SD_EVENT_ON);
 }
 
 /* A cheap digest of everything the vendor engine reads, so an unchanged

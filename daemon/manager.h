@@ -42,6 +42,10 @@ typedef struct Manager {
         struct Audit *audit;            /* role → policy → alerts → store */
         sd_event_source *audit_timer;
         sd_event_source *metrics_timer;
+        sd_event_source *reeval_source;         /* re-evaluation after a reload, in slices */
+        size_t reeval_cursor;
+        unsigned reeval_slices;
+        uint64_t reeval_start;
         unsigned metrics_failures;
         int exit_code;
 } Manager;
@@ -54,6 +58,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free)
 int manager_load_vendors(Manager *m, const Config *c, VendorDb **ret);
 int manager_start(Manager *m);
 int manager_reload(Manager *m, char **ret_error);
+/* Classify and evaluate every device again, in slices that keep the loop
+ * responsive. */
+int manager_reevaluate_all(Manager *m);
 
 /* The pipeline: inventory → vendor → role → policy (→ alerts, store). */
 void manager_observe(Manager *m, const struct vw_observation *obs);

@@ -289,9 +289,11 @@ static int json_caps(json_object *v, const char *key, uint32_t *ret, char **ret_
         if (json_object_is_type(v, json_type_null))
                 return 0;
         if (json_object_is_type(v, json_type_int)) {
+                /* only the defined bits: the JSON form names them, so any
+                 * other bit would not survive a round trip */
                 int64_t x = json_object_get_int64(v);
-                if (x < 0 || x > 0xffff)
-                        return set_error(ret_error, "\"%s\" out of range", key);
+                if (x < 0 || x >= 1 << ELEMENTSOF(cap_names))
+                        return set_error(ret_error, "\"%s\" out of range 0..%d", key, (1 << ELEMENTSOF(cap_names)) - 1);
                 *ret = (uint32_t) x;
                 return 0;
         }
@@ -438,7 +440,9 @@ json_object *observation_to_json(const struct vw_observation *o) {
                                 json_object_array_add(a, json_object_new_string(cap_names[k]));
                 json_object_object_add(j, "capabilities", a);
         }
-        if (o->caps_enabled && o->caps_enabled != o->caps_system) {
+        /* written whenever it differs, an empty list too: absent means "as
+         * capabilities" to the parser */
+        if (o->caps_enabled != o->caps_system) {
                 json_object *a = json_object_new_array();
                 for (size_t k = 0; k < ELEMENTSOF(cap_names); k++)
                         if (o->caps_enabled & (1u << k))

@@ -455,6 +455,64 @@ static bool cand_related(const VendorDb *db, const Cand *a, const Cand *b) {
         return related_idx(db, a->vendor, b->vendor);
 }
 
+static size_t str_size(const char *s) {
+        return s ? strlen(s) + 1 : 0;
+}
+
+static char *str_put(char **p, const char *s) {
+        if (!s)
+                return NULL;
+        size_t n = strlen(s) + 1;
+        char *d = memcpy(*p, s, n);
+        *p += n;
+        return d;
+}
+
+/* Move a finished verdict into one allocation: the inventory keeps one per
+ * device, and a dozen small blocks each cost more in allocator overhead
+ * than their text. */
+static int verdict_pack(VendorVerdict *v) {
+        size_t size = v->n_evidence * sizeof(VendorEvidence) + str_size(v->vendor) + str_size(v->vendor_name) +
+                      str_size(v->made_by);
+        for (size_t i = 0; i < v->n_evidence; i++) {
+                const VendorEvidence *e = &v->evidence[i];
+                size += str_size(e->source) + str_size(e->value) + str_size(e->vendor) + str_size(e->note) +
+                        str_size(e->origin);
+        }
+        if (size == 0)
+                return 0;
+        uint8_t *block = malloc(size);
+        if (!block) {
+                vendor_verdict_done(v);
+                return -ENOMEM;
+        }
+        VendorVerdict packed = {
+                .confidence = v->confidence,
+                .conflict = v->conflict,
+                .evidence = v->n_evidence ? (VendorEvidence *) block : NULL,
+                .n_evidence = v->n_evidence,
+                .block = block,
+        };
+        char *p = (char *) (block + v->n_evidence * sizeof(VendorEvidence));
+        for (size_t i = 0; i < v->n_evidence; i++) {
+                const VendorEvidence *e = &v->evidence[i];
+                packed.evidence[i] = (VendorEvidence) {
+                        .weight = e->weight,
+                        .source = str_put(&p, e->source),
+                        .value = str_put(&p, e->value),
+                        .vendor = str_put(&p, e->vendor),
+                        .note = str_put(&p, e->note),
+                        .origin = str_put(&p, e->origin),
+                };
+        }
+        packed.vendor = str_put(&p, v->vendor);
+        packed.vendor_name = str_put(&p, v->vendor_name);
+        packed.made_by = str_put(&p, v->made_by);
+        vendor_verdict_done(v);
+        *v = packed;
+        return 0;
+}
+
 int vendor_classify(const VendorDb *db, const struct vw_observation *const *obs, size_t n, VendorVerdict *ret) {
         Scorer s = { .db = db };
 
@@ -544,12 +602,17 @@ int vendor_classify(const VendorDb *db, const struct vw_observation *const *obs,
                 }
         }
         *ret = v;
-        return 0;
+        return verdict_pack(ret);
 }
 
 void vendor_verdict_done(VendorVerdict *v) {
         if (!v)
                 return;
+        if (v->block) {
+                free(v->block);
+                *v = (VendorVerdict) VENDOR_VERDICT_INIT;
+                return;
+        }
         free(v->vendor);
         free(v->vendor_name);
         free(v->made_by);

@@ -36,6 +36,7 @@ typedef struct VendorVerdict {
         bool conflict;
         VendorEvidence *evidence;
         size_t n_evidence;
+        void *block;                    /* when set, everything above lives in this one allocation */
 } VendorVerdict;
 
 #define VENDOR_VERDICT_INIT {}

@@ -2,7 +2,9 @@
 """`vendorwatchctl topology`: the links the daemon recorded (from `via` in the
 observations, fed through plugins/jsonl) rendered as Graphviz dot, drawn with
 the real `dot -Tsvg`; each link once, nodes grouped by role in clusters,
-restricted devices drawn in red, names with quotes and backslashes escaped."""
+restricted devices (a policy with core and edge segments: the Huawei in the
+core, the Hikvision camera at the edge) drawn in red, names with quotes and
+backslashes escaped."""
 import json
 import os
 import subprocess
@@ -16,14 +18,30 @@ from vwtest import VWCTL, check, fail, log  # noqa: E402
 SVG = "{http://www.w3.org/2000/svg}"
 SWITCH = "mac:00e0fc123456"
 ROUTER_NAME = 'core-rtr1 "lab" \\ west'
+CAMERA = "mac:c056e3000001"
+# core and edge by address; the shipped policy's rules for these makers
+POLICY = """
+segments = (
+        { name = "core"; role = "core"; prefixes = [ "10.0.0.0/24" ]; },
+        { name = "edge"; role = "edge"; prefixes = [ "10.1.0.0/24" ]; }
+);
+policy = {
+        restricted = (
+                { vendor = "huawei"; roles = [ "core" ]; severity = "crit"; },
+                { vendor = "zte"; roles = [ "core" ]; severity = "crit"; },
+                { vendor = "hikvision"; roles = [ "core", "edge" ]; severity = "err"; }
+        );
+};
+"""
 OBSERVATIONS = [
     {"chassis_id": "00:e0:fc:12:34:56", "chassis_subtype": "mac", "sys_name": "core-sw1",
      "sys_descr": "Huawei Versatile Routing Platform Software, VRP (R) software, Version 8.180",
-     "sys_object_id": "1.3.6.1.4.1.2011.2.239.12", "macs": ["00:e0:fc:12:34:56"], "ttl": 120},
+     "sys_object_id": "1.3.6.1.4.1.2011.2.239.12", "macs": ["00:e0:fc:12:34:56"], "addresses": ["10.0.0.1"],
+     "ttl": 120},
     # the router, seen by the switch on GE1/0/1 ...
     {"chassis_id": "00:1b:54:aa:bb:01", "chassis_subtype": "mac", "sys_name": ROUTER_NAME,
      "sys_descr": "Cisco IOS Software, C2900 Software (C2900-UNIVERSALK9-M), Version 15.2(4)M3",
-     "sys_object_id": "1.3.6.1.4.1.9.1.1046", "port_id": "Gi0/0", "ttl": 120,
+     "sys_object_id": "1.3.6.1.4.1.9.1.1046", "port_id": "Gi0/0", "addresses": ["10.0.0.2"], "ttl": 120,
      "via": {"device": SWITCH, "port": "GE1/0/1"}},
     # ... and the switch seen by the router: the same cable
     {"chassis_id": "00:e0:fc:12:34:56", "chassis_subtype": "mac", "sys_name": "core-sw1",
@@ -31,7 +49,7 @@ OBSERVATIONS = [
      "sys_object_id": "1.3.6.1.4.1.2011.2.239.12", "port_id": "GE1/0/1", "ttl": 120,
      "via": {"device": "mac:001b54aabb01", "port": "Gi0/0"}},
     {"chassis_id": "c0:56:e3:00:00:01", "chassis_subtype": "mac", "sys_name": "cam-lobby",
-     "sys_descr": "Hikvision DS-2CD2143G0-I", "macs": ["c0:56:e3:00:00:01"], "port_id": "eth0",
+     "sys_descr": "Hikvision DS-2CD2143G0-I", "macs": ["c0:56:e3:00:00:01"], "port_id": "eth0", "addresses": ["10.1.0.5"],
      "ttl": 120, "via": {"device": SWITCH, "port": "GE1/0/24"}},
 ]
 
@@ -57,7 +75,7 @@ def main():
     with open(feed, "w") as f:
         for o in OBSERVATIONS:
             f.write(json.dumps(o) + "\n")
-    d.write_config(f'plugins = ( {{ name = "jsonl"; path = "{feed}"; }} );\n')
+    d.write_config(f'plugins = ( {{ name = "jsonl"; path = "{feed}"; }} );\n' + POLICY)
     d.start()
 
     topo = vwtest.wait_for(lambda: (lambda t: t if len(t.get("links") or []) >= 3 else None)(
@@ -72,9 +90,9 @@ def main():
     check(dot_src.count(" -- ") == 2, "the cable seen from both ends is drawn once (2 edges for 3 links)")
     check('\\"lab\\" \\\\ west' in dot_src, "quotes and backslashes in names are escaped for dot")
     roles = {n.get("role") or "unknown" for n in nodes.values()}
+    check({"core", "edge"} <= roles, f"core and edge devices in the topology ({sorted(roles)})")
     for role in ("core", "edge"):
-        if role in roles:
-            check(f"subgraph cluster_{role}" in dot_src, f"{role} devices are grouped in a cluster")
+        check(f"subgraph cluster_{role}" in dot_src, f"{role} devices are grouped in a cluster")
     if roles - {"core", "edge"}:
         check("subgraph cluster_unknown" in dot_src, "devices of unknown role are grouped in a cluster")
 
@@ -88,17 +106,16 @@ def main():
     texts = "".join(t.text or "" for t in root.iter(SVG + "text"))
     check("GE1/0/24" in texts and "core-sw1" in texts, "port and device names are drawn")
 
-    restricted = [i for i, n in nodes.items() if n.get("restricted")]
+    restricted = {i for i, n in nodes.items() if n.get("restricted")}
+    check(restricted == {SWITCH, CAMERA},
+          f"the Huawei in core and the Hikvision at the edge are restricted, nothing else ({sorted(restricted)})")
+    check(dot_src.count("RESTRICTED") == 2, "restricted nodes say so in their label (for print)")
     for i, n in nodes.items():
         strokes = {s for s, _ in shapes[i][0]}
         if n.get("restricted"):
             check("red" in strokes and "red" in shapes[i][1], f"restricted {i} is drawn in red in the SVG")
-            check("RESTRICTED" in dot_src, "restricted nodes say so in their label (for print)")
         else:
-            check("red" not in strokes, f"{i} (not restricted) is not red")
-    if not restricted:
-        log("NOTE: this daemon build flags no device as restricted (no policy yet); "
-            "the red highlight was not exercised")
+            check("red" not in strokes and "red" not in shapes[i][1], f"{i} (not restricted) is not red")
 
     check(d.stop() == 0, "the daemon stops cleanly")
 
