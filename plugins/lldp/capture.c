@@ -457,11 +457,23 @@ static void file_finish(struct lldp_plugin *pl, const char *error) {
                         (void) sd_event_exit(pl->event, -EBADMSG);
                         return;
                 }
-        } else
+        } else {
+                uint64_t host_frames = 0, host_malformed = 0;
+                for (size_t p = 0; p < _HOSTS_PROTO_MAX; p++)
+                        host_frames += i->hosts.n.frames[p];
+                for (size_t r = 0; r < _HOSTS_REASON_MAX; r++)
+                        host_malformed += i->hosts.n.malformed[r];
                 log_pl(pl, VW_LOG_INFO,
                        "%s: end of capture: %" PRIu64 " frames, %" PRIu64 " LLDP, %" PRIu64 " CDP, %" PRIu64
-                       " malformed, %" PRIu64 " other",
-                       pl->pcap_file, i->frames, i->lldp, i->cdp, malformed, i->other);
+                       " malformed, %" PRIu64 " other%s",
+                       pl->pcap_file, i->frames, i->lldp, i->cdp, malformed, i->other, pl->hosts ? ";" : "");
+                if (pl->hosts)
+                        log_pl(pl, VW_LOG_INFO,
+                               "%s: end hosts: %" PRIu64 " ARP/ND/DHCP frames, %" PRIu64 " malformed, %" PRIu64
+                               " observations, %" PRIu64 " repeats not re-sent, %" PRIu64 " refused by the cap",
+                               pl->pcap_file, host_frames, host_malformed, i->hosts.n.observations,
+                               i->hosts.n.repeats, i->hosts.n.cap_refused);
+        }
         pl->ops->done(pl->ctx);
 }
 
