@@ -49,14 +49,19 @@ static struct slot_head *slot_find(const struct slot_table *t, uint64_t key) {
 
 /* Rebuild into `n_slots`, dropping slots expired at `now`. */
 static int slot_rehash(struct slot_table *t, size_t n_slots, uint32_t now) {
-        struct slot_table n = { .size = t->size, .n_slots = n_slots, .swept_sec = now };
+        struct slot_table n = { .size = t->size, .n_slots = n_slots, .swept_sec = now, .drop = t->drop };
         n.slots = calloc(n_slots, t->size);
         if (!n.slots)
                 return -ENOMEM;
         for (size_t j = 0; j < t->n_slots; j++) {
                 struct slot_head *s = slot_at(t, j);
-                if (s->key == 0 || s->expires_sec <= now)
+                if (s->key == 0)
                         continue;
+                if (s->expires_sec <= now) {
+                        if (t->drop)
+                                t->drop(s);
+                        continue;
+                }
                 memcpy(slot_find(&n, s->key), s, t->size);
                 n.used++;
         }
@@ -102,6 +107,62 @@ static size_t slot_live(const struct slot_table *t, uint32_t now) {
                         n++;
         }
         return n;
+}
+
+static void host_slot_drop(struct slot_head *s) {
+        struct host_slot *h = (struct host_slot *) s;
+        free(h->dhcp_names);
+        h->dhcp_names = NULL;
+}
+
+static void slot_table_done(struct slot_table *t) {
+        for (size_t j = 0; t->drop && j < t->n_slots; j++)
+                if (slot_at(t, j)->key != 0)
+                        t->drop(slot_at(t, j));
+        free(t->slots);
+        t->slots = NULL;
+        t->n_slots = t->used = 0;
+}
+
+/* ---- DHCP facts kept per host ---- */
+
+static bool address_in(const struct hosts_sighting *s, const struct hosts_address *a) {
+        for (unsigned k = 0; k < s->n_addresses; k++)
+                if (memcmp(&s->addresses[k], a, sizeof *a) == 0)
+                        return true;
+        return false;
+}
+
+/* Remember what this DHCP message says and fill in what it leaves out from
+ * earlier ones: a server's ack has no client name, a discover no address. */
+static void dhcp_merge(struct host_slot *h, struct hosts_sighting *s) {
+        if (s->hostname[0] || s->vendor_class[0]) {
+                size_t a = strlen(s->hostname), b = strlen(s->vendor_class);
+                const char *old = h->dhcp_names;
+                if (!old || strcmp(old, s->hostname) != 0 || strcmp(old + strlen(old) + 1, s->vendor_class) != 0) {
+                        char *n = malloc(a + b + 2);
+                        if (n) {
+                                memcpy(n, s->hostname, a + 1);
+                                memcpy(n + a + 1, s->vendor_class, b + 1);
+                                free(h->dhcp_names);
+                                h->dhcp_names = n;
+                        }
+                }
+        } else if (h->dhcp_names) {
+                snprintf(s->hostname, sizeof s->hostname, "%s", h->dhcp_names);
+                snprintf(s->vendor_class, sizeof s->vendor_class, "%s", h->dhcp_names + strlen(h->dhcp_names) + 1);
+        }
+
+        bool seen[2] = {};
+        for (unsigned k = 0; k < s->n_addresses; k++) {
+                unsigned f = s->addresses[k].family == 6;
+                if (!seen[f])
+                        h->dhcp_addr[f] = s->addresses[k], seen[f] = true;
+        }
+        for (unsigned f = 0; f < 2; f++)
+                if (!seen[f] && h->dhcp_addr[f].family != 0 && s->n_addresses < HOSTS_MAX_ADDRESSES &&
+                    !address_in(s, &h->dhcp_addr[f]))
+                        s->addresses[s->n_addresses++] = h->dhcp_addr[f];
 }
 
 /* ---- the frame path ---- */
@@ -264,6 +325,8 @@ bool hosts_handle_frame(struct lldp_iface *i, const struct pcap_pkthdr *h, const
         hs->h.expires_sec = now + (pl->host_ttl_sec ? pl->host_ttl_sec : UINT32_MAX - now);
 
         unsigned src = host_source(s->proto);
+        if (src == HOST_SOURCE_DHCP)
+                dhcp_merge(hs, s);
         uint64_t d = hosts_sighting_digest(s);
         uint32_t digest = (uint32_t) (d ^ (d >> 32)) | 1u;
         if (hs->sent_digest[src] == digest && now - hs->sent_sec[src] < pl->host_refresh_sec) {
@@ -321,8 +384,8 @@ json_object *hosts_status(const struct lldp_iface *i, uint64_t now_usec) {
 }
 
 void hosts_iface_done(struct lldp_iface *i) {
-        free(i->hosts.hosts.slots);
-        free(i->hosts.addrs.slots);
-        i->hosts.hosts = (struct slot_table) { .size = sizeof(struct host_slot) };
+        slot_table_done(&i->hosts.hosts);
+        slot_table_done(&i->hosts.addrs);
+        i->hosts.hosts = (struct slot_table) { .size = sizeof(struct host_slot), .drop = host_slot_drop };
         i->hosts.addrs = (struct slot_table) { .size = sizeof(struct addr_slot) };
 }

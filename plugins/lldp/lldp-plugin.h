@@ -37,11 +37,16 @@ struct slot_head {
 
 enum { HOST_SOURCE_ARP, HOST_SOURCE_ND, HOST_SOURCE_DHCP, _HOST_SOURCE_MAX };
 
-/* One host (MAC + VLAN) and what was last sent about it per source. */
+/* One host (MAC + VLAN) and what was last sent about it per source.  The
+ * inventory keeps one observation per source, so what DHCP said in different
+ * messages (the client's name and class, the server's address) is kept here
+ * and sent together. */
 struct host_slot {
         struct slot_head h;
         uint32_t sent_sec[_HOST_SOURCE_MAX];
         uint32_t sent_digest[_HOST_SOURCE_MAX];        /* 0 = nothing sent yet */
+        char *dhcp_names;               /* "hostname\0vendor class\0", malloc'd, or NULL */
+        struct hosts_address dhcp_addr[2];              /* last IPv4 and IPv6 from DHCP; family 0 = none */
 };
 
 /* One address (+ VLAN) and the MAC that last claimed it: flip-flops. */
@@ -59,6 +64,7 @@ struct slot_table {
         size_t n_slots;         /* power of two */
         size_t used;            /* occupied, live or expired */
         uint32_t swept_sec;     /* last sweep for expired slots (at most one per second) */
+        void (*drop)(struct slot_head *s);      /* frees what a slot owns, or NULL */
 };
 
 struct hosts_counters {
