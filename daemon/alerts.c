@@ -535,15 +535,24 @@ static const char *first_address(const Device *d) {
         return NULL;
 }
 
+/* Where to walk to: the switch and port that reported the device (forwarding
+ * tables) before the capture interface that heard it, with the VLAN it was
+ * seen on: "sw-1:Gi1/0/3 vlan 100", "capture:eth1 vlan 100". */
 static char *attached(const Device *d) {
-        for (size_t i = 0; i < d->n_obs; i++) {
-                const struct vw_via *v = &d->obs[i]->o.via;
-                char *s = NULL;
-                if (v->device && asprintf(&s, "%s%s%s", v->device, v->port ? ":" : "", v->port ? v->port : "") >= 0)
-                        return s;
-                if (v->interface && asprintf(&s, "capture:%s", v->interface) >= 0)
-                        return s;
-        }
+        for (int pass = 0; pass < 2; pass++)
+                for (size_t i = 0; i < d->n_obs; i++) {
+                        const struct vw_observation *o = &d->obs[i]->o;
+                        const struct vw_via *v = &o->via;
+                        char vlan[24] = "";
+                        char *s = NULL;
+                        if (o->vlan > 0)
+                                snprintf(vlan, sizeof vlan, " vlan %d", (int) o->vlan);
+                        if (pass == 0 && v->device &&
+                            asprintf(&s, "%s%s%s%s", v->device, v->port ? ":" : "", v->port ? v->port : "", vlan) >= 0)
+                                return s;
+                        if (pass == 1 && v->interface && asprintf(&s, "capture:%s%s", v->interface, vlan) >= 0)
+                                return s;
+                }
         return NULL;
 }
 

@@ -43,10 +43,38 @@ static const char *config_path(const char *arg) {
         return NULL;
 }
 
-/* Replace the configured plugins by one lldp plugin reading `pcap`. */
+/* The end-host keys of the configured lldp plugin, kept for --replay (the
+ * capture's interfaces are the file, the rest of the group does not apply). */
+static const char *const replay_keys[] = {
+        "hosts", "max_hosts_per_interface", "host_refresh_sec", "host_ttl_sec", "gratuitous_arp_per_sec",
+        "host_flap_limit",
+};
+
+/* Replace the configured plugins by one lldp plugin reading `pcap`, with the
+ * configured lldp plugin's end-host keys. */
 static int replay_config(Config *c, const char *pcap) {
         config_setting_t *root = config_root_setting(&c->lc);
-        if (config_setting_get_member(root, "plugins"))
+        config_setting_t *old = config_setting_get_member(root, "plugins"), *lldp = NULL;
+        struct {
+                int type;
+                long long value;
+        } kept[ELEMENTSOF(replay_keys)] = {};
+
+        for (int i = 0; old && i < config_setting_length(old); i++) {
+                config_setting_t *e = config_setting_get_elem(old, (unsigned) i);
+                const char *n = NULL;
+                if (config_setting_lookup_string(e, "name", &n) && streq(n, "lldp"))
+                        lldp = e;
+        }
+        for (size_t i = 0; lldp && i < ELEMENTSOF(replay_keys); i++) {
+                config_setting_t *s = config_setting_get_member(lldp, replay_keys[i]);
+                int type = s ? config_setting_type(s) : CONFIG_TYPE_NONE;
+                if (type != CONFIG_TYPE_BOOL && type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
+                        continue;       /* absent, or wrong: the plugin reports it */
+                kept[i].type = type;
+                kept[i].value = type == CONFIG_TYPE_BOOL ? config_setting_get_bool(s) : config_setting_get_int64(s);
+        }
+        if (old)
                 config_setting_remove(root, "plugins");
         config_setting_t *list = config_setting_add(root, "plugins", CONFIG_TYPE_LIST);
         config_setting_t *g = list ? config_setting_add(list, NULL, CONFIG_TYPE_GROUP) : NULL;
@@ -54,6 +82,14 @@ static int replay_config(Config *c, const char *pcap) {
         config_setting_t *file = g ? config_setting_add(g, "pcap_file", CONFIG_TYPE_STRING) : NULL;
         if (!file || !config_setting_set_string(name, "lldp") || !config_setting_set_string(file, pcap))
                 return -ENOMEM;
+        for (size_t i = 0; i < ELEMENTSOF(replay_keys); i++) {
+                if (kept[i].type == CONFIG_TYPE_NONE)
+                        continue;
+                config_setting_t *n = config_setting_add(g, replay_keys[i], kept[i].type);
+                if (!n || !(kept[i].type == CONFIG_TYPE_BOOL ? config_setting_set_bool(n, (int) kept[i].value)
+                                                            : config_setting_set_int64(n, kept[i].value)))
+                        return -ENOMEM;
+        }
         for (size_t i = 0; i < c->n_plugins; i++)
                 free(c->plugins[i].name);
         free(c->plugins);

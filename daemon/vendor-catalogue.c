@@ -17,6 +17,7 @@ const FieldInfo vendor_fields[_FIELD_MAX] = {
         [FIELD_MED_MFG] = { "med_mfg", EV_MED },
         [FIELD_MED_MODEL] = { "med_model", EV_MED },
         [FIELD_DHCP_VENDOR_CLASS] = { "dhcp_vendor_class", EV_DHCP },
+        [FIELD_HOSTNAME] = { "hostname", EV_DHCP },
         [FIELD_SYS_OBJECT_ID] = { "sys_object_id", EV_ENTERPRISE },
 };
 

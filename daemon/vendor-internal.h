@@ -34,6 +34,7 @@ typedef enum RuleField {
         FIELD_MED_MFG,
         FIELD_MED_MODEL,
         FIELD_DHCP_VENDOR_CLASS,
+        FIELD_HOSTNAME,
         FIELD_SYS_OBJECT_ID,
         _FIELD_MAX,
 } RuleField;

@@ -418,6 +418,7 @@ static void score_observation(Scorer *s, const struct vw_observation *o) {
         scan_rules(s, FIELD_MED_MFG, o->med_mfg);
         scan_rules(s, FIELD_MED_MODEL, o->med_model);
         scan_rules(s, FIELD_DHCP_VENDOR_CLASS, o->dhcp_vendor_class);
+        scan_rules(s, FIELD_HOSTNAME, o->hostname);
         score_mfg(s, EV_MED, "med_mfg", o->med_mfg);
         for (size_t i = 0; o->entity_mfg && i < o->n_entity_mfg && i < MAX_LIST_VALUES; i++) {
                 scan_rules(s, FIELD_ENTITY_MFG, o->entity_mfg[i]);

@@ -11,4 +11,4 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 $SUDO apt-get update
-$SUDO apt-get install -y --no-install-recommends meson ninja-build pkg-config gcc clang libclang-rt-14-dev libc6-dev libsystemd-dev libconfig-dev libjson-c-dev libsqlite3-dev libcmocka-dev libpcap-dev libsnmp-dev ieee-data libwireshark-data lldpd snmpd snmp rsyslog iproute2 tshark python3 systemd util-linux debhelper lintian fakeroot dpkg-dev build-essential file scdoc graphviz chromium snmpsim
+$SUDO apt-get install -y --no-install-recommends meson ninja-build pkg-config gcc clang libclang-rt-14-dev libc6-dev libsystemd-dev libconfig-dev libjson-c-dev libsqlite3-dev libcmocka-dev libpcap-dev libsnmp-dev ieee-data libwireshark-data lldpd snmpd snmp rsyslog iproute2 tshark dnsmasq-base udhcpc python3 systemd util-linux debhelper lintian fakeroot dpkg-dev build-essential file scdoc graphviz chromium snmpsim

@@ -28,11 +28,29 @@ static const char capture_filter[] =
         "ether proto 0x88cc or ether dst 01:00:0c:cc:cc:cc or "
         "(vlan and (ether proto 0x88cc or (vlan and ether proto 0x88cc)))";
 
+/* With `hosts`: also ARP, DHCP and DHCPv6 by port, and ICMPv6 neighbour
+ * solicitations/advertisements (type at ip6[40]: no extension headers; the
+ * kernel sends ND without them), likewise untagged or behind one or two
+ * tags.  The host part is written out at each nesting level. */
+#define HOSTS_MATCH                                                                                      \
+        "(arp or udp port 67 or udp port 68 or udp port 546 or udp port 547 or "                        \
+        "(ip6 and ip6[6] == 58 and (ip6[40] == 135 or ip6[40] == 136)))"
+static const char capture_filter_hosts[] =
+        "ether proto 0x88cc or ether dst 01:00:0c:cc:cc:cc or " HOSTS_MATCH " or "
+        "(vlan and (ether proto 0x88cc or " HOSTS_MATCH " or (vlan and (ether proto 0x88cc or " HOSTS_MATCH "))))";
+
 /* Multicast groups to join when not promiscuous. */
 static const uint8_t groups[][6] = {
         { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e },        /* LLDP nearest bridge */
         { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x03 },        /* LLDP nearest non-TPMR bridge */
         { 0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc },        /* CDP */
+};
+
+/* ... and with `hosts` (ARP and DHCP are broadcast; neighbour solicitations
+ * go to solicited-node groups, which only promiscuous mode sees). */
+static const uint8_t host_groups[][6] = {
+        { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 },        /* all nodes: unsolicited advertisements */
+        { 0x33, 0x33, 0x00, 0x01, 0x00, 0x02 },        /* DHCPv6 servers and relays */
 };
 
 #define SNAPLEN 4096
@@ -150,7 +168,7 @@ static int iface_open(struct lldp_iface *i) {
                 goto fail;
         /* our own host's lldpd is not a neighbour */
         (void) pcap_setdirection(p, PCAP_D_IN);
-        if (pcap_compile(p, &prog, capture_filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+        if (pcap_compile(p, &prog, pl->hosts ? capture_filter_hosts : capture_filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
                 snprintf(err, sizeof err, "filter: %s", pcap_geterr(p));
                 goto fail;
         }
@@ -165,18 +183,21 @@ static int iface_open(struct lldp_iface *i) {
                 snprintf(err, sizeof err, "no selectable fd");
                 goto fail;
         }
+        size_t n_groups = sizeof groups / sizeof groups[0] + (pl->hosts ? sizeof host_groups / sizeof host_groups[0] : 0);
         if (!pl->promiscuous)
-                for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+                for (size_t g = 0; g < n_groups; g++) {
+                        const uint8_t *addr = g < sizeof groups / sizeof groups[0]
+                                                      ? groups[g]
+                                                      : host_groups[g - sizeof groups / sizeof groups[0]];
                         struct packet_mreq mr = {
                                 .mr_ifindex = i->ifindex,
                                 .mr_type = PACKET_MR_MULTICAST,
                                 .mr_alen = 6,
                         };
-                        memcpy(mr.mr_address, groups[g], 6);
+                        memcpy(mr.mr_address, addr, 6);
                         if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) < 0)
                                 log_pl(pl, VW_LOG_WARNING, "%s: cannot join multicast group %02x:%02x:%02x:%02x:%02x:%02x: %m",
-                                       i->name, groups[g][0], groups[g][1], groups[g][2], groups[g][3], groups[g][4],
-                                       groups[g][5]);
+                                       i->name, addr[0], addr[1], addr[2], addr[3], addr[4], addr[5]);
                 }
         r = sd_event_add_io(pl->event, &i->io, fd, EPOLLIN, on_pcap_io, i);
         if (r < 0) {
@@ -436,11 +457,23 @@ static void file_finish(struct lldp_plugin *pl, const char *error) {
                         (void) sd_event_exit(pl->event, -EBADMSG);
                         return;
                 }
-        } else
+        } else {
+                uint64_t host_frames = 0, host_malformed = 0;
+                for (size_t p = 0; p < _HOSTS_PROTO_MAX; p++)
+                        host_frames += i->hosts.n.frames[p];
+                for (size_t r = 0; r < _HOSTS_REASON_MAX; r++)
+                        host_malformed += i->hosts.n.malformed[r];
                 log_pl(pl, VW_LOG_INFO,
                        "%s: end of capture: %" PRIu64 " frames, %" PRIu64 " LLDP, %" PRIu64 " CDP, %" PRIu64
-                       " malformed, %" PRIu64 " other",
-                       pl->pcap_file, i->frames, i->lldp, i->cdp, malformed, i->other);
+                       " malformed, %" PRIu64 " other%s",
+                       pl->pcap_file, i->frames, i->lldp, i->cdp, malformed, i->other, pl->hosts ? ";" : "");
+                if (pl->hosts)
+                        log_pl(pl, VW_LOG_INFO,
+                               "%s: end hosts: %" PRIu64 " ARP/ND/DHCP frames, %" PRIu64 " malformed, %" PRIu64
+                               " observations, %" PRIu64 " repeats not re-sent, %" PRIu64 " refused by the cap",
+                               pl->pcap_file, host_frames, host_malformed, i->hosts.n.observations,
+                               i->hosts.n.repeats, i->hosts.n.cap_refused);
+        }
         pl->ops->done(pl->ctx);
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "hosts-parse.h"
 #include "lldp-parse.h"
 #include "vendorwatch/plugin.h"
 
@@ -25,6 +26,71 @@ enum iface_state {
 struct neigh_slot {
         uint64_t key;           /* 0 = empty */
         uint64_t expires_usec;  /* frame time + TTL */
+};
+
+/* End hosts (hosts.c): open-addressing tables whose slots start with this
+ * head, so one set of functions serves both. */
+struct slot_head {
+        uint64_t key;           /* 0 = empty */
+        uint32_t expires_sec;   /* frame time (s) after which the slot is free */
+};
+
+enum { HOST_SOURCE_ARP, HOST_SOURCE_ND, HOST_SOURCE_DHCP, _HOST_SOURCE_MAX };
+
+/* One host (MAC + VLAN) and what was last sent about it per source.  The
+ * inventory keeps one observation per source, so what DHCP said in different
+ * messages (the client's name and class, the server's address) is kept here
+ * and sent together. */
+struct host_slot {
+        struct slot_head h;
+        uint32_t sent_sec[_HOST_SOURCE_MAX];
+        uint32_t sent_digest[_HOST_SOURCE_MAX];        /* 0 = nothing sent yet */
+        char *dhcp_names;               /* "hostname\0vendor class\0", malloc'd, or NULL */
+        struct hosts_address dhcp_addr[2];              /* last IPv4 and IPv6 from DHCP; family 0 = none */
+};
+
+/* One address (+ VLAN) and the MAC that last claimed it: flip-flops. */
+struct addr_slot {
+        struct slot_head h;
+        uint8_t mac[6];
+        uint16_t changes;       /* MAC changes since window_sec */
+        uint32_t window_sec;
+        uint32_t quiet_until_sec;       /* flapping: frames claiming it are dropped until then */
+};
+
+struct slot_table {
+        void *slots;
+        size_t size;            /* bytes per slot */
+        size_t n_slots;         /* power of two */
+        size_t used;            /* occupied, live or expired */
+        uint32_t swept_sec;     /* last sweep for expired slots (at most one per second) */
+        void (*drop)(struct slot_head *s);      /* frees what a slot owns, or NULL */
+};
+
+struct hosts_counters {
+        uint64_t frames[_HOSTS_PROTO_MAX];      /* decoded, per protocol */
+        uint64_t malformed[_HOSTS_REASON_MAX];
+        uint64_t no_host;               /* well formed, names no host (offers, advertises…) */
+        uint64_t observations;          /* sent to the pipeline */
+        uint64_t repeats;               /* same as the last one sent within host_refresh_sec */
+        uint64_t cap_refused;           /* new hosts past max_hosts_per_interface */
+        uint64_t gratuitous;            /* gratuitous ARP (announcements and probes) */
+        uint64_t gratuitous_limited;    /* ... dropped by the rate limit */
+        uint64_t flip_flops;            /* an address moved to another MAC */
+        uint64_t flap_suppressed;       /* frames dropped: their address is flapping */
+        uint64_t untracked;             /* addresses past the table's cap: not checked for flip-flops */
+};
+
+struct hosts_iface {
+        struct slot_table hosts;        /* struct host_slot */
+        struct slot_table addrs;        /* struct addr_slot */
+        struct hosts_counters n;
+        bool cap_warned;
+        double garp_tokens;
+        uint64_t garp_refill_usec;
+        uint64_t garp_logged_usec, flap_logged_usec;    /* frame time of the last warning */
+        uint64_t garp_since_log, flap_since_log;
+        uint64_t last_usec;             /* frame time of the last host frame */
 };
 
 struct lldp_plugin;
@@ -56,6 +122,8 @@ struct lldp_iface {
         struct neigh_slot *neigh;
         size_t neigh_slots;     /* power of two */
         size_t neigh_used;      /* occupied slots, live or expired */
+
+        struct hosts_iface hosts;       /* used with `hosts = true` */
 };
 
 struct lldp_plugin {
@@ -73,6 +141,12 @@ struct lldp_plugin {
         bool promiscuous;
         uint64_t max_neighbors;
         uint64_t silent_warning_sec;
+        bool hosts;                     /* learn end hosts from ARP/ND/DHCP */
+        uint64_t max_hosts;
+        uint32_t host_refresh_sec;
+        uint32_t host_ttl_sec;
+        uint32_t garp_per_sec;
+        uint32_t flap_limit;
 
         /* live capture */
         struct lldp_iface **ifaces;
@@ -90,6 +164,7 @@ struct lldp_plugin {
         char *file_error;
 
         struct lldp_neighbor nb;        /* decode scratch, reused per frame */
+        struct hosts_sighting hs;
 };
 
 static inline bool isempty_str(const char *s) {
@@ -102,6 +177,12 @@ static inline bool isempty_str(const char *s) {
 void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes);
 struct lldp_iface *lldp_iface_new(struct lldp_plugin *pl, const char *name);
 void lldp_iface_free(struct lldp_iface *i);
+
+/* hosts.c: a frame that is not LLDP/CDP; false when it is no host frame
+ * either. */
+bool hosts_handle_frame(struct lldp_iface *i, const struct pcap_pkthdr *h, const u_char *bytes);
+struct json_object *hosts_status(const struct lldp_iface *i, uint64_t now_usec);
+void hosts_iface_done(struct lldp_iface *i);
 
 /* capture.c */
 int capture_start(struct lldp_plugin *pl);

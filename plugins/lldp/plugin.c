@@ -14,6 +14,16 @@
  *   max_neighbors_per_interface = 4096;        (pcap_file: 1000000)
  *   silent_warning_sec = 300;          warn about an interface that heard
  *                                      nothing for this long (0 = never)
+ *   hosts = false;                     also learn end hosts from ARP, ND and
+ *                                      DHCP/DHCPv6 (hosts.c)
+ *   max_hosts_per_interface = 4096;    (pcap_file: 1000000)
+ *   host_refresh_sec = 60;             identical host observations are not
+ *                                      re-sent sooner (0 = every frame)
+ *   host_ttl_sec = 3600;               a host not heard for this long is
+ *                                      absent (0 = never)
+ *   gratuitous_arp_per_sec = 20;       rate limit per interface
+ *   host_flap_limit = 3;               MAC changes per address and minute
+ *                                      before frames claiming it are dropped
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -26,6 +36,12 @@
 #define DEFAULT_MAX_NEIGHBORS 4096
 #define DEFAULT_MAX_NEIGHBORS_FILE 1000000
 #define DEFAULT_SILENT_WARNING_SEC 300
+#define DEFAULT_MAX_HOSTS 4096
+#define DEFAULT_MAX_HOSTS_FILE 1000000
+#define DEFAULT_HOST_REFRESH_SEC 60
+#define DEFAULT_HOST_TTL_SEC 3600
+#define DEFAULT_GARP_PER_SEC 20
+#define DEFAULT_FLAP_LIMIT 3
 
 /* ---- per-interface neighbour table (the cap) ---- */
 
@@ -135,7 +151,8 @@ void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *
         i->frames++;
         int r = lldp_frame_parse(bytes, h->caplen, h->len, n);
         if (r == -EPROTONOSUPPORT) {
-                i->other++;
+                if (!pl->hosts || !hosts_handle_frame(i, h, bytes))
+                        i->other++;
                 return;
         }
         if (r < 0) {
@@ -189,6 +206,7 @@ struct lldp_iface *lldp_iface_new(struct lldp_plugin *pl, const char *name) {
         i->pl = pl;
         snprintf(i->name, sizeof i->name, "%s", name);
         i->state = IFACE_ABSENT;
+        hosts_iface_done(i);    /* empty tables with their slot sizes */
         return i;
 }
 
@@ -196,10 +214,46 @@ void lldp_iface_free(struct lldp_iface *i) {
         if (!i)
                 return;
         free(i->neigh);
+        hosts_iface_done(i);
         free(i);
 }
 
 /* ---- configuration ---- */
+
+static int cfg_u32(struct lldp_plugin *pl, const char *key, int64_t min, int64_t max, int64_t def, uint32_t *ret) {
+        int64_t v = def;
+        int r = pl->ops->cfg_int(pl->ctx, key, min, max, &v);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        *ret = (uint32_t) v;
+        return 0;
+}
+
+static int read_hosts_config(struct lldp_plugin *pl) {
+        int64_t v;
+        int r;
+
+        pl->hosts = false;
+        r = pl->ops->cfg_bool(pl->ctx, "hosts", &pl->hosts);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        v = pl->pcap_file ? DEFAULT_MAX_HOSTS_FILE : DEFAULT_MAX_HOSTS;
+        r = pl->ops->cfg_int(pl->ctx, "max_hosts_per_interface", 1, 10000000, &v);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        pl->max_hosts = (uint64_t) v;
+        /* the observation's TTL is at most 65535 s */
+        if ((r = cfg_u32(pl, "host_refresh_sec", 0, 86400, DEFAULT_HOST_REFRESH_SEC, &pl->host_refresh_sec)) < 0 ||
+            (r = cfg_u32(pl, "host_ttl_sec", 0, 65535, DEFAULT_HOST_TTL_SEC, &pl->host_ttl_sec)) < 0 ||
+            (r = cfg_u32(pl, "gratuitous_arp_per_sec", 1, 1000000, DEFAULT_GARP_PER_SEC, &pl->garp_per_sec)) < 0 ||
+            (r = cfg_u32(pl, "host_flap_limit", 1, 1000, DEFAULT_FLAP_LIMIT, &pl->flap_limit)) < 0)
+                return r;
+        if (pl->host_ttl_sec > 0 && pl->host_refresh_sec >= pl->host_ttl_sec)
+                return pl->ops->cfg_error(pl->ctx, "host_refresh_sec",
+                                          "must be shorter than host_ttl_sec (%" PRIu32 "), or hosts would expire "
+                                          "between refreshes", pl->host_ttl_sec);
+        return 0;
+}
 
 static int read_config(struct lldp_plugin *pl) {
         const struct vw_host_ops *ops = pl->ops;
@@ -260,7 +314,8 @@ static int read_config(struct lldp_plugin *pl) {
         if (r < 0 && r != -ENOENT)
                 return r;
         pl->silent_warning_sec = (uint64_t) v;
-        return 0;
+
+        return read_hosts_config(pl);
 }
 
 /* ---- plugin entry points ---- */
@@ -340,6 +395,8 @@ static json_object *iface_status(struct lldp_plugin *pl, struct lldp_iface *i, u
         json_object_object_add(o, "neighbors",
                                json_object_new_uint64(neigh_live(i, pl->file ? i->last_heard_usec : now_real)));
         json_object_object_add(o, "neighbor_cap_refused", json_object_new_uint64(i->cap_refused));
+        if (pl->hosts)
+                json_object_object_add(o, "hosts", hosts_status(i, pl->file ? i->hosts.last_usec : now_real));
         capture_iface_stats(i, &recv, &drop, &ifdrop);
         json_object_object_add(o, "received", json_object_new_uint64(recv));
         json_object_object_add(o, "dropped", json_object_new_uint64(drop));

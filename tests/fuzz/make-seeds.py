@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""Write the seed corpora of fuzz-lldp and fuzz-cdp.
+"""Write the seed corpora of fuzz-lldp, fuzz-cdp and fuzz-hosts.
 
 Frames are built here from the protocol definitions (IEEE 802.1AB-2016, CDP
 v1/v2), covering each TLV kind, the VLAN front end and a few broken shapes.
-Run from anywhere; it rewrites tests/fuzz/corpus/{lldp,cdp}/ next to itself:
+End-host frames (ARP, ND, DHCP, DHCPv6) come from the builders in
+tests/integration/hostframes.py.
+Run from anywhere; it rewrites tests/fuzz/corpus/{lldp,cdp,hosts}/ next to itself:
 
     python3 tests/fuzz/make-seeds.py
 """
 import os
 import struct
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LLDP_DST = bytes.fromhex("0180c200000e")
@@ -116,6 +119,42 @@ def cdp_seeds():
     }
 
 
+def hosts_seeds():
+    sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+    import hostframes as hf
+    hik, dah = "44:47:cc:01:02:03", "08:ed:ed:12:34:56"
+    q = [(0x8100, 100)]
+    qinq = [(0x88A8, 10), (0x8100, 200)]
+    req = hf.dhcp_request(dah, "10.77.0.33", "cam-dh1", "dahua")
+    ack = hf.bootp(2, dah, [(53, b"\x05"), (54, bytes([10, 77, 0, 1]))], yiaddr="10.77.0.33")
+    solicit = hf.dhcp6(1, [(1, hf.duid_ll(hik)), (16, hf.dhcp6_vendor_class(39997, b"hikvision")),
+                           (39, b"\x00\x05cam-1")])
+    ia = struct.pack("!III", 1, 3600, 5400) + struct.pack("!HH", 5, 24) + bytes.fromhex(
+        "20010db8000000000000000000001001") + struct.pack("!II", 7200, 10800)
+    reply = hf.dhcp6(7, [(1, struct.pack("!HHI", 1, 1, 42) + hf.mac_bytes(dah)), (3, ia)])
+    seeds = {
+        "arp-request": hf.arp_frame(hik, "10.77.0.21", "10.77.0.1"),
+        "arp-reply-q": hf.arp_frame(dah, "192.0.2.7", "10.77.0.21", op=2, tags=q),
+        "arp-announce": hf.arp_frame(dah, "10.1.2.3", "10.1.2.3"),
+        "arp-probe-qinq": hf.arp_frame(dah, "0.0.0.0", "10.1.2.4", tags=qinq),
+        "nd-ns": hf.nd_frame(hik, "2001:db8::21", 135, "2001:db8::1", lladdr=hik),
+        "nd-na-q": hf.nd_frame(dah, "fe80::1", 136, "2001:db8::7", lladdr=dah, tags=q),
+        "nd-dad": hf.nd_frame(hik, "::", 135, "2001:db8::99"),
+        "dhcp-request": hf.dhcp_frame(dah, req),
+        "dhcp-request-q": hf.dhcp_frame(dah, req, tags=q),
+        "dhcp-ack": hf.dhcp_frame(dah, ack, client=False, src_mac="00:00:5e:00:53:01"),
+        "dhcp-truncated-option": hf.dhcp_frame(dah, req[:-8]),
+        "dhcp6-solicit": hf.dhcp6_frame(hik, solicit),
+        "dhcp6-reply-qinq": hf.dhcp6_frame("00:00:5e:00:53:01", reply, tags=qinq),
+        # bare payloads: the target also wraps its input in IPv4/UDP and IPv6/UDP
+        "payload-bootp": req,
+        "payload-dhcp6": solicit,
+        "payload-overlong-option": req[:240] + b"\x0c\xff" + b"x" * 10,
+        "payload-nd": hf.nd(136, "2001:db8::7", dah)[:-1],
+    }
+    return seeds
+
+
 def write(folder, seeds):
     d = os.path.join(HERE, "corpus", folder)
     os.makedirs(d, exist_ok=True)
@@ -135,3 +174,4 @@ if __name__ == "__main__":
         lldp["cdp-" + name] = CDP_DST + SRC + struct.pack("!H", len(payload)) + payload
     write("lldp", lldp)
     write("cdp", cdp_seeds())
+    write("hosts", hosts_seeds())
