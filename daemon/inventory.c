@@ -502,24 +502,38 @@ static json_object *str_or_null(const char *s) {
 }
 
 /* Union of an array field over all observations, deduplicated. */
-static json_object *union_json(const Device *d, size_t offset, size_t count_offset, bool macs) {
+static void union_add(json_object *a, const char *v) {
+        for (size_t j = 0; j < json_object_array_length(a); j++)
+                if (streq(json_object_get_string(json_object_array_get_idx(a, j)), v))
+                        return;
+        if (json_object_array_length(a) < 256)
+                json_object_array_add(a, json_object_new_string(v));
+}
+
+/* Union of an array field over the device's observations, and of the
+ * identifiers it has claimed (`key_prefix`): only the latest observation of
+ * each source is kept, but every MAC and address a device was ever seen
+ * with stays in its identifier index, and so in its record. */
+static json_object *union_json(const Device *d, size_t offset, size_t count_offset, bool macs, const char *key_prefix) {
         json_object *a = json_object_new_array();
+        char buf[18];
+        uint8_t mac[6];
         for (size_t i = 0; i < d->n_obs; i++) {
                 const struct vw_observation *o = &d->obs[i]->o;
                 const char *const *l = *(const char *const *const *) ((const uint8_t *) o + offset);
                 size_t n = *(const size_t *) ((const uint8_t *) o + count_offset);
-                for (size_t k = 0; k < n; k++) {
-                        char buf[18];
-                        const char *v = l[k];
-                        uint8_t mac[6];
-                        if (macs && mac_parse(v, mac) >= 0)
-                                v = mac_format(mac, buf);
-                        bool dup = false;
-                        for (size_t j = 0; j < json_object_array_length(a) && !dup; j++)
-                                dup = streq(json_object_get_string(json_object_array_get_idx(a, j)), v);
-                        if (!dup && json_object_array_length(a) < 256)
-                                json_object_array_add(a, json_object_new_string(v));
-                }
+                for (size_t k = 0; k < n; k++)
+                        union_add(a, macs && mac_parse(l[k], mac) >= 0 ? mac_format(mac, buf) : l[k]);
+        }
+        size_t plen = strlen(key_prefix);
+        for (size_t i = 0; i < d->n_keys; i++) {
+                const char *v = d->keys[i];
+                if (strncmp(v, key_prefix, plen) != 0)
+                        continue;
+                v += plen;
+                if (macs && mac_parse(v, mac) >= 0)
+                        v = mac_format(mac, buf);
+                union_add(a, v);
         }
         return a;
 }
@@ -547,9 +561,9 @@ json_object *device_to_json(const Device *d, bool detail) {
         add_field(j, "sys_object_id", str_or_null(DEVICE_ATTR(d, sys_object_id)));
         add_field(j, "port_id", str_or_null(DEVICE_ATTR(d, port_id)));
         add_field(j, "macs", union_json(d, offsetof(struct vw_observation, macs),
-                                                     offsetof(struct vw_observation, n_macs), true));
+                                                     offsetof(struct vw_observation, n_macs), true, "mac:"));
         add_field(j, "addresses", union_json(d, offsetof(struct vw_observation, addresses),
-                                                          offsetof(struct vw_observation, n_addresses), false));
+                                                          offsetof(struct vw_observation, n_addresses), false, "addr:"));
         json_object *sources = json_object_new_array();
         for (size_t i = 0; i < d->n_obs; i++)
                 json_object_array_add(sources, json_object_new_string(d->obs[i]->o.source ? d->obs[i]->o.source : "unknown"));

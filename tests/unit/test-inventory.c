@@ -227,6 +227,32 @@ static void test_links(void **state) {
         assert_int_equal(l->last_seen, 2 * SEC);
 }
 
+/* Only the latest observation of a source is kept, but the record still
+ * lists every address and MAC the device has been seen with. */
+static void test_record_keeps_every_identifier(void **state) {
+        const char *mac[] = { "00:e0:fc:01:02:03" };
+        const char *a1[] = { "192.0.2.1" }, *a2[] = { "192.0.2.2" };
+        struct vw_observation o = VW_OBSERVATION_INIT;
+        o.source = "snmp";
+        o.macs = mac;
+        o.n_macs = 1;
+        o.addresses = a1;
+        o.n_addresses = 1;
+        observe(&o, SEC);
+        o.addresses = a2;
+        Device *d = observe(&o, 2 * SEC);
+        assert_int_equal(d->n_obs, 1);
+        json_object *j = device_to_json(d, false), *addrs, *macs;
+        assert_true(json_object_object_get_ex(j, "addresses", &addrs));
+        assert_int_equal(json_object_array_length(addrs), 2);
+        assert_string_equal(json_object_get_string(json_object_array_get_idx(addrs, 0)), "192.0.2.2");
+        assert_string_equal(json_object_get_string(json_object_array_get_idx(addrs, 1)), "192.0.2.1");
+        assert_true(json_object_object_get_ex(j, "macs", &macs));
+        assert_int_equal(json_object_array_length(macs), 1);
+        assert_string_equal(json_object_get_string(json_object_array_get_idx(macs, 0)), "00:e0:fc:01:02:03");
+        json_object_put(j);
+}
+
 static void test_forget(void **state) {
         struct vw_observation a = VW_OBSERVATION_INIT;
         a.source = "lldp";
@@ -249,6 +275,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_ttl_absent_and_retention, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_device_cap, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_links, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_record_keeps_every_identifier, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
