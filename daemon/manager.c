@@ -448,7 +448,7 @@ static void classify_device(Manager *m, Device *d, bool reclassify) {
                 for (size_t i = 0; i < d->n_obs; i++)
                         obs[i] = &d->obs[i]->o;
                 VendorVerdict v = VENDOR_VERDICT_INIT;
-                if (vendor_classify(m->vendors, obs, d->n_obs, &v) >= 0) {
+                if (vendor_classify(m->vendors, obs, d->n_obs, &v) >= 0 && vendor_verdict_pack(&v) >= 0) {
                         vendor_verdict_done(&d->vendor);
                         d->vendor = v;
                         d->vendor_fingerprint = fp;

@@ -64,6 +64,10 @@ const struct OuiDb *vendor_db_oui(const VendorDb *db);
  * outranks an unauthenticated LLDP/CDP/DHCP claim). */
 int vendor_classify(const VendorDb *db, const struct vw_observation *const *obs, size_t n, VendorVerdict *ret);
 void vendor_verdict_done(VendorVerdict *v);
+/* Move a finished verdict into one allocation: the inventory keeps one per
+ * device, and a dozen small blocks each cost more in allocator overhead than
+ * their text.  On failure the verdict is released. */
+int vendor_verdict_pack(VendorVerdict *v);
 
 /* {"vendor", "vendor_name", "made_by", "confidence", "conflict", "evidence": [...]} */
 json_object *vendor_verdict_to_json(const VendorVerdict *v);
