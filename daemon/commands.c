@@ -148,13 +148,23 @@ static int cmd_devices(Request *req, json_object **ret, Stream *stream, char **r
         return 0;
 }
 
-static int cmd_device(Request *req, json_object **ret, Stream *stream, char **ret_error) {
+/* The device named by the request's "id" (any of its identifiers). */
+static int request_device(Request *req, Device **ret, char **ret_error) {
         const char *id = arg_string(req, "id");
         if (!id)
                 return fail(ret_error, -EINVAL, "missing \"id\"");
         Device *d = inventory_get(req->manager->inventory, id);
         if (!d)
                 return fail(ret_error, -ENOENT, "no device \"%.200s\"", id);
+        *ret = d;
+        return 0;
+}
+
+static int cmd_device(Request *req, json_object **ret, Stream *stream, char **ret_error) {
+        Device *d;
+        int r = request_device(req, &d, ret_error);
+        if (r < 0)
+                return r;
         json_object *j = json_object_new_object();
         json_object_object_add(j, "device", device_to_json(d, true));
         *ret = j;
@@ -162,18 +172,18 @@ static int cmd_device(Request *req, json_object **ret, Stream *stream, char **re
 }
 
 static int cmd_forget(Request *req, json_object **ret, Stream *stream, char **ret_error) {
-        const char *id = arg_string(req, "id");
-        if (!id)
-                return fail(ret_error, -EINVAL, "missing \"id\"");
-        Device *d = inventory_get(req->manager->inventory, id);
-        if (!d)
-                return fail(ret_error, -ENOENT, "no device \"%.200s\"", id);
+        Device *d;
+        int r = request_device(req, &d, ret_error);
+        if (r < 0)
+                return r;
         _cleanup_free_ char *real = strdup(d->id);
+        if (!real)
+                return -ENOMEM;
         log_notice("device %s forgotten at the request of uid %u", real, (unsigned) req->uid);
         inventory_forget(req->manager->inventory, real);
         audit_device_gone(req->manager->audit, real, "forget", now_realtime_usec());
         json_object *j = json_object_new_object();
-        json_object_object_add(j, "forgotten", json_object_new_string(real ? real : id));
+        json_object_object_add(j, "forgotten", json_object_new_string(real));
         *ret = j;
         return 0;
 }

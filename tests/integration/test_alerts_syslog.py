@@ -40,25 +40,7 @@ vwtest.at_exit(lambda: vwtest._stop(rsyslog))
 vwtest.wait_for(lambda: os.path.exists(LOG_SOCK), what="rsyslog's socket")
 
 # --- a private /dev whose log is rsyslog's socket ------------------------------
-WRAP = os.path.join(D, "private-dev-log.sh")
-with open(WRAP, "w") as f:
-    f.write(f'''#!/bin/sh
-set -e
-mount --make-rprivate /
-mkdir -p "{D}/realdev"
-mount --rbind /dev "{D}/realdev"
-mount -t tmpfs -o mode=755 tmpfs /dev
-for n in null zero full random urandom tty ptmx; do
-        touch "/dev/$n"; mount --bind "{D}/realdev/$n" "/dev/$n"
-done
-mkdir /dev/pts /dev/shm
-mount --rbind "{D}/realdev/pts" /dev/pts
-mount --rbind "{D}/realdev/shm" /dev/shm
-ln -s /proc/self/fd /dev/fd
-ln -s "{LOG_SOCK}" /dev/log
-exec "$@"
-''')
-os.chmod(WRAP, 0o755)
+WRAP = vwtest.private_dev_log(D, LOG_SOCK)
 
 marker_no = 0
 

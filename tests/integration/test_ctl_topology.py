@@ -19,20 +19,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 SWITCH = "mac:00e0fc123456"
 ROUTER_NAME = 'core-rtr1 "lab" \\ west'
 CAMERA = "mac:c056e3000001"
-# core and edge by address; the shipped policy's rules for these makers
-POLICY = """
-segments = (
-        { name = "core"; role = "core"; prefixes = [ "10.0.0.0/24" ]; },
-        { name = "edge"; role = "edge"; prefixes = [ "10.1.0.0/24" ]; }
-);
-policy = {
-        restricted = (
-                { vendor = "huawei"; roles = [ "core" ]; severity = "crit"; },
-                { vendor = "zte"; roles = [ "core" ]; severity = "crit"; },
-                { vendor = "hikvision"; roles = [ "core", "edge" ]; severity = "err"; }
-        );
-};
-"""
+POLICY = vwtest.CORE_EDGE_POLICY
 OBSERVATIONS = [
     {"chassis_id": "00:e0:fc:12:34:56", "chassis_subtype": "mac", "sys_name": "core-sw1",
      "sys_descr": "Huawei Versatile Routing Platform Software, VRP (R) software, Version 8.180",

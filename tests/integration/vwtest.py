@@ -26,6 +26,22 @@ VWCTL = os.path.join(BUILD, "daemon", "vendorwatchctl")
 PLUGIN_DIR = os.path.join(BUILD, "plugins")
 IN_CI = os.environ.get("CI") == "true"
 
+# Segments core (10.0.0.0/24) and edge (10.1.0.0/24) by address, with the
+# shipped policy's rules for huawei, zte and hikvision.
+CORE_EDGE_POLICY = """
+segments = (
+        { name = "core"; role = "core"; prefixes = [ "10.0.0.0/24" ]; },
+        { name = "edge"; role = "edge"; prefixes = [ "10.1.0.0/24" ]; }
+);
+policy = {
+        restricted = (
+                { vendor = "huawei"; roles = [ "core" ]; severity = "crit"; },
+                { vendor = "zte"; roles = [ "core" ]; severity = "crit"; },
+                { vendor = "hikvision"; roles = [ "core", "edge" ]; severity = "err"; }
+        );
+};
+"""
+
 _cleanups = []
 _uniq = itertools.count()
 
@@ -254,3 +270,27 @@ class Daemon:
         rc = self.proc.wait(timeout)
         self.logf.close()
         return rc
+
+
+def private_dev_log(d, sock):
+    """A wrapper that gives the daemon a private /dev whose log is `sock`."""
+    wrap = os.path.join(d, "private-dev-log.sh")
+    with open(wrap, "w") as f:
+        f.write(f'''#!/bin/sh
+set -e
+mount --make-rprivate /
+mkdir -p "{d}/realdev"
+mount --rbind /dev "{d}/realdev"
+mount -t tmpfs -o mode=755 tmpfs /dev
+for n in null zero full random urandom tty ptmx; do
+        touch "/dev/$n"; mount --bind "{d}/realdev/$n" "/dev/$n"
+done
+mkdir /dev/pts /dev/shm
+mount --rbind "{d}/realdev/pts" /dev/pts
+mount --rbind "{d}/realdev/shm" /dev/shm
+ln -s /proc/self/fd /dev/fd
+ln -s "{sock}" /dev/log
+exec "$@"
+''')
+    os.chmod(wrap, 0o755)
+    return wrap

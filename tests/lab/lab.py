@@ -222,28 +222,6 @@ template(name="lab" type="string" string="%timegenerated:::date-rfc3339% %syslog
     return sock, out
 
 
-def private_dev_log(d, sock):
-    """A wrapper that gives the daemon a private /dev whose log is `sock`."""
-    wrap = os.path.join(d, "private-dev-log.sh")
-    with open(wrap, "w") as f:
-        f.write(f'''#!/bin/sh
-set -e
-mount --make-rprivate /
-mkdir -p "{d}/realdev"
-mount --rbind /dev "{d}/realdev"
-mount -t tmpfs -o mode=755 tmpfs /dev
-for n in null zero full random urandom tty ptmx; do
-        touch "/dev/$n"; mount --bind "{d}/realdev/$n" "/dev/$n"
-done
-mkdir /dev/pts /dev/shm
-mount --rbind "{d}/realdev/pts" /dev/pts
-mount --rbind "{d}/realdev/shm" /dev/shm
-ln -s /proc/self/fd /dev/fd
-ln -s "{sock}" /dev/log
-exec "$@"
-''')
-    os.chmod(wrap, 0o755)
-    return wrap
 
 
 def start_snmpd(ns, d, p, agentx):
@@ -423,7 +401,7 @@ def main():
     ddir = os.path.join(d, "daemon")
     os.mkdir(ddir)
     daemon = vwtest.Daemon(body + "\n# The shipped policy (conf/vendorwatch.conf):\n" + shipped_policy(), d=ddir,
-                           ns=mon, prefix=["unshare", "-m", private_dev_log(d, log_sock)],
+                           ns=mon, prefix=["unshare", "-m", vwtest.private_dev_log(d, log_sock)],
                            env={"STATE_DIRECTORY": d})
     r = vwtest.sh(vwtest.VWD, "--check-config", "--config", daemon.conf, check=False)
     if r.returncode != 0:
