@@ -166,7 +166,7 @@ struct SnmpEngine {
         uint64_t requests, responses, retransmits, observations;
         uint64_t polls_ok, polls_failed;
         uint64_t crawl_added, crawl_refused, crawl_capped;
-        uint64_t fdb_hosts, arp_hosts, uplink_macs, uplink_ports, host_entries_skipped;
+        uint64_t fdb_hosts, arp_hosts, arp_anonymous, uplink_macs, uplink_ports, host_entries_skipped;
         uint64_t errors[_SNMP_ERR_MAX];
 };
 
@@ -970,6 +970,7 @@ static void poll_reap(SnmpEngine *e, Target *t) {
                 const SnmpHostStats *hs = snmp_record_host_stats(p->record);
                 e->fdb_hosts += hs->fdb_hosts;
                 e->arp_hosts += hs->arp_hosts;
+                e->arp_anonymous += hs->arp_anonymous;
                 e->uplink_macs += hs->uplink_macs;
                 e->uplink_ports += hs->uplink_ports;
                 e->host_entries_skipped += hs->skipped;
@@ -1442,6 +1443,7 @@ char *snmp_engine_status(SnmpEngine *e) {
         json_object_object_add(j, "crawl_refused", json_object_new_int64((int64_t) e->crawl_refused));
         json_object_object_add(j, "fdb_hosts", json_object_new_int64((int64_t) e->fdb_hosts));
         json_object_object_add(j, "arp_hosts", json_object_new_int64((int64_t) e->arp_hosts));
+        json_object_object_add(j, "arp_anonymous", json_object_new_int64((int64_t) e->arp_anonymous));
         json_object_object_add(j, "uplink_macs", json_object_new_int64((int64_t) e->uplink_macs));
         json_object_object_add(j, "uplink_ports", json_object_new_int64((int64_t) e->uplink_ports));
         json_object_object_add(j, "host_entries_skipped", json_object_new_int64((int64_t) e->host_entries_skipped));

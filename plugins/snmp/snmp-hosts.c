@@ -381,13 +381,18 @@ size_t snmp_hosts_emit(const SnmpRecord *r, const char *agent, const char *devic
                 free(name);
         }
 
-        /* ARP entries no access port claims: known by address, not by place */
+        /* ARP entries no access port claims: known by address, not by place.
+         * A locally administered MAC without a place says nothing: no maker
+         * (no OUI), no stable identity (randomised, rotated by phones and
+         * laptops), so such an entry would only churn the inventory. */
         for (size_t i = 0; i < n_arp;) {
                 size_t first, count = arp_range(arp, n_arp, arp[i].mac, &first);
                 bool used = false;
                 for (size_t k = first; k < first + count; k++)
                         used = used || arp[k].used;
-                if (!used) {
+                if (!used && (arp[i].mac[0] & 2))
+                        stats->arp_anonymous++;
+                else if (!used) {
                         struct vw_observation o = VW_OBSERVATION_INIT;
                         char mac[18];
                         const char *macs[1] = { mac };

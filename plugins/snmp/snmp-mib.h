@@ -189,6 +189,7 @@ typedef struct SnmpHostStats {
         size_t uplink_macs;             /* forwarding entries on uplink/trunk ports: not attributed */
         size_t uplink_ports;            /* ports judged uplinks (neighbour or too many MACs) */
         size_t skipped;                 /* self/invalid/multicast/unknown-port entries */
+        size_t arp_anonymous;           /* ARP-only entries with a locally administered MAC */
 } SnmpHostStats;
 
 int snmp_record_new(const SnmpRecordLimits *limits, SnmpRecord **ret);
@@ -233,8 +234,8 @@ char *snmp_text(const uint8_t *p, size_t n, size_t max);
 /* The end hosts of the forwarding and ARP tables (snmp-hosts.c): one
  * observation (kind "host") per MAC learned on an access port (source
  * "snmp-fdb", via = {device_id, ifName, agent}, VLAN, addresses from the ARP
- * table), and one per ARP entry whose MAC no access port claims ("snmp-arp",
- * via = {agent} only: a router's ARP table says it reaches the host, not
- * where the host hangs).  Counts into *stats.  Returns observations emitted. */
+ * table), and one per ARP entry whose globally unique MAC no access port
+ * claims ("snmp-arp", via = {agent} only: a router's ARP table says it
+ * reaches the host, not where the host hangs).  Counts into *stats.  Returns observations emitted. */
 size_t snmp_hosts_emit(const SnmpRecord *r, const char *agent, const char *device_id, snmp_emit_fn emit, void *userdata,
                        SnmpHostStats *stats);

@@ -302,6 +302,8 @@ static void fill_bridge(SnmpRecord *r) {
         add_int(r, COL_IP_NET_TO_PHYS_TYPE, IDX(200, 1, 4, 192, 0, 2, 1), 5);
         /* a malformed index (length says 4, 3 bytes follow): dropped */
         add_str(r, COL_IP_NET_TO_PHYS_ADDRESS, IDX(200, 1, 4, 192, 0, 2), "\x00\x55\x00\x00\x00\x01", 6);
+        /* a locally administered MAC known only by ARP: skipped, counted */
+        add_str(r, COL_IP_NET_TO_PHYS_ADDRESS, IDX(200, 1, 4, 192, 0, 2, 80), "\x02\x42\xac\x11\x00\x02", 6);
         /* the old ARP table: ignored when ipNetToPhysicalTable has rows */
         add_str(r, COL_IP_NET_TO_MEDIA_ADDRESS, IDX(200, 192, 0, 2, 70), "\x00\x66\x00\x00\x00\x01", 6);
 }
@@ -351,6 +353,7 @@ static void test_hosts(void **state) {
         assert_int_equal(st->uplink_ports, 2);
         assert_int_equal(st->uplink_macs, 12);
         assert_int_equal(st->skipped, 3);
+        assert_int_equal(st->arp_anonymous, 1);
         collected_free(&c);
 
         /* a higher per-port limit makes port 3 an access port */
