@@ -64,7 +64,7 @@ const SnmpColumn snmp_columns[_COL_MAX] = {
         C(COL_CDP_DEVICE_PORT, "cdpCacheDevicePort", VAL_TEXT, CDP, 7),
         C(COL_CDP_PLATFORM, "cdpCachePlatform", VAL_TEXT, CDP, 8),
         C(COL_CDP_CAPABILITIES, "cdpCacheCapabilities", VAL_OCTETS, CDP, 9),
-        C(COL_DOT1D_BASE_PORT_IFINDEX, "dot1dBasePortIfIndex", VAL_INT, BRIDGE, 1, 4, 1, 2),
+        H(COL_DOT1D_BASE_PORT_IFINDEX, "dot1dBasePortIfIndex", VAL_INT, BRIDGE, 1, 4, 1, 2),
         H(COL_DOT1D_FDB_PORT, "dot1dTpFdbPort", VAL_INT, BRIDGE, 4, 3, 1, 2),
         H(COL_DOT1D_FDB_STATUS, "dot1dTpFdbStatus", VAL_INT, BRIDGE, 4, 3, 1, 3),
         C(COL_DOT1Q_VLAN_FDB_ID, "dot1qVlanFdbId", VAL_INT, QBRIDGE, 4, 2, 1, 3),

@@ -114,7 +114,7 @@ typedef struct SnmpColumn {
         uint32_t oid[16];               /* the column (tables) or the instance (scalars) */
         size_t oid_len;
         SnmpValueKind kind;
-        bool hosts;                     /* an end-host table: capped by max_host_rows */
+        bool hosts;                     /* a forwarding/ARP table column: capped by max_host_rows */
 } SnmpColumn;
 
 typedef enum SnmpWalkKind {

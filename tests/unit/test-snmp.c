@@ -412,9 +412,9 @@ static void test_host_row_cap(void **state) {
         assert_int_equal(snmp_record_add(r, vb, &kind), -E2BIG);
         assert_int_equal(kind, SNMP_ERR_TOO_MANY_ROWS);
         /* the other tables keep max_rows */
-        add_int(r, COL_DOT1D_BASE_PORT_IFINDEX, IDX(1), 1);
-        add_int(r, COL_DOT1D_BASE_PORT_IFINDEX, IDX(2), 2);
-        vb = vb_make(&b, COL_DOT1D_BASE_PORT_IFINDEX, IDX(3), SNMP_VB_INTEGER);
+        add_int(r, COL_DOT1Q_VLAN_FDB_ID, IDX(0, 1), 1);
+        add_int(r, COL_DOT1Q_VLAN_FDB_ID, IDX(0, 2), 2);
+        vb = vb_make(&b, COL_DOT1Q_VLAN_FDB_ID, IDX(0, 3), SNMP_VB_INTEGER);
         assert_int_equal(snmp_record_add(r, vb, NULL), -E2BIG);
         snmp_record_free(r);
 }
