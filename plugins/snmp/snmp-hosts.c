@@ -180,9 +180,12 @@ static int32_t vlan_of(const FdbVlan *m, size_t n, uint32_t fdb_id) {
         }
         if (lo >= n || m[lo].fdb_id != fdb_id)
                 return -1;
-        if (lo + 1 < n && m[lo + 1].fdb_id == fdb_id && m[lo + 1].vlan != m[lo].vlan)
-                return -1;
-        return m[lo].vlan;
+        /* the run is sorted by VLAN: one VLAN iff its first and last agree
+         * (the same VLAN may repeat under another dot1qVlanTimeMark) */
+        size_t end = lo;
+        while (end + 1 < n && m[end + 1].fdb_id == fdb_id)
+                end++;
+        return m[end].vlan == m[lo].vlan ? m[lo].vlan : -1;
 }
 
 /* ---- collecting ---- */

@@ -272,13 +272,18 @@ static void fill_bridge(SnmpRecord *r) {
         add_int(r, COL_LLDP_REM_CHASSIS_SUBTYPE, IDX(0, 7, 1), 4);
         add_str(r, COL_LLDP_REM_CHASSIS_ID, IDX(0, 7, 1), "\x00\x19\xc6\x01\x02\x03", 6);
         add_str(r, COL_LLDP_LOC_PORT_ID, IDX(7), STR("ge-0/0/2"));
-        /* VLAN 10 -> FDB 1, VLAN 20 -> FDB 2 */
+        /* VLAN 10 -> FDB 1 (twice, under two time marks), VLAN 20 -> FDB
+         * 2; VLANs 40 and 41 share FDB 4 (shared learning: no VLAN) */
         add_int(r, COL_DOT1Q_VLAN_FDB_ID, IDX(0, 10), 1);
         add_int(r, COL_DOT1Q_VLAN_FDB_ID, IDX(0, 20), 2);
+        add_int(r, COL_DOT1Q_VLAN_FDB_ID, IDX(0, 40), 4);
+        add_int(r, COL_DOT1Q_VLAN_FDB_ID, IDX(0, 41), 4);
+        add_int(r, COL_DOT1Q_VLAN_FDB_ID, IDX(5, 10), 1);
         /* port 1: a Hikvision camera in VLAN 10, a PC in VLAN 20 */
         add_int(r, COL_DOT1Q_FDB_PORT, IDX(1, MAC_IDX(0x44, 0x19, 0xb6, 0, 0, 1)), 1);
         add_int(r, COL_DOT1Q_FDB_STATUS, IDX(1, MAC_IDX(0x44, 0x19, 0xb6, 0, 0, 1)), 3);
         add_int(r, COL_DOT1Q_FDB_PORT, IDX(2, MAC_IDX(0x00, 0x11, 0x22, 0, 0, 1)), 1);
+        add_int(r, COL_DOT1Q_FDB_PORT, IDX(4, MAC_IDX(0x00, 0x11, 0x22, 0, 0, 4)), 1);
         /* skipped: the switch's own MAC (self), a multicast MAC, port 0 */
         add_int(r, COL_DOT1Q_FDB_PORT, IDX(1, MAC_IDX(0x00, 0xe0, 0xfc, 0xaa, 0xbb, 0xcc)), 0);
         add_int(r, COL_DOT1Q_FDB_STATUS, IDX(1, MAC_IDX(0x00, 0xe0, 0xfc, 0xaa, 0xbb, 0xcc)), 4);
@@ -313,13 +318,15 @@ static void test_hosts(void **state) {
         Collected c = {};
         assert_int_equal(snmp_record_new(NULL, &r), 0);
         fill_bridge(r);
-        /* the device, its LLDP neighbour, two attributed hosts, one ARP-only host */
-        assert_int_equal(snmp_record_emit(r, "192.0.2.1", collect, &c), 5);
-        assert_int_equal(c.n, 5);
+        /* the device, its LLDP neighbour, three attributed hosts, one ARP-only host */
+        assert_int_equal(snmp_record_emit(r, "192.0.2.1", collect, &c), 6);
+        assert_int_equal(c.n, 6);
         assert_string_equal(c.obs[1]->o.source, "snmp-lldp");
         assert_string_equal(c.obs[1]->o.via.port, "ge-0/0/2");
 
-        const struct vw_observation *pc = &c.obs[2]->o, *cam = &c.obs[3]->o, *arp = &c.obs[4]->o;
+        const struct vw_observation *pc = &c.obs[2]->o, *shared = &c.obs[3]->o, *cam = &c.obs[4]->o, *arp = &c.obs[5]->o;
+        assert_string_equal(shared->macs[0], "00:11:22:00:00:04");
+        assert_int_equal(shared->vlan, -1);
         assert_string_equal(cam->source, "snmp-fdb");
         assert_string_equal(cam->kind, "host");
         assert_int_equal(cam->n_macs, 1);
@@ -348,7 +355,7 @@ static void test_hosts(void **state) {
         assert_int_equal(arp->vlan, -1);
 
         const SnmpHostStats *st = snmp_record_host_stats(r);
-        assert_int_equal(st->fdb_hosts, 2);
+        assert_int_equal(st->fdb_hosts, 3);
         assert_int_equal(st->arp_hosts, 1);
         assert_int_equal(st->uplink_ports, 2);
         assert_int_equal(st->uplink_macs, 12);
@@ -362,8 +369,8 @@ static void test_hosts(void **state) {
         Counted c2 = {};
         assert_int_equal(snmp_record_new(&lim, &r2), 0);
         fill_bridge(r2);
-        assert_int_equal(snmp_record_emit(r2, "192.0.2.1", collect2, &c2), 14);
-        assert_int_equal(snmp_record_host_stats(r2)->fdb_hosts, 11);
+        assert_int_equal(snmp_record_emit(r2, "192.0.2.1", collect2, &c2), 15);
+        assert_int_equal(snmp_record_host_stats(r2)->fdb_hosts, 12);
         assert_int_equal(snmp_record_host_stats(r2)->uplink_macs, 3);
         collected2_free(&c2);
         snmp_record_free(r2);
