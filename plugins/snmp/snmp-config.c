@@ -297,6 +297,8 @@ int snmp_config_load(const struct vw_host *host, struct vw_plugin_ctx *ctx, Snmp
         INT("retries", 0, 20, 1, retries);
         INT("max_repetitions", 1, 1000, 24, max_repetitions);
         INT("max_rows", 1, 10000000, 10000, max_rows);
+        INT("max_host_rows", 1, 10000000, 100000, max_host_rows);
+        INT("max_macs_per_access_port", 1, 100000, 8, max_macs_per_access_port);
         INT("max_targets", 1, 10000000, 65536, max_targets);
         INT("max_sweep", 0, 10000000, 4096, max_sweep);
         INT("max_requests", 1, 100000000, 20000, max_requests);
@@ -316,6 +318,10 @@ int snmp_config_load(const struct vw_host *host, struct vw_plugin_ctx *ctx, Snmp
         }
         c->crawl = true;
         k = host->ops->cfg_bool(ctx, "crawl", &c->crawl);
+        if (k < 0 && k != -ENOENT)
+                goto fail;
+        c->hosts = true;
+        k = host->ops->cfg_bool(ctx, "hosts", &c->hosts);
         if (k < 0 && k != -ENOENT)
                 goto fail;
         if ((k = opt_prefixes(&r, "allowed_prefixes", &c->allowed, &c->n_allowed)) < 0)

@@ -63,10 +63,13 @@ typedef struct SnmpConfig {
         uint64_t backoff_initial_usec;
         uint64_t backoff_max_usec;
         size_t max_rows;
+        size_t max_host_rows;           /* per end-host table column */
+        size_t max_macs_per_access_port;
         size_t max_targets;
         size_t max_sweep;
         size_t max_requests;            /* per poll */
         bool crawl;
+        bool hosts;                     /* read forwarding and ARP tables */
         char *persistent_dir;
 } SnmpConfig;
 

@@ -166,6 +166,7 @@ struct SnmpEngine {
         uint64_t requests, responses, retransmits, observations;
         uint64_t polls_ok, polls_failed;
         uint64_t crawl_added, crawl_refused, crawl_capped;
+        uint64_t fdb_hosts, arp_hosts, arp_anonymous, uplink_macs, uplink_ports, host_entries_skipped;
         uint64_t errors[_SNMP_ERR_MAX];
 };
 
@@ -417,9 +418,22 @@ static void send_table(SnmpEngine *e, Target *t) {
         poll_send(e, t, pdu);
 }
 
+/* End-host walks are off with `hosts = false`; a fallback table is read
+ * only when the table before it gave nothing. */
+static bool walk_wanted(const SnmpEngine *e, const Poll *p, size_t walk) {
+        const SnmpWalk *w = &snmp_walks[walk];
+        if (w->hosts && !e->cfg->hosts)
+                return false;
+        if (w->fallback && walk > 0 && snmp_record_rows(p->record, snmp_walks[walk - 1].columns[0]) > 0)
+                return false;
+        return true;
+}
+
 static void poll_next_walk(SnmpEngine *e, Target *t) {
         Poll *p = t->poll;
-        p->walk++;
+        do
+                p->walk++;
+        while (p->walk < snmp_n_walks && !walk_wanted(e, p, p->walk));
         if (p->walk >= snmp_n_walks) {
                 poll_finish(e, t, false);
                 return;
@@ -594,8 +608,9 @@ static void handle_table(SnmpEngine *e, Target *t, netsnmp_pdu *pdu) {
                 }
                 int r = snmp_record_add(p->record, &vb, &kind);
                 if (r == -E2BIG) {
-                        target_error(e, t, SNMP_ERR_TOO_MANY_ROWS, VW_LOG_WARNING, "%s: more than max_rows (%zu) rows; rest skipped",
-                                     col->name, e->cfg->max_rows);
+                        target_error(e, t, SNMP_ERR_TOO_MANY_ROWS, VW_LOG_WARNING, "%s: more than %s (%zu) rows; rest skipped",
+                                     col->name, col->hosts ? "max_host_rows" : "max_rows",
+                                     col->hosts ? e->cfg->max_host_rows : e->cfg->max_rows);
                         p->col_done[c] = true;
                 } else if (r == -EBADMSG)
                         target_error(e, t, SNMP_ERR_WRONG_TYPE, VW_LOG_NOTICE, "%s has the wrong type (0x%02x); ignored",
@@ -805,7 +820,11 @@ static int poll_start(SnmpEngine *e, Target *t) {
                 return -ENOMEM;
         p->fd = -EBADF;
         p->epoll_fd = -1;
-        SnmpRecordLimits limits = { .max_rows = e->cfg->max_rows };
+        SnmpRecordLimits limits = {
+                .max_rows = e->cfg->max_rows,
+                .max_host_rows = e->cfg->max_host_rows,
+                .max_macs_per_access_port = e->cfg->max_macs_per_access_port,
+        };
         if (snmp_record_new(&limits, &p->record) < 0) {
                 free(p);
                 return -ENOMEM;
@@ -924,7 +943,8 @@ static void crawl_emit(const struct vw_observation *o, void *userdata) {
         EmitCtx *c = userdata;
         c->e->host->ops->observe(c->e->ctx, o);
         c->e->observations++;
-        if (!c->e->cfg->crawl || strcmp(o->source, "snmp") == 0)
+        /* neighbours' management addresses are crawled, end hosts' are not */
+        if (!c->e->cfg->crawl || strcmp(o->source, "snmp") == 0 || (o->kind && strcmp(o->kind, "host") == 0))
                 return;
         for (size_t i = 0; i < o->n_addresses; i++)
                 crawl_address(c->e, c->t, o->addresses[i]);
@@ -947,6 +967,13 @@ static void poll_reap(SnmpEngine *e, Target *t) {
         if (ok) {
                 EmitCtx c = { e, t };
                 size_t n = snmp_record_emit(p->record, t->addr_text, crawl_emit, &c);
+                const SnmpHostStats *hs = snmp_record_host_stats(p->record);
+                e->fdb_hosts += hs->fdb_hosts;
+                e->arp_hosts += hs->arp_hosts;
+                e->arp_anonymous += hs->arp_anonymous;
+                e->uplink_macs += hs->uplink_macs;
+                e->uplink_ports += hs->uplink_ports;
+                e->host_entries_skipped += hs->skipped;
                 t->failures = 0;
                 if (!p->truncated) {
                         t->logged = 0;
@@ -1414,6 +1441,12 @@ char *snmp_engine_status(SnmpEngine *e) {
         json_object_object_add(j, "observations", json_object_new_int64((int64_t) e->observations));
         json_object_object_add(j, "crawl_added", json_object_new_int64((int64_t) e->crawl_added));
         json_object_object_add(j, "crawl_refused", json_object_new_int64((int64_t) e->crawl_refused));
+        json_object_object_add(j, "fdb_hosts", json_object_new_int64((int64_t) e->fdb_hosts));
+        json_object_object_add(j, "arp_hosts", json_object_new_int64((int64_t) e->arp_hosts));
+        json_object_object_add(j, "arp_anonymous", json_object_new_int64((int64_t) e->arp_anonymous));
+        json_object_object_add(j, "uplink_macs", json_object_new_int64((int64_t) e->uplink_macs));
+        json_object_object_add(j, "uplink_ports", json_object_new_int64((int64_t) e->uplink_ports));
+        json_object_object_add(j, "host_entries_skipped", json_object_new_int64((int64_t) e->host_entries_skipped));
         for (size_t k = 0; k < _SNMP_ERR_MAX; k++)
                 json_object_object_add(errs, snmp_error_kind_name(k), json_object_new_int64((int64_t) e->errors[k]));
         json_object_object_add(j, "errors", errs);

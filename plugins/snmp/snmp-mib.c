@@ -19,9 +19,15 @@
 #define LLDP_MAN 1, 0, 8802, 1, 1, 2, 1, 4, 2, 1
 #define ENT 1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1
 #define CDP 1, 3, 6, 1, 4, 1, 9, 9, 23, 1, 2, 1, 1
+#define BRIDGE 1, 3, 6, 1, 2, 1, 17
+#define QBRIDGE BRIDGE, 7, 1
+#define IP 1, 3, 6, 1, 2, 1, 4
 
 #define C(i, n, k, ...) \
         [i] = { .id = i, .name = n, .kind = k, .oid = { __VA_ARGS__ }, \
+                .oid_len = sizeof((uint32_t[]) { __VA_ARGS__ }) / sizeof(uint32_t) }
+#define H(i, n, k, ...) \
+        [i] = { .id = i, .name = n, .kind = k, .hosts = true, .oid = { __VA_ARGS__ }, \
                 .oid_len = sizeof((uint32_t[]) { __VA_ARGS__ }) / sizeof(uint32_t) }
 
 const SnmpColumn snmp_columns[_COL_MAX] = {
@@ -58,8 +64,19 @@ const SnmpColumn snmp_columns[_COL_MAX] = {
         C(COL_CDP_DEVICE_PORT, "cdpCacheDevicePort", VAL_TEXT, CDP, 7),
         C(COL_CDP_PLATFORM, "cdpCachePlatform", VAL_TEXT, CDP, 8),
         C(COL_CDP_CAPABILITIES, "cdpCacheCapabilities", VAL_OCTETS, CDP, 9),
+        H(COL_DOT1D_BASE_PORT_IFINDEX, "dot1dBasePortIfIndex", VAL_INT, BRIDGE, 1, 4, 1, 2),
+        H(COL_DOT1D_FDB_PORT, "dot1dTpFdbPort", VAL_INT, BRIDGE, 4, 3, 1, 2),
+        H(COL_DOT1D_FDB_STATUS, "dot1dTpFdbStatus", VAL_INT, BRIDGE, 4, 3, 1, 3),
+        C(COL_DOT1Q_VLAN_FDB_ID, "dot1qVlanFdbId", VAL_INT, QBRIDGE, 4, 2, 1, 3),
+        H(COL_DOT1Q_FDB_PORT, "dot1qTpFdbPort", VAL_INT, QBRIDGE, 2, 2, 1, 2),
+        H(COL_DOT1Q_FDB_STATUS, "dot1qTpFdbStatus", VAL_INT, QBRIDGE, 2, 2, 1, 3),
+        H(COL_IP_NET_TO_PHYS_ADDRESS, "ipNetToPhysicalPhysAddress", VAL_OCTETS, IP, 35, 1, 4),
+        H(COL_IP_NET_TO_PHYS_TYPE, "ipNetToPhysicalType", VAL_INT, IP, 35, 1, 6),
+        H(COL_IP_NET_TO_MEDIA_ADDRESS, "ipNetToMediaPhysAddress", VAL_OCTETS, IP, 22, 1, 2),
+        H(COL_IP_NET_TO_MEDIA_TYPE, "ipNetToMediaType", VAL_INT, IP, 22, 1, 4),
 };
 #undef C
+#undef H
 
 /* The order matters a little: the system GET first (it is also the v3
  * discovery exchange and the liveness probe), the neighbour tables before
@@ -80,6 +97,19 @@ const SnmpWalk snmp_walks[] = {
         { "entPhysicalTable", WALK_TABLE,
           { COL_ENT_CLASS, COL_ENT_SOFTWARE_REV, COL_ENT_SERIAL, COL_ENT_MFG, COL_ENT_MODEL }, 5 },
         { "ifTable", WALK_TABLE, { COL_IF_PHYS_ADDRESS, COL_IF_NAME }, 2 },
+        /* end hosts: bridge port -> ifIndex, VLAN -> FDB id, the per-VLAN
+         * forwarding table (the plain BRIDGE-MIB one only when Q-BRIDGE has
+         * none), the ARP table (the old ipNetToMediaTable only when
+         * ipNetToPhysicalTable has none) */
+        { "dot1dBasePortTable", WALK_TABLE, { COL_DOT1D_BASE_PORT_IFINDEX }, 1, .hosts = true },
+        { "dot1qVlanCurrentTable", WALK_TABLE, { COL_DOT1Q_VLAN_FDB_ID }, 1, .hosts = true },
+        { "dot1qTpFdbTable", WALK_TABLE, { COL_DOT1Q_FDB_PORT, COL_DOT1Q_FDB_STATUS }, 2, .hosts = true },
+        { "dot1dTpFdbTable", WALK_TABLE, { COL_DOT1D_FDB_PORT, COL_DOT1D_FDB_STATUS }, 2, .hosts = true,
+          .fallback = true },
+        { "ipNetToPhysicalTable", WALK_TABLE, { COL_IP_NET_TO_PHYS_ADDRESS, COL_IP_NET_TO_PHYS_TYPE }, 2,
+          .hosts = true },
+        { "ipNetToMediaTable", WALK_TABLE, { COL_IP_NET_TO_MEDIA_ADDRESS, COL_IP_NET_TO_MEDIA_TYPE }, 2,
+          .hosts = true, .fallback = true },
 };
 const size_t snmp_n_walks = ELEMENTSOF(snmp_walks);
 
@@ -143,13 +173,7 @@ int snmp_column_lookup(const uint32_t *oid, size_t oid_len, SnmpColumnId *ret_id
 
 /* ---- the record: one sorted array of cells per column ---- */
 
-typedef struct Cell {
-        uint32_t *index;        /* the instance index; part of the same allocation as bytes */
-        size_t index_len;
-        int64_t integer;
-        uint8_t *bytes;         /* octets, or the value OID as uint32_t[] */
-        size_t len;             /* bytes, or sub-identifiers for OIDs */
-} Cell;
+typedef SnmpCell Cell;
 
 typedef struct ColumnStore {
         Cell *cells;
@@ -159,6 +183,7 @@ typedef struct ColumnStore {
 struct SnmpRecord {
         SnmpRecordLimits limits;
         ColumnStore cols[_COL_MAX];
+        SnmpHostStats host_stats;
 };
 
 int snmp_record_new(const SnmpRecordLimits *limits, SnmpRecord **ret) {
@@ -169,6 +194,10 @@ int snmp_record_new(const SnmpRecordLimits *limits, SnmpRecord **ret) {
                 r->limits = *limits;
         if (r->limits.max_rows == 0)
                 r->limits.max_rows = 10000;
+        if (r->limits.max_host_rows == 0)
+                r->limits.max_host_rows = 100000;
+        if (r->limits.max_macs_per_access_port == 0)
+                r->limits.max_macs_per_access_port = 8;
         *ret = r;
         return 0;
 }
@@ -182,6 +211,7 @@ void snmp_record_reset(SnmpRecord *r) {
                 free(r->cols[i].cells);
                 r->cols[i] = (ColumnStore) {};
         }
+        r->host_stats = (SnmpHostStats) {};
 }
 
 SnmpRecord *snmp_record_free(SnmpRecord *r) {
@@ -280,7 +310,7 @@ int snmp_record_add(SnmpRecord *r, const SnmpVarbind *vb, SnmpErrorKind *ret_err
         size_t index_len = vb->oid_len - index_at;
         size_t at;
         bool found = store_find(s, index, index_len, &at);
-        if (!found && s->n >= r->limits.max_rows) {
+        if (!found && s->n >= (col->hosts ? r->limits.max_host_rows : r->limits.max_rows)) {
                 if (ret_error)
                         *ret_error = SNMP_ERR_TOO_MANY_ROWS;
                 return -E2BIG;
@@ -316,6 +346,22 @@ int snmp_record_add(SnmpRecord *r, const SnmpVarbind *vb, SnmpErrorKind *ret_err
         s->cells[at] = cell;
         s->n++;
         return 1;
+}
+
+const SnmpCell *snmp_record_cell(const SnmpRecord *r, SnmpColumnId col, size_t i) {
+        return col < _COL_MAX && i < r->cols[col].n ? &r->cols[col].cells[i] : NULL;
+}
+
+const SnmpCell *snmp_record_find(const SnmpRecord *r, SnmpColumnId col, const uint32_t *index, size_t index_len) {
+        return col < _COL_MAX ? store_get(&r->cols[col], index, index_len) : NULL;
+}
+
+const SnmpRecordLimits *snmp_record_limits(const SnmpRecord *r) {
+        return &r->limits;
+}
+
+const SnmpHostStats *snmp_record_host_stats(const SnmpRecord *r) {
+        return &r->host_stats;
 }
 
 bool snmp_record_has_system(const SnmpRecord *r) {
@@ -793,6 +839,8 @@ size_t snmp_record_emit(SnmpRecord *r, const char *agent, snmp_emit_fn emit, voi
         }
         n += emit_lldp_neighbours(r, &p, agent, device_id, emit, userdata);
         n += emit_cdp_neighbours(r, &p, agent, device_id, emit, userdata);
+        r->host_stats = (SnmpHostStats) {};
+        n += snmp_hosts_emit(r, agent, device_id, emit, userdata, &r->host_stats);
         pool_clear(&p);
         return n;
 }

@@ -85,6 +85,18 @@ typedef enum SnmpColumnId {
         COL_CDP_DEVICE_PORT,
         COL_CDP_PLATFORM,
         COL_CDP_CAPABILITIES,
+        /* end hosts: forwarding and ARP tables (appended: the fuzz seeds
+         * name columns by number) */
+        COL_DOT1D_BASE_PORT_IFINDEX,
+        COL_DOT1D_FDB_PORT,
+        COL_DOT1D_FDB_STATUS,
+        COL_DOT1Q_VLAN_FDB_ID,
+        COL_DOT1Q_FDB_PORT,
+        COL_DOT1Q_FDB_STATUS,
+        COL_IP_NET_TO_PHYS_ADDRESS,
+        COL_IP_NET_TO_PHYS_TYPE,
+        COL_IP_NET_TO_MEDIA_ADDRESS,
+        COL_IP_NET_TO_MEDIA_TYPE,
         _COL_MAX,
 } SnmpColumnId;
 
@@ -102,6 +114,7 @@ typedef struct SnmpColumn {
         uint32_t oid[16];               /* the column (tables) or the instance (scalars) */
         size_t oid_len;
         SnmpValueKind kind;
+        bool hosts;                     /* a forwarding/ARP table column: capped by max_host_rows */
 } SnmpColumn;
 
 typedef enum SnmpWalkKind {
@@ -116,6 +129,8 @@ typedef struct SnmpWalk {
         SnmpWalkKind kind;
         SnmpColumnId columns[SNMP_WALK_COLUMNS_MAX];
         size_t n_columns;
+        bool hosts;                     /* end-host table: skipped when the plugin's `hosts` is off */
+        bool fallback;                  /* skipped when the walk before it stored rows */
 } SnmpWalk;
 
 extern const SnmpColumn snmp_columns[_COL_MAX];
@@ -154,7 +169,28 @@ typedef struct SnmpRecord SnmpRecord;
 
 typedef struct SnmpRecordLimits {
         size_t max_rows;                /* per table column; 0 = 10000 */
+        size_t max_host_rows;           /* per end-host table column (FDB, ARP); 0 = 100000 */
+        size_t max_macs_per_access_port; /* more MACs on a bridge port: an uplink; 0 = 8 */
 } SnmpRecordLimits;
+
+/* One stored cell, read by the emitters (snmp-hosts.c). */
+typedef struct SnmpCell {
+        uint32_t *index;        /* the instance index; part of the same allocation as bytes */
+        size_t index_len;
+        int64_t integer;
+        uint8_t *bytes;         /* octets, or the value OID as uint32_t[] */
+        size_t len;             /* bytes, or sub-identifiers for OIDs */
+} SnmpCell;
+
+/* What the end-host tables gave in one poll, for status. */
+typedef struct SnmpHostStats {
+        size_t fdb_hosts;               /* forwarding entries attributed to an access port */
+        size_t arp_hosts;               /* ARP entries not attributed to a port */
+        size_t uplink_macs;             /* forwarding entries on uplink/trunk ports: not attributed */
+        size_t uplink_ports;            /* ports judged uplinks (neighbour or too many MACs) */
+        size_t skipped;                 /* self/invalid/multicast/unknown-port entries */
+        size_t arp_anonymous;           /* ARP-only entries with a locally administered MAC */
+} SnmpHostStats;
 
 int snmp_record_new(const SnmpRecordLimits *limits, SnmpRecord **ret);
 SnmpRecord *snmp_record_free(SnmpRecord *r);
@@ -170,6 +206,14 @@ int snmp_record_add(SnmpRecord *r, const SnmpVarbind *vb, SnmpErrorKind *ret_err
 /* Rows stored for a column (for tests and status). */
 size_t snmp_record_rows(const SnmpRecord *r, SnmpColumnId col);
 
+/* The i-th stored cell of a column, in index order, or NULL. */
+const SnmpCell *snmp_record_cell(const SnmpRecord *r, SnmpColumnId col, size_t i);
+/* The cell of a column at an index, or NULL. */
+const SnmpCell *snmp_record_find(const SnmpRecord *r, SnmpColumnId col, const uint32_t *index, size_t index_len);
+const SnmpRecordLimits *snmp_record_limits(const SnmpRecord *r);
+/* Counters of the last snmp_record_emit(). */
+const SnmpHostStats *snmp_record_host_stats(const SnmpRecord *r);
+
 /* Whether the system GET produced anything (an agent that answered). */
 bool snmp_record_has_system(const SnmpRecord *r);
 
@@ -177,11 +221,21 @@ typedef void (*snmp_emit_fn)(const struct vw_observation *o, void *userdata);
 
 /* Build the observations: first the polled device (source "snmp"), then one
  * per LLDP remote row ("snmp-lldp") and CDP cache row ("snmp-cdp") with via =
- * {device id, local port, agent}.  `agent` is the numeric agent address.
- * Returns the number of observations emitted. */
+ * {device id, local port, agent}, then the end hosts (snmp_hosts_emit()).
+ * `agent` is the numeric agent address.  Returns the number of observations
+ * emitted. */
 size_t snmp_record_emit(SnmpRecord *r, const char *agent, snmp_emit_fn emit, void *userdata);
 
 /* Untrusted bytes to printable UTF-8: valid UTF-8 is kept, control and
  * invalid bytes become \xHH, trailing NULs are dropped, the result is cut at
  * `max` bytes.  Returns a malloc'd string or NULL on OOM. */
 char *snmp_text(const uint8_t *p, size_t n, size_t max);
+
+/* The end hosts of the forwarding and ARP tables (snmp-hosts.c): one
+ * observation (kind "host") per MAC learned on an access port (source
+ * "snmp-fdb", via = {device_id, ifName, agent}, VLAN, addresses from the ARP
+ * table), and one per ARP entry whose globally unique MAC no access port
+ * claims ("snmp-arp", via = {agent} only: a router's ARP table says it
+ * reaches the host, not where the host hangs).  Counts into *stats.  Returns observations emitted. */
+size_t snmp_hosts_emit(const SnmpRecord *r, const char *agent, const char *device_id, snmp_emit_fn emit, void *userdata,
+                       SnmpHostStats *stats);

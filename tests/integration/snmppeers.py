@@ -85,10 +85,11 @@ def notify_socket(path):
 
 
 def start_snmpd(ns, d, name, listen, sys_descr, sys_object_id, sys_name,
-                community="public", v3=(), agentx=None):
+                community="public", v3=(), agentx=None, extra=()):
     """One snmpd in `ns` listening on `listen` (list of "udp:ADDR:PORT").
     v3: (user, auth_pass, priv_pass) SHA-256/AES authPriv users, or
-    (user, auth_pass, None) SHA authNoPriv users."""
+    (user, auth_pass, None) SHA authNoPriv users.  extra: more snmpd.conf
+    lines (pass_persist)."""
     conf = os.path.join(d, f"{name}.conf")
     persist = os.path.join(d, f"{name}-persist")
     os.makedirs(persist, exist_ok=True)
@@ -113,6 +114,7 @@ def start_snmpd(ns, d, name, listen, sys_descr, sys_object_id, sys_name,
         lines += ["master agentx", f"agentXSocket {agentx}", "agentXPerms 0777 0755"]
     else:
         lines += ["master none"]
+    lines += list(extra)
     with open(conf, "w") as f:
         f.write("\n".join(lines) + "\n")
     n = notify_socket(os.path.join(d, f"{name}-notify.sock"))

@@ -30,6 +30,20 @@ static void collected_free(Collected *c) {
                 observation_free(c->obs[i]);
 }
 
+/* Only counts, for the larger emissions. */
+typedef struct Counted {
+        size_t n;
+} Counted;
+
+static void collect2(const struct vw_observation *o, void *userdata) {
+        assert_non_null(o->source);
+        ((Counted *) userdata)->n++;
+}
+
+static void collected2_free(Counted *c) {
+        c->n = 0;
+}
+
 /* Build a varbind for column `col` with the given index. */
 typedef struct VB {
         uint32_t oid[SNMP_OID_MAX];
@@ -238,6 +252,180 @@ static void test_bad_varbinds(void **state) {
         snmp_record_free(r);
 }
 
+#define MAC_IDX(a, b, c, d, e, f) a, b, c, d, e, f
+
+/* A switch with three bridge ports: 1 an access port (a camera and a PC in
+ * two VLANs), 2 an uplink with an LLDP neighbour, 3 a port with more MACs
+ * than max_macs_per_access_port (an unmanaged switch behind it). */
+static void fill_bridge(SnmpRecord *r) {
+        add_str(r, COL_SYS_NAME, NULL, 0, STR("sw-edge-3"));
+        add_int(r, COL_LLDP_LOC_CHASSIS_SUBTYPE, NULL, 0, 4);
+        add_str(r, COL_LLDP_LOC_CHASSIS_ID, NULL, 0, "\x00\xe0\xfc\xaa\xbb\xcc", 6);
+        add_str(r, COL_IF_NAME, IDX(101), STR("ge-0/0/1"));
+        add_str(r, COL_IF_NAME, IDX(102), STR("ge-0/0/2"));
+        add_str(r, COL_IF_NAME, IDX(103), STR("ge-0/0/3"));
+        add_int(r, COL_DOT1D_BASE_PORT_IFINDEX, IDX(1), 101);
+        add_int(r, COL_DOT1D_BASE_PORT_IFINDEX, IDX(2), 102);
+        add_int(r, COL_DOT1D_BASE_PORT_IFINDEX, IDX(3), 103);
+        /* the LLDP neighbour on local port 7, which lldpLocPortTable names
+         * ge-0/0/2 (802.1AB numbering, not the ifIndex) */
+        add_int(r, COL_LLDP_REM_CHASSIS_SUBTYPE, IDX(0, 7, 1), 4);
+        add_str(r, COL_LLDP_REM_CHASSIS_ID, IDX(0, 7, 1), "\x00\x19\xc6\x01\x02\x03", 6);
+        add_str(r, COL_LLDP_LOC_PORT_ID, IDX(7), STR("ge-0/0/2"));
+        /* VLAN 10 -> FDB 1 (twice, under two time marks), VLAN 20 -> FDB
+         * 2; VLANs 40 and 41 share FDB 4 (shared learning: no VLAN) */
+        add_int(r, COL_DOT1Q_VLAN_FDB_ID, IDX(0, 10), 1);
+        add_int(r, COL_DOT1Q_VLAN_FDB_ID, IDX(0, 20), 2);
+        add_int(r, COL_DOT1Q_VLAN_FDB_ID, IDX(0, 40), 4);
+        add_int(r, COL_DOT1Q_VLAN_FDB_ID, IDX(0, 41), 4);
+        add_int(r, COL_DOT1Q_VLAN_FDB_ID, IDX(5, 10), 1);
+        /* port 1: a Hikvision camera in VLAN 10, a PC in VLAN 20 */
+        add_int(r, COL_DOT1Q_FDB_PORT, IDX(1, MAC_IDX(0x44, 0x19, 0xb6, 0, 0, 1)), 1);
+        add_int(r, COL_DOT1Q_FDB_STATUS, IDX(1, MAC_IDX(0x44, 0x19, 0xb6, 0, 0, 1)), 3);
+        add_int(r, COL_DOT1Q_FDB_PORT, IDX(2, MAC_IDX(0x00, 0x11, 0x22, 0, 0, 1)), 1);
+        add_int(r, COL_DOT1Q_FDB_PORT, IDX(4, MAC_IDX(0x00, 0x11, 0x22, 0, 0, 4)), 1);
+        /* skipped: the switch's own MAC (self), a multicast MAC, port 0 */
+        add_int(r, COL_DOT1Q_FDB_PORT, IDX(1, MAC_IDX(0x00, 0xe0, 0xfc, 0xaa, 0xbb, 0xcc)), 0);
+        add_int(r, COL_DOT1Q_FDB_STATUS, IDX(1, MAC_IDX(0x00, 0xe0, 0xfc, 0xaa, 0xbb, 0xcc)), 4);
+        add_int(r, COL_DOT1Q_FDB_PORT, IDX(1, MAC_IDX(0x01, 0x00, 0x5e, 0, 0, 1)), 1);
+        add_int(r, COL_DOT1Q_FDB_PORT, IDX(1, MAC_IDX(0x00, 0x11, 0x22, 0, 0, 9)), 0);
+        /* port 2 (the LLDP uplink): 3 MACs, port 3: 9 MACs */
+        for (uint32_t i = 0; i < 3; i++)
+                add_int(r, COL_DOT1Q_FDB_PORT, IDX(1, MAC_IDX(0x00, 0x22, 0, 0, 2, i)), 2);
+        for (uint32_t i = 0; i < 9; i++)
+                add_int(r, COL_DOT1Q_FDB_PORT, IDX(1, MAC_IDX(0x00, 0x33, 0, 0, 3, i)), 3);
+        /* BRIDGE-MIB's table: ignored when Q-BRIDGE has rows */
+        add_int(r, COL_DOT1D_FDB_PORT, IDX(MAC_IDX(0x00, 0x44, 0, 0, 0, 1)), 1);
+        /* ARP: the camera; a MAC seen on the uplink (v4 and v6); the
+         * device's own address (local) */
+        add_str(r, COL_IP_NET_TO_PHYS_ADDRESS, IDX(200, 1, 4, 192, 0, 2, 50), "\x44\x19\xb6\x00\x00\x01", 6);
+        add_int(r, COL_IP_NET_TO_PHYS_TYPE, IDX(200, 1, 4, 192, 0, 2, 50), 3);
+        add_str(r, COL_IP_NET_TO_PHYS_ADDRESS, IDX(200, 1, 4, 192, 0, 2, 60), "\x00\x22\x00\x00\x02\x01", 6);
+        add_str(r, COL_IP_NET_TO_PHYS_ADDRESS, IDX(200, 2, 16, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x60),
+                "\x00\x22\x00\x00\x02\x01", 6);
+        add_str(r, COL_IP_NET_TO_PHYS_ADDRESS, IDX(200, 1, 4, 192, 0, 2, 1), "\x00\xe0\xfc\xaa\xbb\xcd", 6);
+        add_int(r, COL_IP_NET_TO_PHYS_TYPE, IDX(200, 1, 4, 192, 0, 2, 1), 5);
+        /* a malformed index (length says 4, 3 bytes follow): dropped */
+        add_str(r, COL_IP_NET_TO_PHYS_ADDRESS, IDX(200, 1, 4, 192, 0, 2), "\x00\x55\x00\x00\x00\x01", 6);
+        /* a locally administered MAC known only by ARP: skipped, counted */
+        add_str(r, COL_IP_NET_TO_PHYS_ADDRESS, IDX(200, 1, 4, 192, 0, 2, 80), "\x02\x42\xac\x11\x00\x02", 6);
+        /* the old ARP table: ignored when ipNetToPhysicalTable has rows */
+        add_str(r, COL_IP_NET_TO_MEDIA_ADDRESS, IDX(200, 192, 0, 2, 70), "\x00\x66\x00\x00\x00\x01", 6);
+}
+
+static void test_hosts(void **state) {
+        SnmpRecord *r;
+        Collected c = {};
+        assert_int_equal(snmp_record_new(NULL, &r), 0);
+        fill_bridge(r);
+        /* the device, its LLDP neighbour, three attributed hosts, one ARP-only host */
+        assert_int_equal(snmp_record_emit(r, "192.0.2.1", collect, &c), 6);
+        assert_int_equal(c.n, 6);
+        assert_string_equal(c.obs[1]->o.source, "snmp-lldp");
+        assert_string_equal(c.obs[1]->o.via.port, "ge-0/0/2");
+
+        const struct vw_observation *pc = &c.obs[2]->o, *shared = &c.obs[3]->o, *cam = &c.obs[4]->o, *arp = &c.obs[5]->o;
+        assert_string_equal(shared->macs[0], "00:11:22:00:00:04");
+        assert_int_equal(shared->vlan, -1);
+        assert_string_equal(cam->source, "snmp-fdb");
+        assert_string_equal(cam->kind, "host");
+        assert_int_equal(cam->n_macs, 1);
+        assert_string_equal(cam->macs[0], "44:19:b6:00:00:01");
+        assert_int_equal(cam->n_addresses, 1);
+        assert_string_equal(cam->addresses[0], "192.0.2.50");
+        assert_int_equal(cam->vlan, 10);
+        assert_string_equal(cam->via.device, "mac:00e0fcaabbcc");
+        assert_string_equal(cam->via.port, "ge-0/0/1");
+        assert_string_equal(cam->via.agent, "192.0.2.1");
+
+        assert_string_equal(pc->macs[0], "00:11:22:00:00:01");
+        assert_int_equal(pc->n_addresses, 0);
+        assert_int_equal(pc->vlan, 20);
+        assert_string_equal(pc->via.port, "ge-0/0/1");
+
+        /* known by address only: no switch, no port */
+        assert_string_equal(arp->source, "snmp-arp");
+        assert_string_equal(arp->kind, "host");
+        assert_string_equal(arp->macs[0], "00:22:00:00:02:01");
+        assert_int_equal(arp->n_addresses, 2);
+        assert_string_equal(arp->addresses[0], "192.0.2.60");
+        assert_string_equal(arp->addresses[1], "2001:db8::60");
+        assert_null(arp->via.device);
+        assert_null(arp->via.port);
+        assert_int_equal(arp->vlan, -1);
+
+        const SnmpHostStats *st = snmp_record_host_stats(r);
+        assert_int_equal(st->fdb_hosts, 3);
+        assert_int_equal(st->arp_hosts, 1);
+        assert_int_equal(st->uplink_ports, 2);
+        assert_int_equal(st->uplink_macs, 12);
+        assert_int_equal(st->skipped, 3);
+        assert_int_equal(st->arp_anonymous, 1);
+        collected_free(&c);
+
+        /* a higher per-port limit makes port 3 an access port */
+        SnmpRecordLimits lim = { .max_macs_per_access_port = 9 };
+        SnmpRecord *r2;
+        Counted c2 = {};
+        assert_int_equal(snmp_record_new(&lim, &r2), 0);
+        fill_bridge(r2);
+        assert_int_equal(snmp_record_emit(r2, "192.0.2.1", collect2, &c2), 15);
+        assert_int_equal(snmp_record_host_stats(r2)->fdb_hosts, 12);
+        assert_int_equal(snmp_record_host_stats(r2)->uplink_macs, 3);
+        collected2_free(&c2);
+        snmp_record_free(r2);
+        snmp_record_free(r);
+}
+
+/* BRIDGE-MIB only (no Q-BRIDGE, no dot1dBasePortTable) and the old ARP
+ * table; a CDP neighbour marks its port an uplink. */
+static void test_hosts_fallbacks(void **state) {
+        SnmpRecord *r;
+        Collected c = {};
+        assert_int_equal(snmp_record_new(NULL, &r), 0);
+        add_str(r, COL_SYS_NAME, NULL, 0, STR("old-switch"));
+        add_str(r, COL_IF_NAME, IDX(5), STR("Fa0/5"));
+        add_int(r, COL_DOT1D_FDB_PORT, IDX(MAC_IDX(0x3c, 0xef, 0x8c, 1, 2, 3)), 5);
+        add_int(r, COL_DOT1D_FDB_STATUS, IDX(MAC_IDX(0x3c, 0xef, 0x8c, 1, 2, 3)), 3);
+        add_int(r, COL_DOT1D_FDB_PORT, IDX(MAC_IDX(0x00, 0x77, 0, 0, 0, 1)), 6);
+        add_int(r, COL_DOT1D_FDB_STATUS, IDX(MAC_IDX(0x00, 0x77, 0, 0, 0, 2)), 2);   /* a status without a port */
+        add_str(r, COL_CDP_DEVICE_ID, IDX(6, 1), STR("upstream"));
+        add_str(r, COL_IP_NET_TO_MEDIA_ADDRESS, IDX(1, 10, 1, 2, 3), "\x3c\xef\x8c\x01\x02\x03", 6);
+        add_str(r, COL_IP_NET_TO_MEDIA_ADDRESS, IDX(1, 10, 1, 2, 4), "\x3c\xef\x8c\x01\x02\x04", 6);
+        add_int(r, COL_IP_NET_TO_MEDIA_TYPE, IDX(1, 10, 1, 2, 4), 2);                 /* invalid */
+        add_str(r, COL_IP_NET_TO_MEDIA_ADDRESS, IDX(1, 10, 1, 2, 5), "\x3c\xef", 2);  /* not a MAC */
+        assert_int_equal(snmp_record_emit(r, "10.1.2.1", collect, &c), 3);
+        const struct vw_observation *h = &c.obs[2]->o;
+        assert_string_equal(h->source, "snmp-fdb");
+        assert_string_equal(h->macs[0], "3c:ef:8c:01:02:03");
+        assert_string_equal(h->addresses[0], "10.1.2.3");
+        assert_int_equal(h->vlan, -1);
+        assert_string_equal(h->via.device, "addr:10.1.2.1");
+        assert_string_equal(h->via.port, "Fa0/5");
+        assert_int_equal(snmp_record_host_stats(r)->uplink_macs, 1);
+        collected_free(&c);
+        snmp_record_free(r);
+}
+
+static void test_host_row_cap(void **state) {
+        SnmpRecord *r;
+        SnmpRecordLimits lim = { .max_rows = 2, .max_host_rows = 3 };
+        SnmpErrorKind kind = _SNMP_ERR_MAX;
+        VB b;
+        assert_int_equal(snmp_record_new(&lim, &r), 0);
+        for (uint32_t i = 0; i < 3; i++)
+                add_int(r, COL_DOT1D_FDB_PORT, IDX(MAC_IDX(0, 1, 2, 3, 4, i)), 1);
+        SnmpVarbind *vb = vb_make(&b, COL_DOT1D_FDB_PORT, IDX(MAC_IDX(0, 1, 2, 3, 4, 9)), SNMP_VB_INTEGER);
+        assert_int_equal(snmp_record_add(r, vb, &kind), -E2BIG);
+        assert_int_equal(kind, SNMP_ERR_TOO_MANY_ROWS);
+        /* the other tables keep max_rows */
+        add_int(r, COL_DOT1Q_VLAN_FDB_ID, IDX(0, 1), 1);
+        add_int(r, COL_DOT1Q_VLAN_FDB_ID, IDX(0, 2), 2);
+        vb = vb_make(&b, COL_DOT1Q_VLAN_FDB_ID, IDX(0, 3), SNMP_VB_INTEGER);
+        assert_int_equal(snmp_record_add(r, vb, NULL), -E2BIG);
+        snmp_record_free(r);
+}
+
 static void test_text(void **state) {
         char *s = snmp_text((const uint8_t *) "plain", 5, 100);
         assert_string_equal(s, "plain");
@@ -323,6 +511,9 @@ int main(void) {
                 cmocka_unit_test(test_device_and_neighbours),
                 cmocka_unit_test(test_device_without_lldp),
                 cmocka_unit_test(test_bad_varbinds),
+                cmocka_unit_test(test_hosts),
+                cmocka_unit_test(test_hosts_fallbacks),
+                cmocka_unit_test(test_host_row_cap),
                 cmocka_unit_test(test_text),
                 cmocka_unit_test(test_addr),
                 cmocka_unit_test(test_plan),
