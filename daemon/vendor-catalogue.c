@@ -205,6 +205,63 @@ static bool simple_pattern(const char *p, Matcher *m) {
         return true;
 }
 
+
+#define PATTERN_MAX 512
+#define PATTERN_BOUND_MAX 64
+
+/* glibc's regcomp expands repetitions into copies of their operand: stacked
+ * operators ("a++", "(x*)*{9}") or large bounds grow it exponentially, to
+ * gigabytes from a line of text.  Signatures never need either, so such a
+ * pattern is refused before it is compiled.  Returns why, or NULL. */
+static const char *pattern_too_costly(const char *p) {
+        bool after_repeat = false;      /* the previous token was a repetition */
+        size_t len = strlen(p);
+        if (len > PATTERN_MAX)
+                return "longer than 512 characters";
+        for (size_t i = 0; i < len; i++) {
+                char ch = p[i];
+                if (ch == '\\') {
+                        i++;
+                        after_repeat = false;
+                        continue;
+                }
+                if (ch == '[') {        /* a bracket expression: skip to its end */
+                        size_t j = i + 1;
+                        if (p[j] == '^')
+                                j++;
+                        if (p[j] == ']')
+                                j++;
+                        while (j < len && p[j] != ']')
+                                j++;
+                        i = j;
+                        after_repeat = false;
+                        continue;
+                }
+                if (ch == '*' || ch == '+' || ch == '?' || ch == '{') {
+                        if (after_repeat)
+                                return "stacked repetition operators";
+                        if (ch == '{') {
+                                char *end;
+                                unsigned long lo = strtoul(p + i + 1, &end, 10), hi = lo;
+                                if (*end == ',')
+                                        hi = end[1] == '}' ? lo : strtoul(end + 1, &end, 10);
+                                if (lo > PATTERN_BOUND_MAX || hi > PATTERN_BOUND_MAX)
+                                        return "a repetition bound over 64";
+                                const char *close = strchr(p + i, '}');
+                                if (close)
+                                        i = (size_t) (close - p);
+                        }
+                        after_repeat = true;
+                        continue;
+                }
+                /* a group ending in a repetition, itself repeated: (a+)+ */
+                if (ch == ')' && i > 0 && strchr("*+?}", p[i - 1]) && i + 1 < len && strchr("*+?{", p[i + 1]))
+                        return "a repeated group that ends in a repetition";
+                after_repeat = false;
+        }
+        return NULL;
+}
+
 static int matcher_init(Ctx *c, const config_setting_t *at, Matcher *m, const char *literal,
                         const char *pattern, bool icase) {
         int r;
@@ -230,6 +287,9 @@ static int matcher_init(Ctx *c, const config_setting_t *at, Matcher *m, const ch
         if (pattern && !literal && icase && simple_pattern(pattern, m)) {
                 /* the literal says it all: no regex engine needed */
         } else if (pattern) {
+                const char *why = pattern_too_costly(pattern);
+                if (why)
+                        return fail(c, at, "pattern \"%.60s\": %s", pattern, why);
                 int e = regcomp(&m->re, pattern, REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
                 if (e != 0) {
                         char msg[128];

@@ -323,6 +323,16 @@ static void test_catalogue_errors(void **state) {
         expect_catalogue_error("version = 1;\nvendors = ( { slug = \"a\"; name = \"A\"; } );\n"
                                "rules = (\n { vendor = \"a\"; pattern = \"foo(\"; weight = 1.0; }\n);\n",
                                "t.conf:4: bad pattern");
+        /* patterns whose compilation would explode are refused before regcomp */
+        expect_catalogue_error("version = 1;\nvendors = ( { slug = \"a\"; name = \"A\"; } );\n"
+                               "rules = (\n { vendor = \"a\"; pattern = \"fooo++++++ bar\"; weight = 1.0; }\n);\n",
+                               "t.conf:4: pattern \"fooo++++++ bar\": stacked repetition operators");
+        expect_catalogue_error("version = 1;\nvendors = ( { slug = \"a\"; name = \"A\"; } );\n"
+                               "rules = (\n { vendor = \"a\"; pattern = \"foo(ba+)+ x\"; weight = 1.0; }\n);\n",
+                               "a repeated group that ends in a repetition");
+        expect_catalogue_error("version = 1;\nvendors = ( { slug = \"a\"; name = \"A\"; } );\n"
+                               "rules = (\n { vendor = \"a\"; pattern = \"foo x{1000}\"; weight = 1.0; }\n);\n",
+                               "a repetition bound over 64");
         expect_catalogue_error("version = 1;\nvendors = ( { slug = \"a\"; name = \"A\"; } );\n"
                                "rules = (\n { vendor = \"a\"; pattern = \"foo\"; weight = \"high\"; }\n);\n",
                                "t.conf:4: \"weight\" must be a number");
