@@ -227,7 +227,10 @@ class Daemon:
     def start(self, wait=True):
         self.notify = Notify(self.dir) if not hasattr(self, "notify") else self.notify
         env = dict(os.environ, NOTIFY_SOCKET=self.notify.path, **self.env)
-        cmd = self.prefix + [VWD, "-f", "-d", "--config", self.conf] + self.extra_args
+        # VW_DAEMON_WRAPPER runs the daemon under a tool, e.g. valgrind
+        # (tests/valgrind-suite.sh); its report lands in the daemon's log.
+        wrapper = os.environ.get("VW_DAEMON_WRAPPER", "").split()
+        cmd = self.prefix + wrapper + [VWD, "-f", "-d", "--config", self.conf] + self.extra_args
         if self.ns:
             cmd = ["ip", "netns", "exec", self.ns.name] + cmd
         self.logf = open(self.log_path, "a")
