@@ -127,6 +127,11 @@ static char *salvage_id(const char *line) {
         return r;
 }
 
+static void json_tokener_freep(json_tokener **t) {
+        if (*t)
+                json_tokener_free(*t);
+}
+
 static int usage_error(const char *msg, const char *arg) {
         fprintf(stderr, "vendorwatchd: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
         fprintf(stderr, "usage: vendorwatchd --classify FILE|- [--vendors FILE] [--oui-dir DIR] [--enterprises FILE]\n");
@@ -184,6 +189,11 @@ int classify_main(int argc, char **argv) {
                 return 1;
         }
         _cleanup_free_ char *line = NULL;
+        _cleanup_(json_tokener_freep) json_tokener *tok = json_tokener_new_ex(32);
+        if (!tok) {
+                fprintf(stderr, "vendorwatchd: out of memory\n");
+                return 1;
+        }
         size_t cap = 0;
         unsigned long lineno = 0;
         bool bad = false;
@@ -203,7 +213,7 @@ int classify_main(int argc, char **argv) {
                         err = strdup("NUL byte in line");
                         r = -EINVAL;
                 } else
-                        r = observation_from_json(line, n, &o, &id, &err);
+                        r = observation_from_json_tok(tok, line, n, &o, &id, &err);
                 if (r >= 0) {
                         const struct vw_observation *list[1] = { &o->o };
                         VendorVerdict v = VENDOR_VERDICT_INIT;

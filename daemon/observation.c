@@ -321,10 +321,17 @@ int observation_from_json(const char *line, size_t len, Observation **ret, char 
         json_tokener *tok = json_tokener_new_ex(32);
         if (!tok)
                 return -ENOMEM;
+        int r = observation_from_json_tok(tok, line, len, ret, ret_id, ret_error);
+        json_tokener_free(tok);
+        return r;
+}
+
+int observation_from_json_tok(json_tokener *tok, const char *line, size_t len, Observation **ret, char **ret_id,
+                              char **ret_error) {
+        json_tokener_reset(tok);
         json_object *root = json_tokener_parse_ex(tok, line, (int) len);
         enum json_tokener_error jerr = json_tokener_get_error(tok);
         size_t consumed = json_tokener_get_parse_end(tok);
-        json_tokener_free(tok);
 
         if (!root || jerr != json_tokener_success) {
                 json_object_put(root);

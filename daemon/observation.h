@@ -23,6 +23,9 @@ Observation *observation_free(Observation *o);
  * *ret_error (malloc'd) says why.  `ret_id` (optional) receives a copy of the
  * "id" member, if any. */
 int observation_from_json(const char *line, size_t len, Observation **ret, char **ret_id, char **ret_error);
+/* The same with a caller's tokener (reset here), for loops over many lines. */
+int observation_from_json_tok(json_tokener *tok, const char *line, size_t len, Observation **ret, char **ret_id,
+                              char **ret_error);
 
 /* Build the JSON form (MACs as aa:bb:cc:dd:ee:ff). */
 json_object *observation_to_json(const struct vw_observation *o);
