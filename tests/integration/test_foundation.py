@@ -111,6 +111,17 @@ send({"chassis_id": "00:e0:fc:00:00:99", "chassis_subtype": "mac", "sys_name": "
 vwtest.wait_for(lambda: len(d.devices()) == 3, what="the old config still serving the feed")
 check(len(d.devices()) == 3, "inventory kept and feed still read after the refused reload")
 
+# Registries missing at reload: refused, the file named, the old data kept.
+with open(d.conf, "w") as f:
+    f.write(good + 'vendors = { oui_dir = "/nonexistent/ieee-data"; };\n')
+d.send_signal(signal.SIGHUP)
+d.notify.wait("RELOADING=1")
+d.notify.wait("READY=1")
+vwtest.wait_for(lambda: d.ctl("status")["counters"]["reload_failures"] == 2, what="the second refusal")
+check("/nonexistent/ieee-data" in d.log_text(), "a missing registry at reload is refused, naming the file")
+check(d.ctl("identify", "--mac", "00:e0:fc:01:02:03")["verdict"]["vendor"] == "huawei",
+      "the registries in force still identify")
+
 # A good reload re-evaluates and keeps the inventory.
 with open(d.conf, "w") as f:
     f.write(good)
