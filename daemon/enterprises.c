@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "errorf.h"
 #include "enterprises.h"
 #include "macro.h"
 #include "oui.h"
@@ -20,16 +21,6 @@ struct EnterpriseDb {
         time_t mtime;
         char date[32];
 };
-
-static int set_errorf(char **ret_error, const char *fmt, ...) _printf_(2, 3);
-static int set_errorf(char **ret_error, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        if (ret_error && vasprintf(ret_error, fmt, ap) < 0)
-                *ret_error = NULL;
-        va_end(ap);
-        return -EINVAL;
-}
 
 EnterpriseDb *enterprise_db_free(EnterpriseDb *db) {
         if (!db)
@@ -109,11 +100,11 @@ int enterprise_db_parse(const char *name, const char *text, size_t len, Enterpri
                 while (d < eol && isdigit((unsigned char) *d)) {
                         pen = pen * 10 + (uint64_t) (*d - '0');
                         if (pen >= ENTERPRISE_LIMIT)
-                                return set_errorf(ret_error, "%s:%u: enterprise number too large", name, line);
+                                return errorf(ret_error, "%s:%u: enterprise number too large", name, line);
                         d++;
                 }
                 if (d == s || d == eol || !isspace((unsigned char) *d))
-                        return set_errorf(ret_error, "%s:%u: expected \"NUMBER NAME\"", name, line);
+                        return errorf(ret_error, "%s:%u: expected \"NUMBER NAME\"", name, line);
                 while (d < eol && isspace((unsigned char) *d))
                         d++;
                 size_t n = (size_t) (eol - d);
@@ -132,7 +123,7 @@ int enterprise_db_load(const char *path, EnterpriseDb **ret, char **ret_error) {
         size_t len;
         int r = read_file_full(path, 64u << 20, &text, &len);
         if (r < 0) {
-                set_errorf(ret_error, "%s: %s", path, strerror(-r));
+                errorf(ret_error, "%s: %s", path, strerror(-r));
                 return r;
         }
         EnterpriseDb *db;

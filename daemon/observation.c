@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <strings.h>
 
+#include "errorf.h"
 #include "observation.h"
 
 /* Strings and string arrays of struct vw_observation, by offset, so copying
@@ -220,21 +221,11 @@ bool mac_is_weak(const uint8_t m[6]) {
 
 /* ---- JSON ---- */
 
-static int set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
-static int set_error(char **ret_error, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        if (ret_error && vasprintf(ret_error, fmt, ap) < 0)
-                *ret_error = NULL;
-        va_end(ap);
-        return -EINVAL;
-}
-
 static int json_str(json_object *v, const char *key, const char **ret, char **ret_error) {
         if (json_object_is_type(v, json_type_null))
                 return 0;
         if (!json_object_is_type(v, json_type_string))
-                return set_error(ret_error, "\"%s\" must be a string", key);
+                return errorf(ret_error, "\"%s\" must be a string", key);
         *ret = json_object_get_string(v);
         return 0;
 }
@@ -253,10 +244,10 @@ static int json_strv(json_object *v, const char *key, const char ***ret, size_t 
                 return 0;
         }
         if (!json_object_is_type(v, json_type_array))
-                return set_error(ret_error, "\"%s\" must be an array of strings", key);
+                return errorf(ret_error, "\"%s\" must be an array of strings", key);
         size_t n = json_object_array_length(v);
         if (n > 4096)
-                return set_error(ret_error, "\"%s\" has %zu entries (limit 4096)", key, n);
+                return errorf(ret_error, "\"%s\" has %zu entries (limit 4096)", key, n);
         const char **l = calloc(n ? n : 1, sizeof(char *));
         if (!l)
                 return -ENOMEM;
@@ -264,7 +255,7 @@ static int json_strv(json_object *v, const char *key, const char ***ret, size_t 
                 json_object *e = json_object_array_get_idx(v, i);
                 if (!json_object_is_type(e, json_type_string)) {
                         free(l);
-                        return set_error(ret_error, "\"%s\"[%zu] must be a string", key, i);
+                        return errorf(ret_error, "\"%s\"[%zu] must be a string", key, i);
                 }
                 l[i] = json_object_get_string(e);
         }
@@ -276,11 +267,11 @@ static int json_int(json_object *v, const char *key, int64_t min, int64_t max, i
         if (json_object_is_type(v, json_type_null))
                 return 0;
         if (!json_object_is_type(v, json_type_int))
-                return set_error(ret_error, "\"%s\" must be an integer", key);
+                return errorf(ret_error, "\"%s\" must be an integer", key);
         errno = 0;
         int64_t x = json_object_get_int64(v);
         if (errno != 0 || x < min || x > max)
-                return set_error(ret_error, "\"%s\" out of range %" PRId64 "..%" PRId64, key, min, max);
+                return errorf(ret_error, "\"%s\" out of range %" PRId64 "..%" PRId64, key, min, max);
         *ret = (int32_t) x;
         return 0;
 }
@@ -293,24 +284,24 @@ static int json_caps(json_object *v, const char *key, uint32_t *ret, char **ret_
                  * other bit would not survive a round trip */
                 int64_t x = json_object_get_int64(v);
                 if (x < 0 || x >= 1 << ELEMENTSOF(cap_names))
-                        return set_error(ret_error, "\"%s\" out of range 0..%d", key, (1 << ELEMENTSOF(cap_names)) - 1);
+                        return errorf(ret_error, "\"%s\" out of range 0..%d", key, (1 << ELEMENTSOF(cap_names)) - 1);
                 *ret = (uint32_t) x;
                 return 0;
         }
         if (!json_object_is_type(v, json_type_array))
-                return set_error(ret_error, "\"%s\" must be an array of capability names", key);
+                return errorf(ret_error, "\"%s\" must be an array of capability names", key);
         uint32_t caps = 0;
         for (size_t i = 0; i < json_object_array_length(v); i++) {
                 json_object *e = json_object_array_get_idx(v, i);
                 const char *s = json_object_get_string(e);
                 size_t j;
                 if (!json_object_is_type(e, json_type_string))
-                        return set_error(ret_error, "\"%s\"[%zu] must be a string", key, i);
+                        return errorf(ret_error, "\"%s\"[%zu] must be a string", key, i);
                 for (j = 0; j < ELEMENTSOF(cap_names); j++)
                         if (strcasecmp(s, cap_names[j]) == 0)
                                 break;
                 if (j == ELEMENTSOF(cap_names))
-                        return set_error(ret_error, "\"%s\"[%zu]: unknown capability \"%.40s\"", key, i, s);
+                        return errorf(ret_error, "\"%s\"[%zu]: unknown capability \"%.40s\"", key, i, s);
                 caps |= 1u << j;
         }
         *ret = caps;
@@ -335,18 +326,18 @@ int observation_from_json_tok(json_tokener *tok, const char *line, size_t len, O
 
         if (!root || jerr != json_tokener_success) {
                 json_object_put(root);
-                return set_error(ret_error, "malformed JSON: %s",
+                return errorf(ret_error, "malformed JSON: %s",
                                  jerr == json_tokener_continue ? "unexpected end of input"
                                                                : json_tokener_error_desc(jerr));
         }
         for (size_t i = consumed; i < len; i++)
                 if (!isspace((unsigned char) line[i])) {
                         json_object_put(root);
-                        return set_error(ret_error, "malformed JSON: trailing data after the object");
+                        return errorf(ret_error, "malformed JSON: trailing data after the object");
                 }
         if (!json_object_is_type(root, json_type_object)) {
                 json_object_put(root);
-                return set_error(ret_error, "an observation must be a JSON object");
+                return errorf(ret_error, "an observation must be a JSON object");
         }
 
         struct vw_observation o = VW_OBSERVATION_INIT;
@@ -386,7 +377,7 @@ int observation_from_json_tok(json_tokener *tok, const char *line, size_t len, O
                 o.caps_enabled = o.caps_system;
         if (r >= 0 && json_object_object_get_ex(root, "via", &v) && !json_object_is_type(v, json_type_null)) {
                 if (!json_object_is_type(v, json_type_object))
-                        r = set_error(ret_error, "\"via\" must be an object");
+                        r = errorf(ret_error, "\"via\" must be an object");
                 for (size_t i = 0; r >= 0 && i < ELEMENTSOF(obs_via); i++) {
                         json_object *w;
                         if (json_object_object_get_ex(v, obs_via[i].name, &w))
@@ -394,11 +385,11 @@ int observation_from_json_tok(json_tokener *tok, const char *line, size_t len, O
                 }
         }
         if (r >= 0 && o.kind && !streq(o.kind, "network") && !streq(o.kind, "host"))
-                r = set_error(ret_error, "\"kind\" must be \"network\" or \"host\"");
+                r = errorf(ret_error, "\"kind\" must be \"network\" or \"host\"");
         for (size_t i = 0; r >= 0 && i < o.n_macs; i++) {
                 uint8_t mac[6];
                 if (mac_parse(o.macs[i], mac) < 0)
-                        r = set_error(ret_error, "\"macs\"[%zu]: not a MAC address: \"%.40s\"", i, o.macs[i]);
+                        r = errorf(ret_error, "\"macs\"[%zu]: not a MAC address: \"%.40s\"", i, o.macs[i]);
         }
 
         if (r >= 0)

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "errorf.h"
 #include "macro.h"
 #include "oui.h"
 
@@ -63,16 +64,6 @@ static const char *const oui_file_names[_OUI_FILE_MAX] = {
         [OUI_FILE_MA_S] = "oui36.csv",
         [OUI_FILE_IAB] = "iab.csv",
 };
-
-static int set_errorf(char **ret_error, const char *fmt, ...) _printf_(2, 3);
-static int set_errorf(char **ret_error, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        if (ret_error && vasprintf(ret_error, fmt, ap) < 0)
-                *ret_error = NULL;
-        va_end(ap);
-        return -EINVAL;
-}
 
 static void *grow(void *p, size_t *cap, size_t need, size_t size) {
         if (need <= *cap)
@@ -473,22 +464,22 @@ int oui_db_parse(OuiDb *db, const char *name, const char *text, size_t len, char
                         continue;
                 }
                 if (csv_record(&p, end, f, l, &nf, &line) < 0)
-                        return set_errorf(ret_error, "%s:%u: malformed CSV quoting", name, start);
+                        return errorf(ret_error, "%s:%u: malformed CSV quoting", name, start);
                 line++;
                 if (start == 1 && streq(f[0], "Registry"))
                         continue;
                 if (nf < 3)
-                        return set_errorf(ret_error, "%s:%u: expected Registry,Assignment,Organization Name", name, start);
+                        return errorf(ret_error, "%s:%u: expected Registry,Assignment,Organization Name", name, start);
                 unsigned want = streq(f[0], "MA-L") ? 24 : streq(f[0], "MA-M") ? 28 :
                                 streq(f[0], "MA-S") || streq(f[0], "IAB") ? 36 : 0;
                 if (want == 0)
-                        return set_errorf(ret_error, "%s:%u: unknown registry \"%.15s\"", name, start, f[0]);
+                        return errorf(ret_error, "%s:%u: unknown registry \"%.15s\"", name, start, f[0]);
                 uint64_t key;
                 unsigned bits;
                 if (parse_prefix(f[1], l[1], &key, &bits) < 0 || bits != want)
-                        return set_errorf(ret_error, "%s:%u: bad %s assignment \"%.31s\"", name, start, f[0], f[1]);
+                        return errorf(ret_error, "%s:%u: bad %s assignment \"%.31s\"", name, start, f[0], f[1]);
                 if (l[2] == 0)
-                        return set_errorf(ret_error, "%s:%u: empty organisation name", name, start);
+                        return errorf(ret_error, "%s:%u: empty organisation name", name, start);
                 uint32_t id;
                 if (intern_n(db, f[2], l[2], &id) < 0 || add_block(db, key, bits, id) < 0)
                         return -ENOMEM;
@@ -543,7 +534,7 @@ int oui_db_load(const char *dir, OuiDb **ret, char **ret_error) {
                 if (r == -ENOENT && f == OUI_FILE_IAB)
                         continue;
                 if (r < 0) {
-                        set_errorf(ret_error, "%s: %s", path, strerror(-r));
+                        errorf(ret_error, "%s: %s", path, strerror(-r));
                         return r;
                 }
                 r = oui_db_parse(db, path, text, len, ret_error);
