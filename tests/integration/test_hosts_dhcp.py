@@ -238,7 +238,10 @@ st = lh.iface_status(daemon, cap_if)["hosts"]
 check(st["learned"] <= CAP, f"at most {CAP} hosts kept ({st['learned']}, {st['host_cap_refused']} refused)")
 check("end hosts, ignoring new ones" in daemon.log_text(), "cap warning logged once")
 check(daemon.log_text().count("end hosts, ignoring new ones") == 1, "... and only once")
-check(rss2 - rss1 < 4096, f"memory bounded: VmRSS {rss0} -> {rss1} -> {rss2} KiB (second flood +{rss2 - rss1} KiB)")
+if vwtest.sanitized(daemon.proc.pid):   # the cap counters above are the proof there
+    vwtest.log(f"ASan build: RSS bound not asserted (VmRSS {rss0} -> {rss1} -> {rss2} KiB)")
+else:
+    check(rss2 - rss1 < 4096, f"memory bounded: VmRSS {rss0} -> {rss1} -> {rss2} KiB (second flood +{rss2 - rss1} KiB)")
 n_hosts = len(daemon.devices("--kind", "host"))
 check(n_hosts <= CAP + 10, f"the inventory holds at most the cap's worth of hosts ({n_hosts})")
 

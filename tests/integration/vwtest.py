@@ -275,6 +275,13 @@ class Daemon:
         return rc
 
 
+def sanitized(pid):
+    """True when the process runs with AddressSanitizer, whose quarantine
+    keeps freed memory resident: RSS bounds mean nothing there."""
+    with open(f"/proc/{pid}/maps") as f:
+        return "libasan" in f.read()
+
+
 def private_dev_log(d, sock):
     """A wrapper that gives the daemon a private /dev whose log is `sock`."""
     wrap = os.path.join(d, "private-dev-log.sh")
