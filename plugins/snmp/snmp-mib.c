@@ -694,6 +694,24 @@ static void emit_device(const SnmpRecord *r, Pool *p, const char *agent,
                 emit(&o, userdata);
 }
 
+/* Hand over one neighbour row seen by `device_id` on its `port`, then free
+ * the row's strings at once (remote tables can be long).  Returns 1 when it
+ * was emitted. */
+static size_t emit_neighbour(struct vw_observation *o, Pool *p, size_t mark, const char *device_id, const char *port,
+                             const char *agent, snmp_emit_fn emit, void *userdata) {
+        size_t n = 0;
+        o->via.device = device_id;
+        o->via.port = port;
+        o->via.agent = agent;
+        if (o->chassis_id && !p->oom) {
+                emit(o, userdata);
+                n = 1;
+        }
+        while (p->n > mark)
+                free(p->v[--p->n]);
+        return n;
+}
+
 static size_t emit_lldp_neighbours(const SnmpRecord *r, Pool *p, const char *agent, const char *device_id,
                                    snmp_emit_fn emit, void *userdata) {
         const ColumnStore *ids = &r->cols[COL_LLDP_REM_CHASSIS_ID];
@@ -753,16 +771,8 @@ static size_t emit_lldp_neighbours(const SnmpRecord *r, Pool *p, const char *age
                 }
                 o.addresses = addrs, o.n_addresses = n_addrs;
 
-                o.via.device = device_id;
-                o.via.port = local_port(p, r, id->index[1], true);
-                o.via.agent = agent;
-                if (o.chassis_id && !p->oom) {
-                        emit(&o, userdata);
-                        n++;
-                }
-                /* free this row's strings now: tables can be long */
-                while (p->n > mark)
-                        free(p->v[--p->n]);
+                n += emit_neighbour(&o, p, mark, device_id, local_port(p, r, id->index[1], true), agent, emit,
+                                    userdata);
         }
         return n;
 }
@@ -799,15 +809,8 @@ static size_t emit_cdp_neighbours(const SnmpRecord *r, Pool *p, const char *agen
                         push_unique(addrs, &n_addrs, 1, addr_text(p, AF_INET6, addr->bytes));
                 o.addresses = addrs, o.n_addresses = n_addrs;
 
-                o.via.device = device_id;
-                o.via.port = local_port(p, r, id->index[0], false);
-                o.via.agent = agent;
-                if (o.chassis_id && !p->oom) {
-                        emit(&o, userdata);
-                        n++;
-                }
-                while (p->n > mark)
-                        free(p->v[--p->n]);
+                n += emit_neighbour(&o, p, mark, device_id, local_port(p, r, id->index[0], false), agent, emit,
+                                    userdata);
         }
         return n;
 }
