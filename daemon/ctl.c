@@ -479,20 +479,33 @@ static void print_device(Ctl *c, json_object *d) {
                 print_observations(c, v);
 }
 
-static int run_device(Ctl *c, const CtlCommand *cmd, json_object *req, json_object *local) {
-        _cleanup_json_ json_object *reply = NULL;
-        json_object *d;
-        int r;
-
-        r = ctl_call(c, req, &reply);
+/* Ask the daemon; with --json print its reply as it is and return 0.
+ * Otherwise return 1 with the reply and its object `member` (or the reply
+ * itself) for a table. */
+static int call_for_people(Ctl *c, json_object *req, const char *member, json_object **ret_reply,
+                           json_object **ret_member) {
+        json_object *reply = NULL, *m;
+        int r = ctl_call(c, req, &reply);
         if (r < 0)
                 return r;
         if (c->json) {
                 ctl_print_json(c, reply);
+                json_object_put(reply);
                 return 0;
         }
-        if (!json_object_object_get_ex(reply, "device", &d) || !json_object_is_type(d, json_type_object))
-                d = reply;
+        if (!json_object_object_get_ex(reply, member, &m) || !json_object_is_type(m, json_type_object))
+                m = reply;
+        *ret_reply = reply;
+        *ret_member = m;
+        return 1;
+}
+
+static int run_device(Ctl *c, const CtlCommand *cmd, json_object *req, json_object *local) {
+        _cleanup_json_ json_object *reply = NULL;
+        json_object *d;
+        int r = call_for_people(c, req, "device", &reply, &d);
+        if (r <= 0)
+                return r;
         print_device(c, d);
         return 0;
 }
@@ -500,17 +513,9 @@ static int run_device(Ctl *c, const CtlCommand *cmd, json_object *req, json_obje
 static int run_identify(Ctl *c, const CtlCommand *cmd, json_object *req, json_object *local) {
         _cleanup_json_ json_object *reply = NULL;
         json_object *v, *ev = NULL;
-        int r;
-
-        r = ctl_call(c, req, &reply);
-        if (r < 0)
+        int r = call_for_people(c, req, "verdict", &reply, &v);
+        if (r <= 0)
                 return r;
-        if (c->json) {
-                ctl_print_json(c, reply);
-                return 0;
-        }
-        if (!json_object_object_get_ex(reply, "verdict", &v) || !json_object_is_type(v, json_type_object))
-                v = reply;
         json_object_object_foreach(v, key, val) {
                 if (streq(key, "evidence")) {
                         ev = val;
