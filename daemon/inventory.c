@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "inventory.h"
+#include "jsonout.h"
 #include "strmap.h"
 
 #define USEC_PER_SEC UINT64_C(1000000)
@@ -486,121 +487,166 @@ const char *device_kind_to_string(DeviceKind k) {
         return k == DEVICE_HOST ? "host" : "network";
 }
 
-static json_object *time_json(uint64_t usec) {
+/* RFC 3339, UTC, whole seconds; NULL for 0 (never). */
+static const char *rfc3339(uint64_t usec, char buf[static 32]) {
         if (usec == 0)
                 return NULL;
         time_t t = (time_t) (usec / USEC_PER_SEC);
         struct tm tm;
-        char buf[40];
-        gmtime_r(&t, &tm);
-        strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        return json_object_new_string(buf);
+        if (!gmtime_r(&t, &tm) || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+                return NULL;
+        return buf;
 }
 
-static json_object *str_or_null(const char *s) {
-        return s ? json_object_new_string(s) : NULL;
+static void write_time(JsonOut *o, uint64_t usec) {
+        char buf[32];
+        jsonout_string(o, rfc3339(usec, buf));
 }
 
-/* Union of an array field over all observations, deduplicated. */
-static void union_add(json_object *a, const char *v) {
-        for (size_t j = 0; j < json_object_array_length(a); j++)
-                if (streq(json_object_get_string(json_object_array_get_idx(a, j)), v))
-                        return;
-        if (json_object_array_length(a) < 256)
-                json_object_array_add(a, json_object_new_string(v));
-}
+#define UNION_MAX 256
 
 /* Union of an array field over the device's observations, and of the
- * identifiers it has claimed (`key_prefix`): only the latest observation of
- * each source is kept, but every MAC and address a device was ever seen
- * with stays in its identifier index, and so in its record. */
-static json_object *union_json(const Device *d, size_t offset, size_t count_offset, bool macs, const char *key_prefix) {
-        json_object *a = json_object_new_array();
-        char buf[18];
+ * identifiers it has claimed (`key_prefix`), without repeats: only the latest
+ * observation of each source is kept, but every MAC and address a device was
+ * ever seen with stays in its identifier index, and so in its record. */
+static void write_union(JsonOut *o, const Device *d, size_t offset, size_t count_offset, bool macs,
+                        const char *key_prefix) {
+        const char *seen[UNION_MAX];
+        char formatted[UNION_MAX][18];
+        size_t n_seen = 0, plen = strlen(key_prefix);
         uint8_t mac[6];
-        for (size_t i = 0; i < d->n_obs; i++) {
-                const struct vw_observation *o = &d->obs[i]->o;
-                const char *const *l = *(const char *const *const *) ((const uint8_t *) o + offset);
-                size_t n = *(const size_t *) ((const uint8_t *) o + count_offset);
-                for (size_t k = 0; k < n; k++)
-                        union_add(a, macs && mac_parse(l[k], mac) >= 0 ? mac_format(mac, buf) : l[k]);
+
+        jsonout_array_begin(o);
+        for (size_t i = 0; i <= d->n_obs; i++) {
+                const char *const *l;
+                size_t n;
+                if (i < d->n_obs) {
+                        const struct vw_observation *ob = &d->obs[i]->o;
+                        l = *(const char *const *const *) ((const uint8_t *) ob + offset);
+                        n = *(const size_t *) ((const uint8_t *) ob + count_offset);
+                } else {        /* last: the identifiers */
+                        l = (const char *const *) d->keys;
+                        n = d->n_keys;
+                }
+                for (size_t k = 0; k < n && n_seen < UNION_MAX; k++) {
+                        const char *v = l[k];
+                        if (i == d->n_obs) {
+                                if (strncmp(v, key_prefix, plen) != 0)
+                                        continue;
+                                v += plen;
+                        }
+                        if (macs && mac_parse(v, mac) >= 0)
+                                v = mac_format(mac, formatted[n_seen]);
+                        bool dup = false;
+                        for (size_t j = 0; j < n_seen && !dup; j++)
+                                dup = streq(seen[j], v);
+                        if (dup)
+                                continue;
+                        seen[n_seen++] = v;
+                        jsonout_string(o, v);
+                }
         }
-        size_t plen = strlen(key_prefix);
-        for (size_t i = 0; i < d->n_keys; i++) {
-                const char *v = d->keys[i];
-                if (strncmp(v, key_prefix, plen) != 0)
-                        continue;
-                v += plen;
-                if (macs && mac_parse(v, mac) >= 0)
-                        v = mac_format(mac, buf);
-                union_add(a, v);
-        }
-        return a;
+        jsonout_array_end(o);
 }
 
-/* Our keys are literals and unique per object: json-c need not copy them
- * (a device listing adds millions of them). */
-static void add_field(json_object *j, const char *key, json_object *v) {
-        json_object_object_add_ex(j, key, v, JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY);
+static void write_json_object(JsonOut *o, json_object *j) {
+        size_t n;
+        const char *s = json_object_to_json_string_length(j, JSON_C_TO_STRING_PLAIN, &n);
+        jsonout_raw(o, s, n);
 }
 
-json_object *device_to_json(const Device *d, bool detail) {
-        json_object *j = json_object_new_object();
+void device_write_json(JsonOut *o, const Device *d, bool detail) {
         const char *chassis = DEVICE_ATTR(d, chassis_id);
         uint8_t mac[6];
         char buf[18];
 
-        add_field(j, "id", json_object_new_string(d->id));
-        add_field(j, "kind", json_object_new_string(device_kind_to_string(d->kind)));
+        jsonout_object_begin(o);
+        jsonout_kv_string(o, "id", d->id);
+        jsonout_kv_string(o, "kind", device_kind_to_string(d->kind));
         if (chassis && mac_parse(chassis, mac) >= 0)
                 chassis = mac_format(mac, buf);
-        add_field(j, "chassis_id", str_or_null(chassis));
-        add_field(j, "chassis_subtype", str_or_null(DEVICE_ATTR(d, chassis_subtype)));
-        add_field(j, "sys_name", str_or_null(DEVICE_ATTR(d, sys_name)));
-        add_field(j, "sys_descr", str_or_null(DEVICE_ATTR(d, sys_descr)));
-        add_field(j, "sys_object_id", str_or_null(DEVICE_ATTR(d, sys_object_id)));
-        add_field(j, "port_id", str_or_null(DEVICE_ATTR(d, port_id)));
-        add_field(j, "macs", union_json(d, offsetof(struct vw_observation, macs),
-                                                     offsetof(struct vw_observation, n_macs), true, "mac:"));
-        add_field(j, "addresses", union_json(d, offsetof(struct vw_observation, addresses),
-                                                          offsetof(struct vw_observation, n_addresses), false, "addr:"));
-        json_object *sources = json_object_new_array();
+        jsonout_kv_string(o, "chassis_id", chassis);
+        jsonout_kv_string(o, "chassis_subtype", DEVICE_ATTR(d, chassis_subtype));
+        jsonout_kv_string(o, "sys_name", DEVICE_ATTR(d, sys_name));
+        jsonout_kv_string(o, "sys_descr", DEVICE_ATTR(d, sys_descr));
+        jsonout_kv_string(o, "sys_object_id", DEVICE_ATTR(d, sys_object_id));
+        jsonout_kv_string(o, "port_id", DEVICE_ATTR(d, port_id));
+        JSONOUT_KEY(o, "macs");
+        write_union(o, d, offsetof(struct vw_observation, macs), offsetof(struct vw_observation, n_macs), true, "mac:");
+        JSONOUT_KEY(o, "addresses");
+        write_union(o, d, offsetof(struct vw_observation, addresses), offsetof(struct vw_observation, n_addresses),
+                    false, "addr:");
+        JSONOUT_KEY(o, "sources");
+        jsonout_array_begin(o);
         for (size_t i = 0; i < d->n_obs; i++)
-                json_object_array_add(sources, json_object_new_string(d->obs[i]->o.source ? d->obs[i]->o.source : "unknown"));
-        add_field(j, "sources", sources);
-        add_field(j, "first_seen", time_json(d->first_seen));
-        add_field(j, "last_seen", time_json(d->last_seen));
-        add_field(j, "state", json_object_new_string(d->stale ? "stale" : d->absent ? "absent" : "present"));
+                jsonout_string(o, d->obs[i]->o.source ? d->obs[i]->o.source : "unknown");
+        jsonout_array_end(o);
+        JSONOUT_KEY(o, "first_seen");
+        write_time(o, d->first_seen);
+        JSONOUT_KEY(o, "last_seen");
+        write_time(o, d->last_seen);
+        jsonout_kv_string(o, "state", d->stale ? "stale" : d->absent ? "absent" : "present");
 
-        add_field(j, "vendor", str_or_null(d->vendor.vendor));
-        add_field(j, "vendor_name", str_or_null(d->vendor.vendor_name));
-        add_field(j, "made_by", str_or_null(d->vendor.made_by));
-        add_field(j, "confidence", d->vendor.vendor ? json_object_new_double(d->vendor.confidence) : NULL);
-        add_field(j, "conflict", json_object_new_boolean(d->vendor.conflict));
-        add_field(j, "role", str_or_null(d->role.role));
-        add_field(j, "segment", str_or_null(d->role.segment));
-        add_field(j, "role_rule", str_or_null(d->role.rule));
-        add_field(j, "violation", json_object_new_boolean(d->policy.violation));
-        add_field(j, "waived", json_object_new_boolean(d->policy.waived));
+        jsonout_kv_string(o, "vendor", d->vendor.vendor);
+        jsonout_kv_string(o, "vendor_name", d->vendor.vendor_name);
+        jsonout_kv_string(o, "made_by", d->vendor.made_by);
+        JSONOUT_KEY(o, "confidence");
+        if (d->vendor.vendor)
+                jsonout_double(o, d->vendor.confidence);
+        else
+                jsonout_null(o);
+        jsonout_kv_bool(o, "conflict", d->vendor.conflict);
+        jsonout_kv_string(o, "role", d->role.role);
+        jsonout_kv_string(o, "segment", d->role.segment);
+        jsonout_kv_string(o, "role_rule", d->role.rule);
+        jsonout_kv_bool(o, "violation", d->policy.violation);
+        jsonout_kv_bool(o, "waived", d->policy.waived);
 
         if (detail) {
                 json_object *v = vendor_verdict_to_json(&d->vendor);
                 json_object *ev = NULL;
                 if (v && json_object_object_get_ex(v, "evidence", &ev))
-                        add_field(j, "evidence", json_object_get(ev));
-                json_object_put(v);
-                json_object *keys = json_object_new_array();
-                for (size_t i = 0; i < d->n_keys; i++)
-                        json_object_array_add(keys, json_object_new_string(d->keys[i]));
-                add_field(j, "identifiers", keys);
-                json_object *obs = json_object_new_array();
-                for (size_t i = 0; i < d->n_obs; i++) {
-                        json_object *o = observation_to_json(&d->obs[i]->o);
-                        json_object_object_add(o, "time", time_json(d->obs[i]->o.time_usec));
-                        json_object_array_add(obs, o);
+                {
+                        JSONOUT_KEY(o, "evidence");
+                        write_json_object(o, ev);
                 }
-                add_field(j, "observations", obs);
-                add_field(j, "policy_rule", str_or_null(d->policy.rule));
+                json_object_put(v);
+                JSONOUT_KEY(o, "identifiers");
+                jsonout_array_begin(o);
+                for (size_t i = 0; i < d->n_keys; i++)
+                        jsonout_string(o, d->keys[i]);
+                jsonout_array_end(o);
+                JSONOUT_KEY(o, "observations");
+                jsonout_array_begin(o);
+                for (size_t i = 0; i < d->n_obs; i++) {
+                        json_object *ob = observation_to_json(&d->obs[i]->o);
+                        if (!ob) {
+                                o->oom = true;
+                                continue;
+                        }
+                        char when[32];
+                        const char *t = rfc3339(d->obs[i]->o.time_usec, when);
+                        json_object_object_add(ob, "time", t ? json_object_new_string(t) : NULL);
+                        size_t n;
+                        const char *s = json_object_to_json_string_length(ob, JSON_C_TO_STRING_PLAIN, &n);
+                        jsonout_raw(o, s, n);
+                        json_object_put(ob);
+                }
+                jsonout_array_end(o);
+                jsonout_kv_string(o, "policy_rule", d->policy.rule);
         }
+        jsonout_object_end(o);
+}
+
+json_object *device_to_json(const Device *d, bool detail) {
+        _cleanup_(jsonout_done) JsonOut o = {};
+        device_write_json(&o, d, detail);
+        if (o.oom)
+                return NULL;
+        json_tokener *tok = json_tokener_new();
+        if (!tok)
+                return NULL;
+        json_object *j = json_tokener_parse_ex(tok, o.buf, (int) o.len);
+        json_tokener_free(tok);
         return j;
 }

@@ -105,5 +105,8 @@ const char *device_attr(const Device *d, size_t offset);
  * sys_object_id, macs, addresses, sources, first_seen, last_seen (RFC 3339),
  * state, vendor…, role…, and with `detail` the evidence and observations. */
 json_object *device_to_json(const Device *d, bool detail);
+/* The same as text, appended to `o` (a device listing needs no json-c tree). */
+struct JsonOut;
+void device_write_json(struct JsonOut *o, const Device *d, bool detail);
 
 const char *device_kind_to_string(DeviceKind k);
