@@ -21,8 +21,7 @@ struct Inventory {
         size_t n_devices, cap_devices, n_live;
         Link *links;
         size_t n_links, cap_links;
-        StrMap link_index;              /* "local\tport\tremote" → index+1 */
-        char **link_keys;
+        StrMap link_index;              /* Link.key → index+1 */
 };
 
 /* Private default addresses: shipped as the factory setting of countless
@@ -52,10 +51,7 @@ static void device_free(Device *d) {
                 return;
         for (size_t i = 0; i < d->n_obs; i++)
                 observation_free(d->obs[i]);
-        for (size_t i = 0; i < d->n_keys; i++)
-                free(d->keys[i]);
-        free(d->keys);
-        free(d->id);
+        free(d->keys);          /* d->id is its first key */
         vendor_verdict_done(&d->vendor);
         free(d->role.role);
         free(d->role.segment);
@@ -65,11 +61,8 @@ static void device_free(Device *d) {
 }
 
 static void link_done(Link *l) {
-        free(l->local);
-        free(l->local_port);
-        free(l->remote);
-        free(l->remote_port);
-        free(l->source);
+        free(l->key);           /* every field lives in its block */
+        *l = (Link) {};
 }
 
 Inventory *inventory_free(Inventory *inv) {
@@ -78,12 +71,9 @@ Inventory *inventory_free(Inventory *inv) {
         for (size_t i = 0; i < inv->n_devices; i++)
                 device_free(inv->devices[i]);
         free(inv->devices);
-        for (size_t i = 0; i < inv->n_links; i++) {
+        for (size_t i = 0; i < inv->n_links; i++)
                 link_done(&inv->links[i]);
-                free(inv->link_keys[i]);
-        }
         free(inv->links);
-        free(inv->link_keys);
         strmap_done(&inv->by_key);
         strmap_done(&inv->link_index);
         free(inv);
@@ -190,20 +180,37 @@ static bool device_has_strong_key(const Device *d) {
         return false;
 }
 
+/* A device's keys live in one block: the pointer array, then the strings.
+ * Adding one (rare: a new MAC or address) rebuilds the block and points the
+ * index at the new copies. */
 static int device_add_key(Inventory *inv, Device *d, const char *key) {
-        char **l = realloc(d->keys, (d->n_keys + 1) * sizeof(char *));
-        if (!l)
+        size_t strings = strlen(key) + 1;
+        for (size_t i = 0; i < d->n_keys; i++)
+                strings += strlen(d->keys[i]) + 1;
+        char **block = malloc((d->n_keys + 1) * sizeof(char *) + strings);
+        if (!block)
                 return -ENOMEM;
-        d->keys = l;
-        d->keys[d->n_keys] = strdup(key);
-        if (!d->keys[d->n_keys])
-                return -ENOMEM;
-        int r = strmap_put(&inv->by_key, d->keys[d->n_keys], d);
+        char *p = (char *) (block + d->n_keys + 1);
+        for (size_t i = 0; i <= d->n_keys; i++) {
+                const char *k = i < d->n_keys ? d->keys[i] : key;
+                size_t n = strlen(k) + 1;
+                block[i] = memcpy(p, k, n);
+                p += n;
+        }
+        int r = strmap_put(&inv->by_key, block[d->n_keys], d);
         if (r < 0) {
-                free(d->keys[d->n_keys]);
+                free(block);
                 return r;
         }
+        /* the index now points at the new copies (a put of an existing key
+         * replaces the key pointer and cannot fail) */
+        for (size_t i = 0; i < d->n_keys; i++)
+                if (strmap_get(&inv->by_key, block[i]) == d)
+                        (void) strmap_put(&inv->by_key, block[i], d);
+        free(d->keys);
+        d->keys = block;
         d->n_keys++;
+        d->id = d->keys[0];
         return 0;
 }
 
@@ -221,8 +228,7 @@ static int device_new(Inventory *inv, const char *id, Device **ret) {
         Device *d = calloc(1, sizeof(Device));
         if (!d)
                 return -ENOMEM;
-        d->id = strdup(id);
-        if (!d->id || device_add_key(inv, d, id) < 0) {
+        if (device_add_key(inv, d, id) < 0) {
                 device_free(d);
                 return -ENOMEM;
         }
@@ -259,6 +265,38 @@ static int device_put_observation(Device *d, const struct vw_observation *obs) {
         return 0;
 }
 
+/* One block per link: its index key "local\tlocal port\tremote", then the
+ * five fields as strings. */
+static int link_fill(Link *l, const char *local, const char *local_port, const char *remote, const char *remote_port,
+                     const char *source) {
+        const char *f[] = { local, local_port ? local_port : "", remote, remote_port ? remote_port : "", source };
+        size_t len[ELEMENTSOF(f)], size = 0;
+        for (size_t i = 0; i < ELEMENTSOF(f); i++)
+                size += (len[i] = strlen(f[i])) + 1;
+        size += len[0] + len[1] + len[2] + 3;           /* the key */
+        char *block = malloc(size), *p = block;
+        if (!block)
+                return -ENOMEM;
+        for (size_t i = 0; i < 3; i++) {
+                memcpy(p, f[i], len[i]);
+                p += len[i];
+                *p++ = i < 2 ? '\t' : '\0';
+        }
+        char *at[ELEMENTSOF(f)];
+        for (size_t i = 0; i < ELEMENTSOF(f); i++) {
+                at[i] = memcpy(p, f[i], len[i] + 1);
+                p += len[i] + 1;
+        }
+        free(l->key);
+        l->key = block;
+        l->local = at[0];
+        l->local_port = local_port ? at[1] : NULL;
+        l->remote = at[2];
+        l->remote_port = remote_port ? at[3] : NULL;
+        l->source = at[4];
+        return 0;
+}
+
 static int link_record(Inventory *inv, const struct vw_observation *o, const Device *d, uint64_t now) {
         const char *local = o->via.device;
         char capture[300];
@@ -269,16 +307,20 @@ static int link_record(Inventory *inv, const struct vw_observation *o, const Dev
         if (!local || streq(local, d->id))
                 return 0;
         const char *local_port = o->via.port ? o->via.port : o->via.interface;
-        _cleanup_free_ char *key = NULL;
-        if (asprintf(&key, "%s\t%s\t%s", local, local_port ? local_port : "", d->id) < 0)
-                return -ENOMEM;
+        const char *source = o->source ? o->source : "unknown";
+        char key[1024];
+        int n = snprintf(key, sizeof key, "%s\t%s\t%s", local, local_port ? local_port : "", d->id);
+        if (n < 0 || (size_t) n >= sizeof key)
+                return -E2BIG;
         uintptr_t idx = (uintptr_t) strmap_get(&inv->link_index, key);
         if (idx > 0) {
                 Link *l = &inv->links[idx - 1];
                 l->last_seen = now;
                 if (!streq_ptr(l->remote_port, o->port_id)) {
-                        free(l->remote_port);
-                        l->remote_port = o->port_id ? strdup(o->port_id) : NULL;
+                        int r = link_fill(l, l->local, l->local_port, l->remote, o->port_id, l->source);
+                        if (r < 0)
+                                return r;
+                        (void) strmap_put(&inv->link_index, l->key, (void *) idx);     /* the new copy of the key */
                 }
                 return 0;
         }
@@ -287,30 +329,20 @@ static int link_record(Inventory *inv, const struct vw_observation *o, const Dev
         if (inv->n_links == inv->cap_links) {
                 size_t cap = inv->cap_links ? inv->cap_links * 2 : 64;
                 Link *l = realloc(inv->links, cap * sizeof(Link));
-                char **k = realloc(inv->link_keys, cap * sizeof(char *));
-                if (l)
-                        inv->links = l;
-                if (k)
-                        inv->link_keys = k;
-                if (!l || !k)
+                if (!l)
                         return -ENOMEM;
+                inv->links = l;
                 inv->cap_links = cap;
         }
         Link *l = &inv->links[inv->n_links];
-        *l = (Link) {
-                .local = strdup(local),
-                .local_port = local_port ? strdup(local_port) : NULL,
-                .remote = strdup(d->id),
-                .remote_port = o->port_id ? strdup(o->port_id) : NULL,
-                .source = strdup(o->source ? o->source : "unknown"),
-                .last_seen = now,
-        };
-        inv->link_keys[inv->n_links] = TAKE_PTR(key);
-        if (!l->local || !l->remote || !l->source ||
-            strmap_put(&inv->link_index, inv->link_keys[inv->n_links], (void *) (uintptr_t) (inv->n_links + 1)) < 0) {
+        *l = (Link) { .last_seen = now };
+        int r = link_fill(l, local, local_port, d->id, o->port_id, source);
+        if (r < 0)
+                return r;
+        r = strmap_put(&inv->link_index, l->key, (void *) (uintptr_t) (inv->n_links + 1));
+        if (r < 0) {
                 link_done(l);
-                free(inv->link_keys[inv->n_links]);
-                return -ENOMEM;
+                return r;
         }
         inv->n_links++;
         return 0;

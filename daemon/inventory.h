@@ -31,7 +31,8 @@ typedef struct PolicyState {
 } PolicyState;
 
 typedef struct Device {
-        char *id;                       /* stable key: "mac:00e0fc123456", "chassis:local:xyz", … */
+        const char *id;                 /* stable key: "mac:00e0fc123456", "chassis:local:xyz", …;
+                                           the first of keys[] */
         DeviceKind kind;
         uint64_t first_seen;            /* usec, CLOCK_REALTIME */
         uint64_t last_seen;
@@ -43,7 +44,7 @@ typedef struct Device {
         Observation *obs[DEVICE_SOURCES_MAX];
         size_t n_obs;
 
-        char **keys;                    /* strong identifiers indexing this device */
+        char **keys;                    /* identifiers indexing this device; one block with their text */
         size_t n_keys;
 
         VendorVerdict vendor;
@@ -57,11 +58,12 @@ typedef struct Device {
 } Device;
 
 typedef struct Link {
-        char *local;                    /* device id, or "capture:<iface>" */
-        char *local_port;
-        char *remote;                   /* device id */
-        char *remote_port;
-        char *source;
+        char *key;                      /* "local\tlocal_port\tremote"; the block the fields live in */
+        const char *local;              /* device id, or "capture:<iface>" */
+        const char *local_port;
+        const char *remote;             /* device id */
+        const char *remote_port;
+        const char *source;
         uint64_t last_seen;
 } Link;
 
