@@ -50,7 +50,7 @@ static void device_free(Device *d) {
         if (!d)
                 return;
         for (size_t i = 0; i < d->n_obs; i++)
-                observation_free(d->obs[i]);
+                packed_obs_free(d->obs[i]);
         free(d->keys);          /* d->id is its first key */
         vendor_verdict_done(&d->vendor);
         free(d->role.role);
@@ -240,14 +240,14 @@ static int device_new(Inventory *inv, const char *id, Device **ret) {
 
 /* Replace the device's observation from the same source, or add one. */
 static int device_put_observation(Device *d, const struct vw_observation *obs) {
-        Observation *o;
-        int r = observation_dup(obs, &o);
+        PackedObs *o;
+        int r = packed_obs_new(obs, &o);
         if (r < 0)
                 return r;
         const char *src = obs->source ? obs->source : "unknown";
         for (size_t i = 0; i < d->n_obs; i++)
-                if (streq_ptr(d->obs[i]->o.source ? d->obs[i]->o.source : "unknown", src)) {
-                        observation_free(d->obs[i]);
+                if (streq(device_obs_source(d, i), src)) {
+                        packed_obs_free(d->obs[i]);
                         d->obs[i] = o;
                         return 0;
                 }
@@ -258,9 +258,9 @@ static int device_put_observation(Device *d, const struct vw_observation *obs) {
         /* More sources than slots: the oldest sighting makes room. */
         size_t oldest = 0;
         for (size_t i = 1; i < d->n_obs; i++)
-                if (d->obs[i]->o.time_usec < d->obs[oldest]->o.time_usec)
+                if (d->obs[i]->time_usec < d->obs[oldest]->time_usec)
                         oldest = i;
-        observation_free(d->obs[oldest]);
+        packed_obs_free(d->obs[oldest]);
         d->obs[oldest] = o;
         return 0;
 }
@@ -506,13 +506,18 @@ const char *device_attr(const Device *d, size_t offset) {
         const char *best = NULL;
         uint64_t t = 0;
         for (size_t i = 0; i < d->n_obs; i++) {
-                const char *v = *(const char *const *) ((const uint8_t *) &d->obs[i]->o + offset);
-                if (v && (!best || d->obs[i]->o.time_usec >= t)) {
+                const char *v = packed_obs_get(d->obs[i], offset);
+                if (v && (!best || d->obs[i]->time_usec >= t)) {
                         best = v;
-                        t = d->obs[i]->o.time_usec;
+                        t = d->obs[i]->time_usec;
                 }
         }
         return best;
+}
+
+const char *device_obs_source(const Device *d, size_t i) {
+        const char *s = PACKED_OBS_GET(d->obs[i], source);
+        return s ? s : "unknown";
 }
 
 const char *device_kind_to_string(DeviceKind k) {
@@ -541,8 +546,7 @@ static void write_time(JsonOut *o, uint64_t usec) {
  * identifiers it has claimed (`key_prefix`), without repeats: only the latest
  * observation of each source is kept, but every MAC and address a device was
  * ever seen with stays in its identifier index, and so in its record. */
-static void write_union(JsonOut *o, const Device *d, size_t offset, size_t count_offset, bool macs,
-                        const char *key_prefix) {
+static void write_union(JsonOut *o, const Device *d, unsigned array, bool macs, const char *key_prefix) {
         const char *seen[UNION_MAX];
         char formatted[UNION_MAX][18];
         size_t n_seen = 0, plen = strlen(key_prefix);
@@ -550,19 +554,19 @@ static void write_union(JsonOut *o, const Device *d, size_t offset, size_t count
 
         jsonout_array_begin(o);
         for (size_t i = 0; i <= d->n_obs; i++) {
-                const char *const *l;
+                const char *item = NULL;
                 size_t n;
-                if (i < d->n_obs) {
-                        const struct vw_observation *ob = &d->obs[i]->o;
-                        l = *(const char *const *const *) ((const uint8_t *) ob + offset);
-                        n = *(const size_t *) ((const uint8_t *) ob + count_offset);
-                } else {        /* last: the identifiers */
-                        l = (const char *const *) d->keys;
+                if (i < d->n_obs)
+                        item = packed_obs_items(d->obs[i], array, &n);
+                else            /* last: the identifiers */
                         n = d->n_keys;
-                }
                 for (size_t k = 0; k < n && n_seen < UNION_MAX; k++) {
-                        const char *v = l[k];
-                        if (i == d->n_obs) {
+                        const char *v;
+                        if (i < d->n_obs) {
+                                v = item;
+                                item = packed_obs_next_item(item);
+                        } else {
+                                v = d->keys[k];
                                 if (strncmp(v, key_prefix, plen) != 0)
                                         continue;
                                 v += plen;
@@ -604,14 +608,13 @@ void device_write_json(JsonOut *o, const Device *d, bool detail) {
         jsonout_kv_string(o, "sys_object_id", DEVICE_ATTR(d, sys_object_id));
         jsonout_kv_string(o, "port_id", DEVICE_ATTR(d, port_id));
         JSONOUT_KEY(o, "macs");
-        write_union(o, d, offsetof(struct vw_observation, macs), offsetof(struct vw_observation, n_macs), true, "mac:");
+        write_union(o, d, OBS_MACS, true, "mac:");
         JSONOUT_KEY(o, "addresses");
-        write_union(o, d, offsetof(struct vw_observation, addresses), offsetof(struct vw_observation, n_addresses),
-                    false, "addr:");
+        write_union(o, d, OBS_ADDRESSES, false, "addr:");
         JSONOUT_KEY(o, "sources");
         jsonout_array_begin(o);
         for (size_t i = 0; i < d->n_obs; i++)
-                jsonout_string(o, d->obs[i]->o.source ? d->obs[i]->o.source : "unknown");
+                jsonout_string(o, device_obs_source(d, i));
         jsonout_array_end(o);
         JSONOUT_KEY(o, "first_seen");
         write_time(o, d->first_seen);
@@ -651,13 +654,18 @@ void device_write_json(JsonOut *o, const Device *d, bool detail) {
                 JSONOUT_KEY(o, "observations");
                 jsonout_array_begin(o);
                 for (size_t i = 0; i < d->n_obs; i++) {
-                        json_object *ob = observation_to_json(&d->obs[i]->o);
+                        ObsView view;
+                        json_object *ob = NULL;
+                        if (packed_obs_view(d->obs[i], &view) >= 0) {
+                                ob = observation_to_json(&view.o);
+                                obs_view_done(&view);
+                        }
                         if (!ob) {
                                 o->oom = true;
                                 continue;
                         }
                         char when[32];
-                        const char *t = rfc3339(d->obs[i]->o.time_usec, when);
+                        const char *t = rfc3339(d->obs[i]->time_usec, when);
                         json_object_object_add(ob, "time", t ? json_object_new_string(t) : NULL);
                         size_t n;
                         const char *s = json_object_to_json_string_length(ob, JSON_C_TO_STRING_PLAIN, &n);

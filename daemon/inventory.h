@@ -41,7 +41,7 @@ typedef struct Device {
         bool stale;                     /* its source went blind */
 
         /* the latest observation from each source, newest attributes win */
-        Observation *obs[DEVICE_SOURCES_MAX];
+        PackedObs *obs[DEVICE_SOURCES_MAX];
         size_t n_obs;
 
         char **keys;                    /* identifiers indexing this device; one block with their text */
@@ -102,6 +102,8 @@ const Link *inventory_link(Inventory *inv, size_t i);
 /* The merged view: newest non-NULL value across the device's observations. */
 const char *device_attr(const Device *d, size_t offset);
 #define DEVICE_ATTR(d, field) device_attr((d), offsetof(struct vw_observation, field))
+/* The source of the device's i-th observation ("unknown" when it named none). */
+const char *device_obs_source(const Device *d, size_t i);
 
 /* The device's JSON: id, kind, chassis_id, sys_name, sys_descr,
  * sys_object_id, macs, addresses, sources, first_seen, last_seen (RFC 3339),
