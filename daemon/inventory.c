@@ -67,9 +67,7 @@ static void device_free(Device *d) {
                 packed_obs_free(d->obs[i]);
         free(key_block(d));     /* d->id is its first key */
         vendor_verdict_done(&d->vendor);
-        free(d->role.role);
-        free(d->role.segment);
-        free(d->role.rule);
+        free(d->role.role);     /* the role verdict's one block */
         free(d->policy.rule);
         free(d);
 }
@@ -208,46 +206,57 @@ static bool device_has_strong_key(const Device *d) {
  * strings.  Most devices never gain a key after the first observation, so the
  * first block is exact; one that grows (a switch heard from each of its port
  * MACs) doubles, and only then are its keys copied and the index re-pointed. */
-static int device_add_key(Inventory *inv, Device *d, const char *key) {
+/* Add keys[0..n) to the device: one new block when they do not fit. */
+static int device_add_keys(Inventory *inv, Device *d, const char *const *keys, size_t n) {
         KeyBlock *kb = key_block(d);
-        size_t len = strlen(key) + 1;
-        if (!kb || d->n_keys == kb->cap_keys || kb->used + len > kb->size) {
-                size_t cap = kb ? (size_t) kb->cap_keys * 2 : 1, size = kb ? (size_t) kb->size * 2 : len;
-                if (cap < 4 && kb)
-                        cap = 4;
-                if (size < (kb ? kb->used : 0) + len)
-                        size = (kb ? kb->used : 0) + len;
+        size_t bytes = 0;
+        for (size_t i = 0; i < n; i++)
+                bytes += strlen(keys[i]) + 1;
+        if (n == 0)
+                return 0;
+        if (!kb || d->n_keys + n > kb->cap_keys || kb->used + bytes > kb->size) {
+                /* exact for a new device; doubling once it grows */
+                size_t cap = d->n_keys + n, size = (kb ? kb->used : 0) + bytes;
+                if (kb) {
+                        if (cap < (size_t) kb->cap_keys * 2)
+                                cap = (size_t) kb->cap_keys * 2;
+                        if (size < (size_t) kb->size * 2)
+                                size = (size_t) kb->size * 2;
+                }
                 if (cap > UINT32_MAX / 2 || size > UINT32_MAX / 2)
                         return -E2BIG;
-                KeyBlock *n = malloc(sizeof(KeyBlock) + cap * sizeof(char *) + size);
-                if (!n)
+                KeyBlock *nb = malloc(sizeof(KeyBlock) + cap * sizeof(char *) + size);
+                if (!nb)
                         return -ENOMEM;
-                *n = (KeyBlock) { .cap_keys = (uint32_t) cap, .size = (uint32_t) size };
+                *nb = (KeyBlock) { .cap_keys = (uint32_t) cap, .size = (uint32_t) size };
                 for (size_t i = 0; i < d->n_keys; i++) {
                         size_t l = strlen(d->keys[i]) + 1;
-                        n->keys[i] = memcpy(key_area(n) + n->used, d->keys[i], l);
-                        n->used += (uint32_t) l;
+                        nb->keys[i] = memcpy(key_area(nb) + nb->used, d->keys[i], l);
+                        nb->used += (uint32_t) l;
                         /* the index points at the new copy (a put of a key that
                          * is there replaces its pointer and cannot fail) */
-                        if (strmap_get(&inv->by_key, n->keys[i]) == d)
-                                (void) strmap_put(&inv->by_key, n->keys[i], d);
+                        if (strmap_get(&inv->by_key, nb->keys[i]) == d)
+                                (void) strmap_put(&inv->by_key, nb->keys[i], d);
                 }
                 free(kb);
-                kb = n;
+                kb = nb;
                 d->keys = kb->keys;
                 d->id = d->keys[0];
         }
-        char *copy = memcpy(key_area(kb) + kb->used, key, len);
-        int r = strmap_put(&inv->by_key, copy, d);
-        if (r < 0)
-                return r;
-        kb->used += (uint32_t) len;
-        d->keys[d->n_keys++] = copy;
+        for (size_t i = 0; i < n; i++) {
+                size_t len = strlen(keys[i]) + 1;
+                char *copy = memcpy(key_area(kb) + kb->used, keys[i], len);
+                int r = strmap_put(&inv->by_key, copy, d);
+                if (r < 0)
+                        return r;
+                kb->used += (uint32_t) len;
+                d->keys[d->n_keys++] = copy;
+        }
         d->id = d->keys[0];
         return 0;
 }
 
-static int device_new(Inventory *inv, const char *id, Device **ret) {
+static int device_new(Inventory *inv, const char *const *keys, size_t n_keys, Device **ret) {
         if (inv->n_live >= inv->limits.max_devices)
                 return -ENOSPC;
         if (inv->n_devices == inv->cap_devices) {
@@ -261,7 +270,7 @@ static int device_new(Inventory *inv, const char *id, Device **ret) {
         Device *d = calloc(1, sizeof(Device));
         if (!d)
                 return -ENOMEM;
-        if (device_add_key(inv, d, id) < 0) {
+        if (device_add_keys(inv, d, keys, n_keys) < 0) {
                 device_free(d);
                 return -ENOMEM;
         }
@@ -421,19 +430,27 @@ int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t
                         d = owner[i];
         }
 
+        /* the keys nobody has yet: a key owned by another device stays there
+         * (a strong one is a conflict kept apart, an address or name is not
+         * stolen) */
+        const char *fresh[KEYS_MAX];
+        size_t n_fresh = 0;
+        for (size_t i = 0; i < n; i++)
+                if (!owner[i])
+                        fresh[n_fresh++] = keys[i].text;
         if (!d) {
-                r = device_new(inv, keys[0].text, &d);
+                /* its id is its first key: the strongest one */
+                if (owner[0]) {
+                        memmove(fresh + 1, fresh, n_fresh * sizeof fresh[0]);
+                        fresh[0] = keys[0].text;
+                        n_fresh++;
+                }
+                r = device_new(inv, fresh, n_fresh, &d);
                 if (r < 0)
                         return r;
                 d->first_seen = now;
-                owner[0] = d;
-        }
-        for (size_t i = 0; i < n; i++) {
-                /* a key owned by another device stays there: a strong one is a
-                 * conflict kept apart, an address or name is not stolen */
-                if (owner[i])
-                        continue;
-                r = device_add_key(inv, d, keys[i].text);
+        } else {
+                r = device_add_keys(inv, d, fresh, n_fresh);
                 if (r < 0)
                         return r;
         }

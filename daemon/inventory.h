@@ -15,7 +15,7 @@ typedef enum DeviceKind {
 
 #define DEVICE_SOURCES_MAX 8
 
-/* Filled by the role stage (roles.c). */
+/* Filled by the role stage (roles.c); one allocation, owned by .role. */
 typedef struct RoleVerdict {
         char *role;                     /* "core", "edge", …, or "unknown"; NULL = not evaluated */
         char *segment;                  /* segment name or NULL */

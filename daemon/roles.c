@@ -285,10 +285,21 @@ int roles_add_override(RolesConfig *c, OverrideMatch match, const char *value, c
 void role_verdict_done(RoleVerdict *v) {
         if (!v)
                 return;
-        free(v->role);
-        free(v->segment);
-        free(v->rule);
+        free(v->role);          /* the block the other two live in */
         *v = (RoleVerdict) {};
+}
+
+int role_verdict_make(const char *role, const char *segment, const char *rule, RoleVerdict *ret) {
+        size_t lr = strlen(role) + 1, ls = segment ? strlen(segment) + 1 : 0, lu = rule ? strlen(rule) + 1 : 0;
+        char *block = malloc(lr + ls + lu);
+        if (!block)
+                return -ENOMEM;
+        *ret = (RoleVerdict) {
+                .role = memcpy(block, role, lr),
+                .segment = segment ? memcpy(block + lr, segment, ls) : NULL,
+                .rule = rule ? memcpy(block + lr + ls, rule, lu) : NULL,
+        };
+        return 0;
 }
 
 bool role_verdict_equal(const RoleVerdict *a, const RoleVerdict *b) {
@@ -308,11 +319,9 @@ static int verdict_set(RoleVerdict *ret, const char *role, const char *segment, 
         va_end(ap);
         if (streq_ptr(ret->role, role) && streq_ptr(ret->segment, segment) && streq_ptr(ret->rule, rule))
                 return 0;
-        RoleVerdict v = { .role = strdup(role), .segment = segment ? strdup(segment) : NULL, .rule = strdup(rule) };
-        if (!v.role || (segment && !v.segment) || !v.rule) {
-                role_verdict_done(&v);
+        RoleVerdict v;
+        if (role_verdict_make(role, segment, rule, &v) < 0)
                 return -ENOMEM;
-        }
         role_verdict_done(ret);
         *ret = v;
         return 1;

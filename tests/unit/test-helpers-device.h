@@ -4,6 +4,7 @@
 
 #include "inventory.h"
 #include "observation.h"
+#include "roles.h"
 
 static inline void test_device_add_obs(Device *d, const struct vw_observation *o) {
         PackedObs *copy = NULL;
@@ -15,9 +16,7 @@ static inline void test_device_add_obs(Device *d, const struct vw_observation *o
 static inline void test_device_done(Device *d) {
         for (size_t i = 0; i < d->n_obs; i++)
                 packed_obs_free(d->obs[i]);
-        free(d->role.role);
-        free(d->role.segment);
-        free(d->role.rule);
+        role_verdict_done(&d->role);
         free(d->policy.rule);
         *d = (Device) {};
 }
