@@ -125,7 +125,9 @@ def send(frames):
             if time.monotonic() > deadline:
                 if BATCH == 1:
                     vwtest.log(f"not counted: {frames[k][1]} {frames[k][0].hex()}")
-                vwtest.fail(f"the daemon counted {status().get('frames')} of {want['frames']} frames")
+                st = status()
+                vwtest.fail(f"the daemon counted {st.get('frames')} of {want['frames']} frames "
+                            f"(libpcap: {st.get('received')} received, {st.get('dropped')} dropped)")
             time.sleep(0.05)
 
 
