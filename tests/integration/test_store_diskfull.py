@@ -17,7 +17,6 @@ full.  Then:
 """
 import json
 import os
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -30,10 +29,9 @@ if not os.path.exists(os.path.join(vwtest.PLUGIN_DIR, "jsonl.so")):
     vwtest.skip("jsonl plugin not built")
 if os.environ.get("VW_DISKFULL_PRIVATE") != "1":
     # mounts made from here on vanish with the test's own mount namespace
-    env = dict(os.environ, VW_DISKFULL_PRIVATE="1")
-    r = subprocess.run(["unshare", "-m", "--propagation", "private", sys.executable, os.path.abspath(__file__)],
-                       env=env)
-    sys.exit(r.returncode)
+    # (exec: the test runner's signals reach the test itself)
+    os.execvpe("unshare", ["unshare", "-m", "--propagation", "private", sys.executable, os.path.abspath(__file__)],
+               dict(os.environ, VW_DISKFULL_PRIVATE="1"))
 
 d = vwtest.tmpdir()
 mnt = os.path.join(d, "state")
