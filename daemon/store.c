@@ -664,10 +664,14 @@ static char *device_obs_lines(const Device *d) {
         if (!f)
                 return NULL;
         for (size_t i = 0; i < d->n_obs; i++) {
-                json_object *o = observation_to_json(&d->obs[i]->o);
+                ObsView view;
+                if (packed_obs_view(d->obs[i], &view) < 0)
+                        continue;
+                json_object *o = observation_to_json(&view.o);
+                obs_view_done(&view);
                 if (!o)
                         continue;
-                fprintf(f, "%" PRIu64 "\t%s\n", d->obs[i]->o.time_usec,
+                fprintf(f, "%" PRIu64 "\t%s\n", d->obs[i]->time_usec,
                         json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
                 json_object_put(o);
         }

@@ -216,7 +216,7 @@ static void test_flood(void **state) {
         assert_int_equal(alerts_device_update(am, &d[0], 13 * SEC), 1);
         assert_int_equal(cap.n, 7);
         for (size_t i = 0; i < ELEMENTSOF(d); i++) {
-                free(d[i].id);
+                free((char *) d[i].id);
                 test_device_done(&d[i]);
         }
         capture_done(&cap);
