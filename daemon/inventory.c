@@ -317,10 +317,12 @@ static int link_record(Inventory *inv, const struct vw_observation *o, const Dev
                 Link *l = &inv->links[idx - 1];
                 l->last_seen = now;
                 if (!streq_ptr(l->remote_port, o->port_id)) {
+                        /* the index borrows the key that link_fill() frees: out with it first */
+                        (void) strmap_remove(&inv->link_index, key);
                         int r = link_fill(l, l->local, l->local_port, l->remote, o->port_id, l->source);
+                        (void) strmap_put(&inv->link_index, l->key, (void *) idx);     /* the new (or, on failure, old) key */
                         if (r < 0)
                                 return r;
-                        (void) strmap_put(&inv->link_index, l->key, (void *) idx);     /* the new copy of the key */
                 }
                 return 0;
         }
