@@ -46,12 +46,26 @@ int inventory_new(const InventoryLimits *limits, Inventory **ret) {
         return 0;
 }
 
+typedef struct KeyBlock {
+        uint32_t cap_keys;      /* pointer slots */
+        uint32_t used, size;    /* bytes of the string area */
+        char *keys[];           /* then the string area */
+} KeyBlock;
+
+static KeyBlock *key_block(const Device *d) {
+        return d->keys ? (KeyBlock *) ((uint8_t *) d->keys - offsetof(KeyBlock, keys)) : NULL;
+}
+
+static char *key_area(KeyBlock *kb) {
+        return (char *) (kb->keys + kb->cap_keys);
+}
+
 static void device_free(Device *d) {
         if (!d)
                 return;
         for (size_t i = 0; i < d->n_obs; i++)
                 packed_obs_free(d->obs[i]);
-        free(d->keys);          /* d->id is its first key */
+        free(key_block(d));     /* d->id is its first key */
         vendor_verdict_done(&d->vendor);
         free(d->role.role);
         free(d->role.segment);
@@ -61,7 +75,8 @@ static void device_free(Device *d) {
 }
 
 static void link_done(Link *l) {
-        free(l->key);           /* every field lives in its block */
+        free(l->key);           /* the other fields live in its block */
+        free(l->remote_port);
         *l = (Link) {};
 }
 
@@ -96,7 +111,13 @@ struct key {
 #define KEYS_MAX 32
 
 static void mac_key(const uint8_t mac[6], char out[static 300]) {
-        snprintf(out, 300, "mac:%02x%02x%02x%02x%02x%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+        static const char hex[] = "0123456789abcdef";
+        memcpy(out, "mac:", 4);
+        for (size_t i = 0; i < 6; i++) {
+                out[4 + 2 * i] = hex[mac[i] >> 4];
+                out[5 + 2 * i] = hex[mac[i] & 15];
+        }
+        out[16] = '\0';
 }
 
 static bool address_is_default(const char *a) {
@@ -111,14 +132,17 @@ static bool address_valid(const char *a) {
         return inet_pton(AF_INET, a, buf) == 1 || inet_pton(AF_INET6, a, buf) == 1;
 }
 
-static size_t add_key(struct key *keys, size_t n, enum key_strength s, const char *fmt, ...) _printf_(4, 5);
-static size_t add_key(struct key *keys, size_t n, enum key_strength s, const char *fmt, ...) {
+/* "<prefix><a>" or "<prefix><a>:<b>", cut at the key's size. */
+static size_t add_key(struct key *keys, size_t n, enum key_strength s, const char *prefix, const char *a,
+                      const char *b) {
         if (n >= KEYS_MAX)
                 return n;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(keys[n].text, sizeof keys[n].text, fmt, ap);
-        va_end(ap);
+        char *t = keys[n].text, *end = t + sizeof keys[n].text - 1;
+        const char *parts[] = { prefix, a, b ? ":" : "", b ? b : "" };
+        for (size_t i = 0; i < ELEMENTSOF(parts); i++)
+                for (const char *p = parts[i]; *p && t < end; p++)
+                        *t++ = *p;
+        *t = '\0';
         for (size_t i = 0; i < n; i++)
                 if (streq(keys[i].text, keys[n].text))
                         return n;
@@ -141,21 +165,21 @@ static size_t observation_keys(const struct vw_observation *o, struct key keys[s
                         }
                 } else if (streq(st, "netaddr")) {
                         if (address_valid(o->chassis_id) && !address_is_default(o->chassis_id))
-                                n = add_key(keys, n, KEY_ADDRESS, "addr:%s", o->chassis_id);
+                                n = add_key(keys, n, KEY_ADDRESS, "addr:", o->chassis_id, NULL);
                 } else if (!streq(st, "cdp"))   /* CDP device IDs ("Switch") are names, not identities */
-                        n = add_key(keys, n, KEY_STRONG, "chassis:%s:%s", st, o->chassis_id);
+                        n = add_key(keys, n, KEY_STRONG, "chassis:", st, o->chassis_id);
         }
         if (!isempty(o->entity_serial) && o->n_entity_mfg > 0 && !isempty(o->entity_mfg[0]))
-                n = add_key(keys, n, KEY_STRONG, "serial:%s:%s", o->entity_mfg[0], o->entity_serial);
+                n = add_key(keys, n, KEY_STRONG, "serial:", o->entity_mfg[0], o->entity_serial);
         for (size_t i = 0; i < o->n_macs; i++)
                 if (mac_parse(o->macs[i], mac) >= 0 && !mac_is_weak(mac)) {
                         char k[300];
                         mac_key(mac, k);
-                        n = add_key(keys, n, KEY_STRONG, "%s", k);
+                        n = add_key(keys, n, KEY_STRONG, "", k, NULL);
                 }
         for (size_t i = 0; i < o->n_addresses; i++)
                 if (address_valid(o->addresses[i]) && !address_is_default(o->addresses[i]))
-                        n = add_key(keys, n, KEY_ADDRESS, "addr:%s", o->addresses[i]);
+                        n = add_key(keys, n, KEY_ADDRESS, "addr:", o->addresses[i], NULL);
         if (n == 0) {
                 /* Nothing identifies it: a name is only good within the place it was
                  * seen, so it can never fold two boxes from different places together. */
@@ -164,7 +188,7 @@ static size_t observation_keys(const struct vw_observation *o, struct key keys[s
                 const char *where = o->via.device ? o->via.device : o->via.interface ? o->via.interface
                                   : o->source ? o->source : "-";
                 if (!isempty(name))
-                        n = add_key(keys, n, KEY_WEAK, "name:%s:%s", where, name);
+                        n = add_key(keys, n, KEY_WEAK, "name:", where, name);
         }
         return n;
 }
@@ -180,36 +204,45 @@ static bool device_has_strong_key(const Device *d) {
         return false;
 }
 
-/* A device's keys live in one block: the pointer array, then the strings.
- * Adding one (rare: a new MAC or address) rebuilds the block and points the
- * index at the new copies. */
+/* A device's keys live in one block: a header, the pointer array, then the
+ * strings.  Most devices never gain a key after the first observation, so the
+ * first block is exact; one that grows (a switch heard from each of its port
+ * MACs) doubles, and only then are its keys copied and the index re-pointed. */
 static int device_add_key(Inventory *inv, Device *d, const char *key) {
-        size_t strings = strlen(key) + 1;
-        for (size_t i = 0; i < d->n_keys; i++)
-                strings += strlen(d->keys[i]) + 1;
-        char **block = malloc((d->n_keys + 1) * sizeof(char *) + strings);
-        if (!block)
-                return -ENOMEM;
-        char *p = (char *) (block + d->n_keys + 1);
-        for (size_t i = 0; i <= d->n_keys; i++) {
-                const char *k = i < d->n_keys ? d->keys[i] : key;
-                size_t n = strlen(k) + 1;
-                block[i] = memcpy(p, k, n);
-                p += n;
+        KeyBlock *kb = key_block(d);
+        size_t len = strlen(key) + 1;
+        if (!kb || d->n_keys == kb->cap_keys || kb->used + len > kb->size) {
+                size_t cap = kb ? (size_t) kb->cap_keys * 2 : 1, size = kb ? (size_t) kb->size * 2 : len;
+                if (cap < 4 && kb)
+                        cap = 4;
+                if (size < (kb ? kb->used : 0) + len)
+                        size = (kb ? kb->used : 0) + len;
+                if (cap > UINT32_MAX / 2 || size > UINT32_MAX / 2)
+                        return -E2BIG;
+                KeyBlock *n = malloc(sizeof(KeyBlock) + cap * sizeof(char *) + size);
+                if (!n)
+                        return -ENOMEM;
+                *n = (KeyBlock) { .cap_keys = (uint32_t) cap, .size = (uint32_t) size };
+                for (size_t i = 0; i < d->n_keys; i++) {
+                        size_t l = strlen(d->keys[i]) + 1;
+                        n->keys[i] = memcpy(key_area(n) + n->used, d->keys[i], l);
+                        n->used += (uint32_t) l;
+                        /* the index points at the new copy (a put of a key that
+                         * is there replaces its pointer and cannot fail) */
+                        if (strmap_get(&inv->by_key, n->keys[i]) == d)
+                                (void) strmap_put(&inv->by_key, n->keys[i], d);
+                }
+                free(kb);
+                kb = n;
+                d->keys = kb->keys;
+                d->id = d->keys[0];
         }
-        int r = strmap_put(&inv->by_key, block[d->n_keys], d);
-        if (r < 0) {
-                free(block);
+        char *copy = memcpy(key_area(kb) + kb->used, key, len);
+        int r = strmap_put(&inv->by_key, copy, d);
+        if (r < 0)
                 return r;
-        }
-        /* the index now points at the new copies (a put of an existing key
-         * replaces the key pointer and cannot fail) */
-        for (size_t i = 0; i < d->n_keys; i++)
-                if (strmap_get(&inv->by_key, block[i]) == d)
-                        (void) strmap_put(&inv->by_key, block[i], d);
-        free(d->keys);
-        d->keys = block;
-        d->n_keys++;
+        kb->used += (uint32_t) len;
+        d->keys[d->n_keys++] = copy;
         d->id = d->keys[0];
         return 0;
 }
@@ -266,10 +299,9 @@ static int device_put_observation(Device *d, const struct vw_observation *obs) {
 }
 
 /* One block per link: its index key "local\tlocal port\tremote", then the
- * five fields as strings. */
-static int link_fill(Link *l, const char *local, const char *local_port, const char *remote, const char *remote_port,
-                     const char *source) {
-        const char *f[] = { local, local_port ? local_port : "", remote, remote_port ? remote_port : "", source };
+ * fields as strings; the remote port, which changes, has its own copy. */
+static int link_fill(Link *l, const char *local, const char *local_port, const char *remote, const char *source) {
+        const char *f[] = { local, local_port ? local_port : "", remote, source };
         size_t len[ELEMENTSOF(f)], size = 0;
         for (size_t i = 0; i < ELEMENTSOF(f); i++)
                 size += (len[i] = strlen(f[i])) + 1;
@@ -287,13 +319,11 @@ static int link_fill(Link *l, const char *local, const char *local_port, const c
                 at[i] = memcpy(p, f[i], len[i] + 1);
                 p += len[i] + 1;
         }
-        free(l->key);
         l->key = block;
         l->local = at[0];
         l->local_port = local_port ? at[1] : NULL;
         l->remote = at[2];
-        l->remote_port = remote_port ? at[3] : NULL;
-        l->source = at[4];
+        l->source = at[3];
         return 0;
 }
 
@@ -317,12 +347,11 @@ static int link_record(Inventory *inv, const struct vw_observation *o, const Dev
                 Link *l = &inv->links[idx - 1];
                 l->last_seen = now;
                 if (!streq_ptr(l->remote_port, o->port_id)) {
-                        /* the index borrows the key that link_fill() frees: out with it first */
-                        (void) strmap_remove(&inv->link_index, key);
-                        int r = link_fill(l, l->local, l->local_port, l->remote, o->port_id, l->source);
-                        (void) strmap_put(&inv->link_index, l->key, (void *) idx);     /* the new (or, on failure, old) key */
-                        if (r < 0)
-                                return r;
+                        char *port = o->port_id ? strdup(o->port_id) : NULL;
+                        if (o->port_id && !port)
+                                return -ENOMEM;
+                        free(l->remote_port);
+                        l->remote_port = port;
                 }
                 return 0;
         }
@@ -338,9 +367,13 @@ static int link_record(Inventory *inv, const struct vw_observation *o, const Dev
         }
         Link *l = &inv->links[inv->n_links];
         *l = (Link) { .last_seen = now };
-        int r = link_fill(l, local, local_port, d->id, o->port_id, source);
+        int r = link_fill(l, local, local_port, d->id, source);
         if (r < 0)
                 return r;
+        if (o->port_id && !(l->remote_port = strdup(o->port_id))) {
+                link_done(l);
+                return -ENOMEM;
+        }
         r = strmap_put(&inv->link_index, l->key, (void *) (uintptr_t) (inv->n_links + 1));
         if (r < 0) {
                 link_done(l);
@@ -360,17 +393,19 @@ int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t
         if (n == 0)
                 return -EINVAL;
 
+        /* Each key is looked up once. */
+        Device *owner[KEYS_MAX];
+        for (size_t i = 0; i < n; i++)
+                owner[i] = strmap_get(&inv->by_key, keys[i].text);
+
         /* The device the strongest evidence points at; other strong keys that
          * point elsewhere are a conflict and stay with their own device. */
         for (size_t i = 0; i < n; i++) {
-                if (keys[i].strength != KEY_STRONG)
-                        continue;
-                Device *e = strmap_get(&inv->by_key, keys[i].text);
-                if (!e)
+                if (keys[i].strength != KEY_STRONG || !owner[i])
                         continue;
                 if (!d)
-                        d = e;
-                else if (e != d)
+                        d = owner[i];
+                else if (owner[i] != d)
                         conflict = true;
         }
         /* An address merges only when no strong identifier decided, and never
@@ -382,9 +417,8 @@ int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t
         for (size_t i = 0; !d && i < n; i++) {
                 if (keys[i].strength == KEY_STRONG)
                         continue;
-                Device *e = strmap_get(&inv->by_key, keys[i].text);
-                if (e && !(has_strong && device_has_strong_key(e)))
-                        d = e;
+                if (owner[i] && !(has_strong && device_has_strong_key(owner[i])))
+                        d = owner[i];
         }
 
         if (!d) {
@@ -392,15 +426,13 @@ int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t
                 if (r < 0)
                         return r;
                 d->first_seen = now;
+                owner[0] = d;
         }
         for (size_t i = 0; i < n; i++) {
-                Device *e = strmap_get(&inv->by_key, keys[i].text);
-                if (e == d)
+                /* a key owned by another device stays there: a strong one is a
+                 * conflict kept apart, an address or name is not stolen */
+                if (owner[i])
                         continue;
-                if (e && keys[i].strength == KEY_STRONG)
-                        continue;       /* owned by another device: kept apart */
-                if (e)
-                        continue;       /* an address or name another device has: no steal */
                 r = device_add_key(inv, d, keys[i].text);
                 if (r < 0)
                         return r;

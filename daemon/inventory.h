@@ -62,7 +62,7 @@ typedef struct Link {
         const char *local;              /* device id, or "capture:<iface>" */
         const char *local_port;
         const char *remote;             /* device id */
-        const char *remote_port;
+        char *remote_port;
         const char *source;
         uint64_t last_seen;
 } Link;
