@@ -26,12 +26,14 @@ typedef struct Op {
         char *data;                     /* JSON */
         char *s1, *s2, *s3, *s4;        /* per type */
         char *obs;                      /* OP_DEVICE_PUT: observation lines */
+        char *ckey;                     /* coalescing key ("d:<id>", …), or NULL (alerts) */
         int64_t i1, i2, i3;
         bool b1;
 } Op;
 
 typedef struct SyncWaiter {
         uint64_t target;
+        uint64_t batch;                 /* the first batch started after the request */
         StoreSyncFn cb;
         void *userdata;
 } SyncWaiter;
@@ -54,8 +56,14 @@ struct Store {
         uint64_t last_change;
         uint64_t committed;
         int write_error;                /* last failure, 0 when the latest batch committed */
+        char write_errmsg[256];         /* SQLite's words for it, with the result code's name */
         bool urgent, stop;
-        uint64_t n_batches, n_ops, n_failed, n_oom;
+        /* A failed batch goes back to the queue (a newer change of the same
+         * key supersedes it) and is retried; `committed` only moves on
+         * success.  Batches are numbered so a sync waits for an attempt
+         * that began after it asked. */
+        uint64_t batch_started, batch_done;
+        uint64_t n_batches, n_ops, n_failed, n_oom, n_lost;
         uint64_t last_prune;
 
         /* loop side */
@@ -63,6 +71,7 @@ struct Store {
         sd_event_source *efd_source;
         SyncWaiter *waiters;
         size_t n_waiters;
+        int logged_error;               /* the write error last reported in the log */
 };
 
 
