@@ -273,7 +273,6 @@ static int restore_device(void *userdata, const char *id, DeviceKind kind, uint6
         if (last_seen > d->last_seen)
                 d->last_seen = last_seen;
         d->absent = absent;
-        d->stored_generation = d->generation;
         c->n_devices++;
         return 0;
 }

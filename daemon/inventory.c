@@ -24,6 +24,15 @@ struct Inventory {
         StrMap link_index;              /* Link.key → index+1 */
 };
 
+/* The index maps keys to a device's place in devices[] plus one. */
+static uint32_t device_ref(const Device *d) {
+        return d->index + 1;
+}
+
+static Device *device_by_ref(const Inventory *inv, uint32_t ref) {
+        return ref > 0 && ref <= inv->n_devices ? inv->devices[ref - 1] : NULL;
+}
+
 /* Private default addresses: shipped as the factory setting of countless
  * boxes, so they never identify one. */
 static const char *const default_addresses[] = {
@@ -235,8 +244,8 @@ static int device_add_keys(Inventory *inv, Device *d, const char *const *keys, s
                         nb->used += (uint32_t) l;
                         /* the index points at the new copy (a put of a key that
                          * is there replaces its pointer and cannot fail) */
-                        if (strmap_get(&inv->by_key, nb->keys[i]) == d)
-                                (void) strmap_put(&inv->by_key, nb->keys[i], d);
+                        if (strmap_get(&inv->by_key, nb->keys[i]) == device_ref(d))
+                                (void) strmap_put(&inv->by_key, nb->keys[i], device_ref(d));
                 }
                 free(kb);
                 kb = nb;
@@ -246,7 +255,7 @@ static int device_add_keys(Inventory *inv, Device *d, const char *const *keys, s
         for (size_t i = 0; i < n; i++) {
                 size_t len = strlen(keys[i]) + 1;
                 char *copy = memcpy(key_area(kb) + kb->used, keys[i], len);
-                int r = strmap_put(&inv->by_key, copy, d);
+                int r = strmap_put(&inv->by_key, copy, device_ref(d));
                 if (r < 0)
                         return r;
                 kb->used += (uint32_t) len;
@@ -267,10 +276,15 @@ static int device_new(Inventory *inv, const char *const *keys, size_t n_keys, De
                 inv->devices = l;
                 inv->cap_devices = cap;
         }
+        if (inv->n_devices >= UINT32_MAX - 1)
+                return -ENOSPC;
         Device *d = calloc(1, sizeof(Device));
         if (!d)
                 return -ENOMEM;
+        d->index = (uint32_t) inv->n_devices;
         if (device_add_keys(inv, d, keys, n_keys) < 0) {
+                for (size_t i = 0; i < d->n_keys; i++)
+                        strmap_remove(&inv->by_key, d->keys[i]);
                 device_free(d);
                 return -ENOMEM;
         }
@@ -351,7 +365,7 @@ static int link_record(Inventory *inv, const struct vw_observation *o, const Dev
         int n = snprintf(key, sizeof key, "%s\t%s\t%s", local, local_port ? local_port : "", d->id);
         if (n < 0 || (size_t) n >= sizeof key)
                 return -E2BIG;
-        uintptr_t idx = (uintptr_t) strmap_get(&inv->link_index, key);
+        uint32_t idx = strmap_get(&inv->link_index, key);
         if (idx > 0) {
                 Link *l = &inv->links[idx - 1];
                 l->last_seen = now;
@@ -364,7 +378,7 @@ static int link_record(Inventory *inv, const struct vw_observation *o, const Dev
                 }
                 return 0;
         }
-        if (inv->n_links >= inv->limits.max_devices * LINKS_PER_DEVICE_MAX)
+        if (inv->n_links >= inv->limits.max_devices * LINKS_PER_DEVICE_MAX || inv->n_links >= UINT32_MAX - 1)
                 return -ENOSPC;
         if (inv->n_links == inv->cap_links) {
                 size_t cap = inv->cap_links ? inv->cap_links * 2 : 64;
@@ -383,7 +397,7 @@ static int link_record(Inventory *inv, const struct vw_observation *o, const Dev
                 link_done(l);
                 return -ENOMEM;
         }
-        r = strmap_put(&inv->link_index, l->key, (void *) (uintptr_t) (inv->n_links + 1));
+        r = strmap_put(&inv->link_index, l->key, (uint32_t) (inv->n_links + 1));
         if (r < 0) {
                 link_done(l);
                 return r;
@@ -405,7 +419,7 @@ int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t
         /* Each key is looked up once. */
         Device *owner[KEYS_MAX];
         for (size_t i = 0; i < n; i++)
-                owner[i] = strmap_get(&inv->by_key, keys[i].text);
+                owner[i] = device_by_ref(inv, strmap_get(&inv->by_key, keys[i].text));
 
         /* The device the strongest evidence points at; other strong keys that
          * point elsewhere are a conflict and stay with their own device. */
@@ -487,31 +501,25 @@ int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t
 }
 
 Device *inventory_get(Inventory *inv, const char *id) {
-        return id ? strmap_get(&inv->by_key, id) : NULL;
+        return id ? device_by_ref(inv, strmap_get(&inv->by_key, id)) : NULL;
 }
 
 static void device_remove(Inventory *inv, size_t index) {
         Device *d = inv->devices[index];
         for (size_t i = 0; i < d->n_keys; i++)
-                if (strmap_get(&inv->by_key, d->keys[i]) == d)
+                if (strmap_get(&inv->by_key, d->keys[i]) == device_ref(d))
                         strmap_remove(&inv->by_key, d->keys[i]);
         inv->devices[index] = NULL;
         inv->n_live--;
         device_free(d);
 }
 
-static size_t device_index(Inventory *inv, const Device *d) {
-        for (size_t i = 0; i < inv->n_devices; i++)
-                if (inv->devices[i] == d)
-                        return i;
-        return SIZE_MAX;
-}
 
 int inventory_forget(Inventory *inv, const char *id) {
         Device *d = inventory_get(inv, id);
         if (!d)
                 return -ENOENT;
-        device_remove(inv, device_index(inv, d));
+        device_remove(inv, d->index);
         return 0;
 }
 

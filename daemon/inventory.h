@@ -34,27 +34,26 @@ typedef struct Device {
         const char *id;                 /* stable key: "mac:00e0fc123456", "chassis:local:xyz", …;
                                            the first of keys[] */
         DeviceKind kind;
+        uint32_t index;                 /* its place in the inventory (insertion order) */
         uint64_t first_seen;            /* usec, CLOCK_REALTIME */
         uint64_t last_seen;
         uint64_t expires;               /* usec; 0 = never (no TTL seen) */
         bool absent;                    /* TTL expired or shutdown frame; kept until retention */
         bool stale;                     /* its source went blind */
+        uint16_t n_obs;
+        uint32_t n_keys;
 
         /* the latest observation from each source, newest attributes win */
         PackedObs *obs[DEVICE_SOURCES_MAX];
-        size_t n_obs;
 
         char **keys;                    /* identifiers indexing this device; one block with their text */
-        size_t n_keys;
 
         VendorVerdict vendor;
         RoleVerdict role;
         PolicyState policy;
 
-        uint64_t generation;            /* bumped on every change; for the store */
-        uint64_t stored_generation;
+        uint64_t generation;            /* bumped on every change */
         uint64_t vendor_fingerprint;    /* inputs of the last vendor verdict */
-        void *userdata;                 /* for the store / other stages */
 } Device;
 
 typedef struct Link {

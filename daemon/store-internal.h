@@ -8,6 +8,7 @@
 #include <systemd/sd-event.h>
 
 #include "namemap.h"
+#include "spool.h"
 #include "store.h"
 
 typedef enum OpType {
@@ -29,6 +30,8 @@ typedef struct Op {
         char *ckey;                     /* coalescing key ("d:<id>", …), or NULL (alerts) */
         int64_t i1, i2, i3;
         bool b1;
+        bool packed;                    /* the strings live in the op's own block */
+        bool spooled;                   /* that block is in the store's spool */
 } Op;
 
 typedef struct SyncWaiter {
@@ -40,6 +43,7 @@ typedef struct SyncWaiter {
 
 struct Store {
         char *path;
+        Spool *spool;                   /* queued ops' memory (the loop allocates) */
         sqlite3 *db;
         StoreOptions opt;
         uint64_t retention_usec;

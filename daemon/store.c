@@ -100,9 +100,48 @@ static const char *sqlite_code_name(int rc) {
 static void op_free(Op *o) {
         if (!o)
                 return;
-        free(o->key), free(o->data), free(o->s1), free(o->s2), free(o->s3), free(o->s4), free(o->obs);
-        free(o->ckey);
+        if (o->spooled) {
+                spool_free(o);
+                return;
+        }
+        if (!o->packed) {
+                free(o->key), free(o->data), free(o->s1), free(o->s2), free(o->s3), free(o->s4), free(o->obs);
+                free(o->ckey);
+        }
         free(o);
+}
+
+/* The op and its strings in one block, in the store's spool: a queued op
+ * lives until its batch is written while the inventory keeps allocating, and
+ * in the heap a burst of them would leave holes the inventory grew around.
+ * Returns the packed op (the original is freed), or the original when there
+ * is no memory for the copy. */
+static Op *op_pack(Store *s, Op *o) {
+        char **fields[] = { &o->key, &o->data, &o->s1, &o->s2, &o->s3, &o->s4, &o->obs, &o->ckey };
+        size_t size = sizeof(Op);
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++)
+                if (*fields[i])
+                        size += strlen(*fields[i]) + 1;
+        Op *p = s->spool ? spool_alloc(s->spool, size) : NULL;
+        bool spooled = p;
+        if (!p)
+                p = malloc(size);
+        if (!p)
+                return o;
+        *p = *o;
+        p->packed = true;
+        p->spooled = spooled;
+        char *at = (char *) (p + 1);
+        char **to[] = { &p->key, &p->data, &p->s1, &p->s2, &p->s3, &p->s4, &p->obs, &p->ckey };
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+                if (!*fields[i])
+                        continue;
+                size_t n = strlen(*fields[i]) + 1;
+                *to[i] = memcpy(at, *fields[i], n);
+                at += n;
+        }
+        op_free(o);
+        return p;
 }
 
 static int exec(sqlite3 *db, const char *sql) {
@@ -324,6 +363,8 @@ int store_open(const StoreOptions *o, Store **ret, char **ret_error) {
         pthread_cond_init(&s->wake, NULL);
         pthread_cond_init(&s->done, NULL);
         int r = s->path ? namemap_new(&s->pending_by_key) : -ENOMEM;
+        if (r >= 0)
+                r = spool_new(&s->spool);
         if (r >= 0 && access(s->path, F_OK) < 0 && (r = make_folder(s->path)) < 0)
                 store_set_error(ret_error, "%s: cannot create the store's folder: %s", s->path, strerror(-r));
         if (r >= 0)
@@ -583,14 +624,15 @@ static int ensure_writer(Store *s) {
 static uint64_t enqueue(Store *s, Op *o, const char *coalesce_key) {
         if (!s || !o)
                 goto oom;
+        if (coalesce_key)
+                o->ckey = strdup(coalesce_key);         /* NULL: not coalesced after a retry */
+        o = op_pack(s, o);
         pthread_mutex_lock(&s->lock);
         if (ensure_writer(s) < 0) {
                 pthread_mutex_unlock(&s->lock);
                 goto oom;
         }
         o->change = ++s->last_change;
-        if (coalesce_key)
-                o->ckey = strdup(coalesce_key);         /* NULL: not coalesced after a retry */
         Op *old = coalesce_key ? namemap_get(s->pending_by_key, coalesce_key) : NULL;
         if (old) {
                 /* replace in place: the slot keeps its order in the batch */
@@ -985,6 +1027,7 @@ Store *store_free(Store *s) {
         pthread_mutex_destroy(&s->lock);
         pthread_cond_destroy(&s->wake);
         pthread_cond_destroy(&s->done);
+        spool_unref(s->spool);  /* after the last op is freed */
         free(s->path);
         free(s);
         return NULL;
