@@ -22,6 +22,7 @@ struct Inventory {
         Link *links;
         size_t n_links, cap_links;
         StrMap link_index;              /* Link.key → index+1 */
+        uint32_t changed_link;          /* index+1 of the link the last observation made or changed */
 };
 
 /* The index maps keys to a device's place in devices[] plus one. */
@@ -350,31 +351,26 @@ static int link_fill(Link *l, const char *local, const char *local_port, const c
         return 0;
 }
 
-static int link_record(Inventory *inv, const struct vw_observation *o, const Device *d, uint64_t now) {
-        const char *local = o->via.device;
-        char capture[300];
-        if (!local && o->via.interface) {
-                snprintf(capture, sizeof capture, "capture:%s", o->via.interface);
-                local = capture;
-        }
-        if (!local || streq(local, d->id))
-                return 0;
-        const char *local_port = o->via.port ? o->via.port : o->via.interface;
-        const char *source = o->source ? o->source : "unknown";
+/* Record (or refresh) the link local:local_port → remote:remote_port;
+ * *ret_changed says whether it is new or its remote port changed. */
+static int link_put(Inventory *inv, const char *local, const char *local_port, const char *remote,
+                    const char *remote_port, const char *source, uint64_t now, uint32_t *ret_changed) {
         char key[1024];
-        int n = snprintf(key, sizeof key, "%s\t%s\t%s", local, local_port ? local_port : "", d->id);
+        int n = snprintf(key, sizeof key, "%s\t%s\t%s", local, local_port ? local_port : "", remote);
         if (n < 0 || (size_t) n >= sizeof key)
                 return -E2BIG;
         uint32_t idx = strmap_get(&inv->link_index, key);
         if (idx > 0) {
                 Link *l = &inv->links[idx - 1];
-                l->last_seen = now;
-                if (!streq_ptr(l->remote_port, o->port_id)) {
-                        char *port = o->port_id ? strdup(o->port_id) : NULL;
-                        if (o->port_id && !port)
+                if (now > l->last_seen)
+                        l->last_seen = now;
+                if (!streq_ptr(l->remote_port, remote_port)) {
+                        char *port = remote_port ? strdup(remote_port) : NULL;
+                        if (remote_port && !port)
                                 return -ENOMEM;
                         free(l->remote_port);
                         l->remote_port = port;
+                        *ret_changed = idx;
                 }
                 return 0;
         }
@@ -390,10 +386,10 @@ static int link_record(Inventory *inv, const struct vw_observation *o, const Dev
         }
         Link *l = &inv->links[inv->n_links];
         *l = (Link) { .last_seen = now };
-        int r = link_fill(l, local, local_port, d->id, source);
+        int r = link_fill(l, local, local_port, remote, source ? source : "unknown");
         if (r < 0)
                 return r;
-        if (o->port_id && !(l->remote_port = strdup(o->port_id))) {
+        if (remote_port && !(l->remote_port = strdup(remote_port))) {
                 link_done(l);
                 return -ENOMEM;
         }
@@ -402,12 +398,40 @@ static int link_record(Inventory *inv, const struct vw_observation *o, const Dev
                 link_done(l);
                 return r;
         }
-        inv->n_links++;
+        *ret_changed = (uint32_t) ++inv->n_links;
         return 0;
+}
+
+static int link_record(Inventory *inv, const struct vw_observation *o, const Device *d, uint64_t now) {
+        const char *local = o->via.device;
+        char capture[300];
+        if (!local && o->via.interface) {
+                snprintf(capture, sizeof capture, "capture:%s", o->via.interface);
+                local = capture;
+        }
+        if (!local || streq(local, d->id))
+                return 0;
+        return link_put(inv, local, o->via.port ? o->via.port : o->via.interface, d->id, o->port_id, o->source, now,
+                        &inv->changed_link);
+}
+
+int inventory_restore_link(Inventory *inv, const Link *l) {
+        uint32_t changed = 0;
+        if (!l || isempty(l->local) || isempty(l->remote))
+                return -EINVAL;
+        return link_put(inv, l->local, isempty(l->local_port) ? NULL : l->local_port, l->remote,
+                        isempty(l->remote_port) ? NULL : l->remote_port, l->source, l->last_seen, &changed);
+}
+
+const Link *inventory_take_changed_link(Inventory *inv) {
+        uint32_t i = inv->changed_link;
+        inv->changed_link = 0;
+        return i > 0 && i <= inv->n_links ? &inv->links[i - 1] : NULL;
 }
 
 int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t now, Device **ret, bool *ret_conflict) {
         struct key keys[KEYS_MAX];
+        inv->changed_link = 0;
         size_t n = observation_keys(obs, keys);
         Device *d = NULL;
         bool conflict = false;
