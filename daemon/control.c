@@ -15,6 +15,10 @@
 #define OUT_HIGH_WATER (256 * 1024)     /* stop producing replies above this */
 #define USEC_PER_SEC UINT64_C(1000000)
 
+struct Deferred {
+        Client *client;         /* NULL once the client has gone */
+};
+
 struct Client {
         Control *control;
         int fd;
@@ -27,6 +31,8 @@ struct Client {
         size_t out_len, out_off, out_cap;
         Stream stream;
         JsonOut text;           /* a text stream's item, reused */
+        Deferred *deferred;     /* a request being answered later */
+        sd_event_source *resume;/* after a deferred answer: go on with what it has sent */
         bool streaming;
         bool closing;           /* flush, then close */
         Client *prev, *next;
@@ -74,6 +80,9 @@ static void client_free(Client *cl) {
         c->n_clients--;
         sd_event_source_disable_unref(cl->io);
         sd_event_source_disable_unref(cl->idle);
+        sd_event_source_disable_unref(cl->resume);
+        if (cl->deferred)
+                cl->deferred->client = NULL;    /* its answer has nowhere to go */
         if (cl->streaming && cl->stream.free)
                 cl->stream.free(cl->stream.state);
         if (cl->fd >= 0)
@@ -146,7 +155,7 @@ static json_object *reply_error(const char *msg) {
         return j;
 }
 
-static json_object *dispatch(Manager *m, const struct ucred *cred, json_object *req, Stream *ret_stream) {
+static json_object *dispatch(Manager *m, Client *cl, const struct ucred *cred, json_object *req, Stream *ret_stream) {
         json_object *v;
         if (json_object_object_get_ex(req, "version", &v) &&
             (!json_object_is_type(v, json_type_int) || json_object_get_int(v) != CONTROL_PROTOCOL_VERSION)) {
@@ -177,11 +186,16 @@ static json_object *dispatch(Manager *m, const struct ucred *cred, json_object *
                 .uid = cred->uid,
                 .gid = cred->gid,
                 .pid = cred->pid,
+                .client = cl,
         };
         json_object *reply = NULL;
         Stream stream = {};
         _cleanup_free_ char *error = NULL;
         int k = cmd->fn(&r, &reply, &stream, &error);
+        if (k == COMMAND_DEFERRED) {
+                json_object_put(reply);
+                return NULL;
+        }
         if (k < 0) {
                 json_object_put(reply);
                 return reply_error(error ? error : strerror(-k));
@@ -198,7 +212,8 @@ static json_object *dispatch(Manager *m, const struct ucred *cred, json_object *
         return out;
 }
 
-json_object *control_dispatch(Manager *m, const struct ucred *cred, const char *line, size_t len, Stream *ret_stream) {
+static json_object *dispatch_line(Manager *m, Client *cl, const struct ucred *cred, const char *line, size_t len,
+                                  Stream *ret_stream) {
         json_tokener *tok = json_tokener_new();
         json_object *req = tok ? json_tokener_parse_ex(tok, line, (int) len) : NULL;
         bool complete = tok && json_tokener_get_error(tok) == json_tokener_success &&
@@ -210,9 +225,13 @@ json_object *control_dispatch(Manager *m, const struct ucred *cred, const char *
                 json_object_put(req);
                 return reply_error("malformed request: expected one JSON object per line");
         }
-        json_object *reply = dispatch(m, cred, req, ret_stream);
+        json_object *reply = dispatch(m, cl, cred, req, ret_stream);
         json_object_put(req);
         return reply;
+}
+
+json_object *control_dispatch(Manager *m, const struct ucred *cred, const char *line, size_t len, Stream *ret_stream) {
+        return dispatch_line(m, NULL, cred, line, len, ret_stream);
 }
 
 static void client_reply_error(Client *cl, const char *msg) {
@@ -223,7 +242,9 @@ static void client_reply_error(Client *cl, const char *msg) {
 
 static void client_handle_line(Client *cl, const char *line, size_t len) {
         Stream stream;
-        json_object *reply = control_dispatch(cl->control->manager, &cl->cred, line, len, &stream);
+        json_object *reply = dispatch_line(cl->control->manager, cl, &cl->cred, line, len, &stream);
+        if (!reply)
+                return;         /* deferred: control_deferred_reply() writes it */
         client_write_json(cl, reply);
         json_object_put(reply);
         if (stream.next || stream.next_text) {
@@ -279,7 +300,7 @@ static void client_process_input(Client *cl) {
          * in order.  A client that sends requests without reading the replies
          * is not served further until it reads: the replies it has not taken
          * are all the memory it gets. */
-        while (!cl->streaming && !cl->closing && !client_backlogged(cl) && off < cl->in_len) {
+        while (!cl->streaming && !cl->deferred && !cl->closing && !client_backlogged(cl) && off < cl->in_len) {
                 size_t line_len = 0, consumed = 0;
                 int r = control_next_line(cl->in + off, cl->in_len - off, &line_len, &consumed);
                 if (r < 0) {
@@ -302,7 +323,8 @@ static void client_process_input(Client *cl) {
 
 static int client_update_events(Client *cl) {
         uint32_t ev = 0;
-        if (!cl->closing && cl->in_len < CONTROL_REQUEST_MAX + 2 && !cl->streaming && !client_backlogged(cl))
+        if (!cl->closing && cl->in_len < CONTROL_REQUEST_MAX + 2 && !cl->streaming && !cl->deferred &&
+            !client_backlogged(cl))
                 ev |= EPOLLIN;
         if (cl->out_len > cl->out_off || cl->streaming)
                 ev |= EPOLLOUT;
@@ -323,6 +345,64 @@ static void client_arm_idle(Client *cl) {
                 sd_event_source_set_time_relative(cl->idle,
                         (uint64_t) cl->control->manager->config->control_idle_timeout_sec * USEC_PER_SEC);
         sd_event_source_set_enabled(cl->idle, pending ? SD_EVENT_ONESHOT : SD_EVENT_OFF);
+}
+
+static int on_client_resume(sd_event_source *s, void *userdata) {
+        Client *cl = userdata;
+        client_process_input(cl);
+        if (cl->streaming)
+                client_pump_stream(cl);
+        client_arm_idle(cl);
+        client_update_events(cl);       /* may free it */
+        return 0;
+}
+
+Deferred *control_defer(Request *req) {
+        Client *cl = req->client;
+        if (!cl || cl->deferred)
+                return NULL;
+        if (!cl->resume) {
+                if (sd_event_add_defer(cl->control->manager->event, &cl->resume, on_client_resume, cl) < 0)
+                        return NULL;
+                sd_event_source_set_enabled(cl->resume, SD_EVENT_OFF);
+        }
+        Deferred *d = calloc(1, sizeof(Deferred));
+        if (!d)
+                return NULL;
+        d->client = cl;
+        cl->deferred = d;
+        return d;
+}
+
+void control_defer_cancel(Deferred *d) {
+        if (!d)
+                return;
+        if (d->client)
+                d->client->deferred = NULL;
+        free(d);
+}
+
+void control_deferred_reply(Deferred *d, json_object *reply, int error, const char *msg) {
+        Client *cl = d ? d->client : NULL;
+        if (cl) {
+                json_object *out;
+                if (error < 0)
+                        out = reply_error(msg ? msg : strerror(-error));
+                else {
+                        out = reply_new(true);
+                        if (reply) {
+                                json_object_object_foreach(reply, key, val)
+                                        json_object_object_add(out, key, json_object_get(val));
+                        }
+                }
+                client_write_json(cl, out);
+                json_object_put(out);
+                cl->deferred = NULL;
+                /* what it sent meanwhile, and the answer, on the next turn of the loop */
+                sd_event_source_set_enabled(cl->resume, SD_EVENT_ONESHOT);
+        }
+        json_object_put(reply);
+        free(d);
 }
 
 static int on_client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {

@@ -32,7 +32,21 @@ typedef struct Request {
         uid_t uid;
         gid_t gid;
         pid_t pid;
+        Client *client;                 /* NULL outside the socket server (nobody to answer later) */
 } Request;
+
+/* A handler that answers later (waiting for the store, say) returns
+ * COMMAND_DEFERRED after control_defer(); the client's further requests wait,
+ * in order, until control_deferred_reply() answers. */
+#define COMMAND_DEFERRED 1
+typedef struct Deferred Deferred;
+/* NULL when the request cannot be answered later: answer now. */
+Deferred *control_defer(Request *req);
+/* Answer: `reply`'s members (taken; may be NULL) when error ≥ 0, else an error
+ * reply with `msg`.  Frees `d`; a client that has gone meanwhile gets nothing. */
+void control_deferred_reply(Deferred *d, json_object *reply, int error, const char *msg);
+/* Give up before answering (the handler then answers itself). */
+void control_defer_cancel(Deferred *d);
 
 /* A handler returns >= 0 with either *ret_reply (an object whose members are
  * added to {"version","ok":true}) or *ret_stream filled; or -errno with
@@ -54,8 +68,9 @@ size_t control_n_clients(Control *c);
 const Command *command_find(const char *name);
 
 /* One request line in, its reply object out (an error reply for anything
- * malformed or refused).  For a streamed reply, the returned object is the
- * stream's head line and *ret_stream is set (its next() is non-NULL): the
+ * malformed or refused; with no client to answer later, nothing is
+ * deferred).  For a streamed reply, the returned object is the stream's
+ * head line and *ret_stream is set (its next() is non-NULL): the
  * caller pumps it and frees its state.  The transport (control.c's clients)
  * and the fuzz target share it. */
 struct ucred;

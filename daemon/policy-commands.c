@@ -146,23 +146,42 @@ int cmd_waive(Request *req, json_object **ret, Stream *stream, char **ret_error)
         return r;
 }
 
+static json_object *sync_reply(uint64_t committed) {
+        json_object *j = json_object_new_object();
+        json_object_object_add(j, "committed", json_object_new_uint64(committed));
+        return j;
+}
+
+static void sync_done(void *userdata, uint64_t committed, int error) {
+        char msg[200];
+        if (error < 0)
+                snprintf(msg, sizeof msg, "the store could not commit: %s", strerror(-error));
+        control_deferred_reply(userdata, error < 0 ? NULL : sync_reply(committed), error, msg);
+}
+
 int cmd_sync(Request *req, json_object **ret, Stream *stream, char **ret_error) {
         Manager *m = req->manager;
         if (!m->store) {
                 *ret_error = strdup("no store in this mode");
                 return -EOPNOTSUPP;
         }
-        /* Everything received before this request is queued already: wait
-         * for the writer to commit it.  This holds the loop for one
-         * transaction; the writer skips its batching delay when asked. */
+        /* Everything received before this request is queued already.  The
+         * answer comes once the writer thread has committed it; the loop goes
+         * on meanwhile (and this client's next requests wait their turn). */
+        Deferred *d = control_defer(req);
+        if (d) {
+                int r = store_sync(m->store, sync_done, d);
+                if (r >= 0)
+                        return COMMAND_DEFERRED;
+                control_defer_cancel(d);
+        }
+        /* nobody to answer later (or no way to wait): hold the loop for it */
         int r = store_flush(m->store);
         if (r < 0) {
                 if (asprintf(ret_error, "the store could not commit: %s", strerror(-r)) < 0)
                         *ret_error = NULL;
                 return r;
         }
-        json_object *j = json_object_new_object();
-        json_object_object_add(j, "committed", json_object_new_uint64(store_committed(m->store)));
-        *ret = j;
+        *ret = sync_reply(store_committed(m->store));
         return 0;
 }
