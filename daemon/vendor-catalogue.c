@@ -552,6 +552,7 @@ static int parse_rules(Ctx *c, const config_setting_t *list) {
                         return fail(c, e, "unknown vendor \"%s\"", vendor);
                 ru->vendor = (int16_t) v;
                 ru->line = (unsigned) config_setting_source_line(e);
+                snprintf(ru->note, sizeof ru->note, "rule at line %u", ru->line);
                 r = matcher_init(c, e, &ru->m, literal, pattern, !cs);
                 db->n_rules++;
                 if (r < 0)

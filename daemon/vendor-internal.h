@@ -72,6 +72,7 @@ typedef struct Rule {
         RuleField field;
         double weight;
         unsigned line;
+        char note[24];          /* "rule at line N", the evidence's note */
 } Rule;
 
 typedef struct OrgPattern {
