@@ -10,109 +10,167 @@
 #include "vw-config.h"
 
 /* JSON text writer: verdicts go out at line rate, so they are written
- * straight to the stream instead of through a DOM. */
-static void put_str(FILE *f, const char *s) {
+ * into one reused buffer, handed to stdio in large pieces, instead of
+ * through a DOM or a stdio call per field. */
+typedef struct OutBuf {
+        char *p;
+        size_t n, cap;
+        FILE *f;
+        int err;
+} OutBuf;
+
+#define OUT_FLUSH_AT (64u * 1024u)
+
+static void out_flush(OutBuf *o) {
+        if (o->n > 0 && fwrite_unlocked(o->p, 1, o->n, o->f) != o->n)
+                o->err = -EIO;
+        o->n = 0;
+}
+
+/* Room for `more` bytes; false (and o->err set) when there is none. */
+static bool out_room(OutBuf *o, size_t more) {
+        if (o->n + more <= o->cap)
+                return true;
+        size_t cap = o->cap ? o->cap : OUT_FLUSH_AT * 2;
+        while (cap < o->n + more)
+                cap *= 2;
+        char *p = realloc(o->p, cap);
+        if (!p) {
+                o->err = -ENOMEM;
+                return false;
+        }
+        o->p = p, o->cap = cap;
+        return true;
+}
+
+static void out_mem(OutBuf *o, const char *s, size_t n) {
+        if (out_room(o, n))
+                memcpy(o->p + o->n, s, n), o->n += n;
+}
+
+static void out_done(OutBuf *o) {
+        free(o->p);
+}
+
+#define out_lit(o, s) out_mem(o, "" s, sizeof(s) - 1)
+
+/* Which bytes a JSON string cannot hold as they are. */
+static bool must_escape(unsigned char c) {
+        return c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
+}
+
+static void put_str(OutBuf *o, const char *s) {
         static const char hex[] = "0123456789abcdef";
         if (!s) {
-                fputs_unlocked("null", f);
+                out_lit(o, "null");
                 return;
         }
-        putc_unlocked('"', f);
+        size_t len = strlen(s);
+        /* worst case: every byte as \u00XX */
+        if (!out_room(o, len * 6 + 2))
+                return;
+        char *d = o->p + o->n;
+        *d++ = '"';
         for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                size_t run = 0;
-                while (p[run] >= 0x20 && p[run] != '"' && p[run] != '\\' && p[run] != 0x7f)
-                        run++;
-                if (run > 0) {
-                        fwrite_unlocked(p, 1, run, f);
-                        p += run - 1;
+                unsigned char c = *p;
+                if (!must_escape(c)) {
+                        *d++ = (char) c;
                         continue;
                 }
-                switch (*p) {
+                *d++ = '\\';
+                switch (c) {
                 case '"':
-                        fputs_unlocked("\\\"", f);
-                        break;
                 case '\\':
-                        fputs_unlocked("\\\\", f);
+                        *d++ = (char) c;
                         break;
                 case '\n':
-                        fputs_unlocked("\\n", f);
+                        *d++ = 'n';
                         break;
                 case '\r':
-                        fputs_unlocked("\\r", f);
+                        *d++ = 'r';
                         break;
                 case '\t':
-                        fputs_unlocked("\\t", f);
+                        *d++ = 't';
                         break;
                 default:
-                        if (*p < 0x20 || *p == 0x7f) {
-                                fputs_unlocked("\\u00", f);
-                                putc_unlocked(hex[*p >> 4], f);
-                                putc_unlocked(hex[*p & 15], f);
-                        } else
-                                putc_unlocked(*p, f);
+                        memcpy(d, "u00", 3), d += 3;
+                        *d++ = hex[c >> 4];
+                        *d++ = hex[c & 15];
                 }
         }
-        putc_unlocked('"', f);
+        *d++ = '"';
+        o->n = (size_t) (d - o->p);
 }
 
 /* Weights and confidences: 0..5 with three decimals. */
-static void put_num(FILE *f, double d) {
+static void put_num(OutBuf *o, double d) {
         char buf[32];
         if (!(d >= 0 && d < 1e6)) {
-                snprintf(buf, sizeof buf, "%.3g", d);
-                fputs_unlocked(buf, f);
+                int n = snprintf(buf, sizeof buf, "%.3g", d);
+                out_mem(o, buf, n > 0 ? (size_t) n : 0);
                 return;
         }
         unsigned long m = (unsigned long) (d * 1000.0 + 0.5);
-        int n = snprintf(buf, sizeof buf, "%lu", m / 1000);
+        char *e = buf + 16, *b = e;
+        unsigned long ip = m / 1000;
+        do
+                *--b = (char) ('0' + ip % 10);
+        while ((ip /= 10) > 0);
         unsigned frac = (unsigned) (m % 1000);
         if (frac) {
-                buf[n++] = '.';
-                buf[n++] = (char) ('0' + frac / 100);
+                *e++ = '.';
+                *e++ = (char) ('0' + frac / 100);
                 frac %= 100;
                 if (frac) {
-                        buf[n++] = (char) ('0' + frac / 10);
+                        *e++ = (char) ('0' + frac / 10);
                         if (frac % 10)
-                                buf[n++] = (char) ('0' + frac % 10);
+                                *e++ = (char) ('0' + frac % 10);
                 }
         }
-        fwrite_unlocked(buf, 1, (size_t) n, f);
+        out_mem(o, b, (size_t) (e - b));
 }
 
-static void put_verdict(FILE *f, const char *id, const VendorVerdict *v) {
-        fputs_unlocked("{\"id\":", f);
-        put_str(f, id);
-        fputs_unlocked(",\"vendor\":", f);
-        put_str(f, v->vendor);
-        fputs_unlocked(",\"vendor_name\":", f);
-        put_str(f, v->vendor_name);
-        fputs_unlocked(",\"made_by\":", f);
-        put_str(f, v->made_by);
-        fputs_unlocked(",\"confidence\":", f);
-        put_num(f, v->confidence);
-        fputs_unlocked(v->conflict ? ",\"conflict\":true" : ",\"conflict\":false", f);
-        fputs_unlocked(",\"evidence\":[", f);
+static void put_verdict(OutBuf *o, const char *id, const VendorVerdict *v) {
+        out_lit(o, "{\"id\":");
+        put_str(o, id);
+        out_lit(o, ",\"vendor\":");
+        put_str(o, v->vendor);
+        out_lit(o, ",\"vendor_name\":");
+        put_str(o, v->vendor_name);
+        out_lit(o, ",\"made_by\":");
+        put_str(o, v->made_by);
+        out_lit(o, ",\"confidence\":");
+        put_num(o, v->confidence);
+        if (v->conflict)
+                out_lit(o, ",\"conflict\":true,\"evidence\":[");
+        else
+                out_lit(o, ",\"conflict\":false,\"evidence\":[");
         for (size_t i = 0; i < v->n_evidence; i++) {
                 const VendorEvidence *e = &v->evidence[i];
-                fputs_unlocked(i ? ",{\"source\":" : "{\"source\":", f);
-                put_str(f, e->source);
+                if (i)
+                        out_lit(o, ",{\"source\":");
+                else
+                        out_lit(o, "{\"source\":");
+                put_str(o, e->source);
                 if (e->origin) {
-                        fputs_unlocked(",\"origin\":", f);
-                        put_str(f, e->origin);
+                        out_lit(o, ",\"origin\":");
+                        put_str(o, e->origin);
                 }
-                fputs_unlocked(",\"value\":", f);
-                put_str(f, e->value);
-                fputs_unlocked(",\"vendor\":", f);
-                put_str(f, e->vendor);
-                fputs_unlocked(",\"weight\":", f);
-                put_num(f, e->weight);
+                out_lit(o, ",\"value\":");
+                put_str(o, e->value);
+                out_lit(o, ",\"vendor\":");
+                put_str(o, e->vendor);
+                out_lit(o, ",\"weight\":");
+                put_num(o, e->weight);
                 if (e->note) {
-                        fputs_unlocked(",\"note\":", f);
-                        put_str(f, e->note);
+                        out_lit(o, ",\"note\":");
+                        put_str(o, e->note);
                 }
-                putc_unlocked('}', f);
+                out_lit(o, "}");
         }
-        fputs_unlocked("]}\n", f);
+        out_lit(o, "]}\n");
+        if (o->n >= OUT_FLUSH_AT)
+                out_flush(o);
 }
 
 /* The "id" of a line that failed to parse as an observation, if the line
@@ -194,6 +252,7 @@ int classify_main(int argc, char **argv) {
                 fprintf(stderr, "vendorwatchd: out of memory\n");
                 return 1;
         }
+        _cleanup_(out_done) OutBuf out = { .f = stdout };
         size_t cap = 0;
         unsigned long lineno = 0;
         bool bad = false;
@@ -220,7 +279,7 @@ int classify_main(int argc, char **argv) {
                         r = vendor_classify(db, list, 1, &v);
                         observation_free(o);
                         if (r >= 0) {
-                                put_verdict(stdout, id, &v);
+                                put_verdict(&out, id, &v);
                                 vendor_verdict_done(&v);
                                 continue;
                         }
@@ -233,16 +292,21 @@ int classify_main(int argc, char **argv) {
                 _cleanup_free_ char *msg = NULL;
                 if (asprintf(&msg, "line %lu: %s", lineno, err ? err : strerror(-r)) < 0)
                         msg = NULL;
-                fputs_unlocked("{\"id\":", stdout);
-                put_str(stdout, id);
-                fputs_unlocked(",\"error\":", stdout);
-                put_str(stdout, msg ? msg : "out of memory");
-                fputs_unlocked("}\n", stdout);
+                out_lit(&out, "{\"id\":");
+                put_str(&out, id);
+                out_lit(&out, ",\"error\":");
+                put_str(&out, msg ? msg : "out of memory");
+                out_lit(&out, "}\n");
                 fprintf(stderr, "vendorwatchd: %s: %s\n", streq(input, "-") ? "stdin" : input, msg ? msg : "out of memory");
         }
         if (in != stdin)
                 fclose(in);
-        if (fflush(stdout) != 0 || ferror(stdout)) {
+        out_flush(&out);
+        if (out.err == -ENOMEM) {
+                fprintf(stderr, "vendorwatchd: writing verdicts: out of memory\n");
+                return 1;
+        }
+        if (out.err < 0 || fflush(stdout) != 0 || ferror(stdout)) {
                 fprintf(stderr, "vendorwatchd: writing verdicts: %m\n");
                 return 1;
         }
