@@ -115,7 +115,12 @@ struct VendorDb {
         size_t n_rules;
         OrgPattern *orgs;
         size_t n_orgs;
-        LiteralIndex rule_index, org_index;
+        LiteralIndex rule_index;        /* by rule_key() */
+        /* per field, the bigrams that start a rule's literal: most bytes of
+         * a description are passed over with one bit test */
+        uint64_t rule_bigrams[_FIELD_MAX][BIGRAM_BUCKETS / 64];
+        bool field_has_rules[_FIELD_MAX];
+        LiteralIndex org_index;         /* by bigram() */
 
         EnterpriseOverride *overrides;  /* sorted by number */
         size_t n_overrides;
@@ -135,6 +140,14 @@ struct VendorDb {
 /* Bucket of two lowercase bytes. */
 static inline unsigned bigram(uint8_t a, uint8_t b) {
         return (unsigned) a << 8 | b;
+}
+
+/* Bucket of a rule: its field and the first two bytes of its literal, or
+ * the first three when it has three or more (c < 0: two).  A chain holds,
+ * collisions aside, only rules of that field starting with those bytes. */
+static inline unsigned rule_key(unsigned field, uint8_t a, uint8_t b, int c) {
+        uint32_t x = (uint32_t) a | (uint32_t) b << 8 | (uint32_t) (c + 1) << 16 | (uint32_t) field << 25;
+        return (x * 0x9E3779B1u) >> 16;
 }
 
 static inline uint8_t lower_ascii(uint8_t c) {

@@ -247,17 +247,31 @@ static void scan_rules(Scorer *s, RuleField field, const char *text) {
         const VendorDb *db = s->db;
         uint8_t buf[MAX_TEXT];
         uint32_t seen[16];
-        size_t n = 0, n_seen = 0;
+        size_t n, n_seen = 0;
+        const uint64_t *bits = db->rule_bigrams[field];
 
-        if (!text || !*text)
+        if (!text || !*text || !db->field_has_rules[field])
                 return;
-        for (; text[n] && n < sizeof buf; n++)
-                buf[n] = lower_ascii((uint8_t) text[n]);
+        n = strnlen(text, sizeof buf);
+        for (size_t i = 0; i < n; i++)
+                buf[i] = lower_ascii((uint8_t) text[i]);
         for (size_t i = 0; i + 1 < n; i++) {
-                for (uint32_t it = db->rule_index.head[bigram(buf[i], buf[i + 1])]; it; it = db->rules[it - 1].m.next) {
+                /* rules with a two-byte literal and those with a longer one
+                 * are in two chains, both by falling index: merged, they
+                 * are visited in catalogue order from the end */
+                unsigned bg = bigram(buf[i], buf[i + 1]);
+                if (!(bits[bg / 64] & (UINT64_C(1) << (bg % 64))))
+                        continue;
+                uint32_t a = db->rule_index.head[rule_key(field, buf[i], buf[i + 1], -1)];
+                uint32_t b = i + 2 < n ? db->rule_index.head[rule_key(field, buf[i], buf[i + 1], buf[i + 2])] : 0;
+                while (a || b) {
+                        uint32_t it;
+                        if (a > b)
+                                it = a, a = db->rules[a - 1].m.next;
+                        else
+                                it = b, b = db->rules[b - 1].m.next;
                         const Rule *ru = &db->rules[it - 1];
                         if (ru->field != field || ru->m.literal_len > n - i ||
-                            (ru->m.literal_len > 2 && buf[i + 2] != (uint8_t) ru->m.literal[2]) ||
                             memcmp(buf + i, ru->m.literal, ru->m.literal_len) != 0 ||
                             !matcher_anchors_ok(&ru->m, buf, n, i))
                                 continue;
