@@ -284,7 +284,7 @@ static int matcher_init(Ctx *c, const config_setting_t *at, Matcher *m, const ch
         if (m->literal_len < 2)
                 return fail(c, at, "literal prefilter \"%s\" is shorter than 2 characters; give a longer \"literal\"",
                             m->literal);
-        if (pattern && !literal && icase && simple_pattern(pattern, m)) {
+        if (pattern && icase && simple_pattern(pattern, m)) {
                 /* the literal says it all: no regex engine needed */
         } else if (pattern) {
                 const char *why = pattern_too_costly(pattern);
