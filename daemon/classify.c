@@ -59,6 +59,18 @@ static bool must_escape(unsigned char c) {
         return c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
 }
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Does any of the 8 bytes in x need escaping?  (Exact: the classic
+ * "has a byte less than n" and "has a zero byte" tests.) */
+static bool word_must_escape(uint64_t x) {
+        uint64_t quote = x ^ (ONES * '"'), bslash = x ^ (ONES * '\\'), del = x ^ (ONES * 0x7f);
+        uint64_t t = ((x - ONES * 0x20) & ~x) | ((quote - ONES) & ~quote) | ((bslash - ONES) & ~bslash) |
+                     ((del - ONES) & ~del);
+        return (t & HIGHS) != 0;
+}
+
 static void put_str(OutBuf *o, const char *s) {
         static const char hex[] = "0123456789abcdef";
         if (!s) {
@@ -70,9 +82,21 @@ static void put_str(OutBuf *o, const char *s) {
         if (!out_room(o, len * 6 + 2))
                 return;
         char *d = o->p + o->n;
+        const unsigned char *p = (const unsigned char *) s, *end = p + len;
         *d++ = '"';
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                unsigned char c = *p;
+        while (p < end) {
+                /* runs of plain bytes, eight at a time */
+                while (end - p >= 8) {
+                        uint64_t x;
+                        memcpy(&x, p, 8);
+                        if (word_must_escape(x))
+                                break;
+                        memcpy(d, &x, 8);
+                        d += 8, p += 8;
+                }
+                if (p == end)
+                        break;
+                unsigned char c = *p++;
                 if (!must_escape(c)) {
                         *d++ = (char) c;
                         continue;
