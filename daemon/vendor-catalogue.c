@@ -559,8 +559,8 @@ static int parse_rules(Ctx *c, const config_setting_t *list) {
                         return r;
                 const uint8_t *l = (const uint8_t *) ru->m.literal;
                 unsigned k = rule_key(ru->field, l[0], l[1], ru->m.literal_len > 2 ? l[2] : -1);
-                ru->m.next = db->rule_index.head[k];
-                db->rule_index.head[k] = (uint32_t) i + 1;
+                ru->m.next = db->rule_heads[k];
+                db->rule_heads[k] = (uint32_t) i + 1;
                 unsigned b = bigram(l[0], l[1]);
                 db->rule_bigrams[ru->field][b / 64] |= UINT64_C(1) << (b % 64);
                 db->field_has_rules[ru->field] = true;

@@ -86,6 +86,10 @@ typedef struct LiteralIndex {
         uint32_t head[BIGRAM_BUCKETS];  /* item index + 1 */
 } LiteralIndex;
 
+/* Rule chains: small enough to stay in the first-level cache while a
+ * description is scanned; a few hundred rules leave most buckets empty. */
+#define RULE_BUCKETS 4096
+
 #define VENDOR_IGNORED ((int16_t) -2)
 #define VENDOR_UNMAPPED ((int16_t) -1)
 
@@ -115,7 +119,7 @@ struct VendorDb {
         size_t n_rules;
         OrgPattern *orgs;
         size_t n_orgs;
-        LiteralIndex rule_index;        /* by rule_key() */
+        uint32_t rule_heads[RULE_BUCKETS];      /* rule index + 1 by rule_key(), chained by .m.next */
         /* per field, the bigrams that start a rule's literal: most bytes of
          * a description are passed over with one bit test */
         uint64_t rule_bigrams[_FIELD_MAX][BIGRAM_BUCKETS / 64];
@@ -147,7 +151,7 @@ static inline unsigned bigram(uint8_t a, uint8_t b) {
  * collisions aside, only rules of that field starting with those bytes. */
 static inline unsigned rule_key(unsigned field, uint8_t a, uint8_t b, int c) {
         uint32_t x = (uint32_t) a | (uint32_t) b << 8 | (uint32_t) (c + 1) << 16 | (uint32_t) field << 25;
-        return (x * 0x9E3779B1u) >> 16;
+        return (x * 0x9E3779B1u) >> 20;     /* 12 bits: RULE_BUCKETS */
 }
 
 static inline uint8_t lower_ascii(uint8_t c) {

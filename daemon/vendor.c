@@ -262,8 +262,9 @@ static void scan_rules(Scorer *s, RuleField field, const char *text) {
                 unsigned bg = bigram(buf[i], buf[i + 1]);
                 if (!(bits[bg / 64] & (UINT64_C(1) << (bg % 64))))
                         continue;
-                uint32_t a = db->rule_index.head[rule_key(field, buf[i], buf[i + 1], -1)];
-                uint32_t b = i + 2 < n ? db->rule_index.head[rule_key(field, buf[i], buf[i + 1], buf[i + 2])] : 0;
+                unsigned ka = rule_key(field, buf[i], buf[i + 1], -1);
+                unsigned kb = i + 2 < n ? rule_key(field, buf[i], buf[i + 1], buf[i + 2]) : ka;
+                uint32_t a = db->rule_heads[ka], b = kb != ka ? db->rule_heads[kb] : 0;
                 while (a || b) {
                         uint32_t it;
                         if (a > b)
