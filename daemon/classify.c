@@ -64,7 +64,7 @@ static bool must_escape(unsigned char c) {
 
 /* Does any of the 8 bytes in x need escaping?  (Exact: the classic
  * "has a byte less than n" and "has a zero byte" tests.) */
-static bool word_must_escape(uint64_t x) {
+static inline bool word_must_escape(uint64_t x) {
         uint64_t quote = x ^ (ONES * '"'), bslash = x ^ (ONES * '\\'), del = x ^ (ONES * 0x7f);
         uint64_t t = ((x - ONES * 0x20) & ~x) | ((quote - ONES) & ~quote) | ((bslash - ONES) & ~bslash) |
                      ((del - ONES) & ~del);
@@ -96,6 +96,17 @@ static void put_str(OutBuf *o, const char *s) {
                 }
                 if (p == end)
                         break;
+                /* the tail: when the last eight bytes are plain, they went
+                 * out unchanged, so one overlapping copy ends the string */
+                if (end - p < 8 && end - (const unsigned char *) s >= 8) {
+                        uint64_t x;
+                        memcpy(&x, end - 8, 8);
+                        if (!word_must_escape(x)) {
+                                memcpy(d - (p - (end - 8)), &x, 8);
+                                d += end - p;
+                                break;
+                        }
+                }
                 unsigned char c = *p++;
                 if (!must_escape(c)) {
                         *d++ = (char) c;
