@@ -529,9 +529,12 @@ static char *dup_or_null(const char *s) {
 }
 
 static const char *first_address(const Device *d) {
-        for (size_t i = 0; i < d->n_obs; i++)
-                if (d->obs[i]->o.n_addresses > 0)
-                        return d->obs[i]->o.addresses[0];
+        for (size_t i = 0; i < d->n_obs; i++) {
+                size_t n;
+                const char *first = packed_obs_items(d->obs[i], OBS_ADDRESSES, &n);
+                if (first)
+                        return first;
+        }
         return NULL;
 }
 
@@ -541,25 +544,28 @@ static const char *first_address(const Device *d) {
 static char *attached(const Device *d) {
         for (int pass = 0; pass < 2; pass++)
                 for (size_t i = 0; i < d->n_obs; i++) {
-                        const struct vw_observation *o = &d->obs[i]->o;
-                        const struct vw_via *v = &o->via;
+                        const PackedObs *o = d->obs[i];
+                        const char *device = PACKED_OBS_GET(o, via.device), *port = PACKED_OBS_GET(o, via.port),
+                                   *interface = PACKED_OBS_GET(o, via.interface);
                         char vlan[24] = "";
                         char *s = NULL;
                         if (o->vlan > 0)
                                 snprintf(vlan, sizeof vlan, " vlan %d", (int) o->vlan);
-                        if (pass == 0 && v->device &&
-                            asprintf(&s, "%s%s%s%s", v->device, v->port ? ":" : "", v->port ? v->port : "", vlan) >= 0)
+                        if (pass == 0 && device &&
+                            asprintf(&s, "%s%s%s%s", device, port ? ":" : "", port ? port : "", vlan) >= 0)
                                 return s;
-                        if (pass == 1 && v->interface && asprintf(&s, "capture:%s%s", v->interface, vlan) >= 0)
+                        if (pass == 1 && interface && asprintf(&s, "capture:%s%s", interface, vlan) >= 0)
                                 return s;
                 }
         return NULL;
 }
 
 static const char *chassis(const Device *d) {
-        for (size_t i = 0; i < d->n_obs; i++)
-                if (d->obs[i]->o.chassis_id)
-                        return d->obs[i]->o.chassis_id;
+        for (size_t i = 0; i < d->n_obs; i++) {
+                const char *c = PACKED_OBS_GET(d->obs[i], chassis_id);
+                if (c)
+                        return c;
+        }
         return NULL;
 }
 

@@ -78,21 +78,23 @@ Waivers *audit_waivers(Audit *a) {
 }
 
 /* "lldp@eth1", "snmp@10.0.0.1", "jsonl": what goes blind together. */
-static char *source_key(const struct vw_observation *o) {
+static char *source_key(const PackedObs *o) {
         char *k = NULL;
-        const char *where = o->via.interface ? o->via.interface : o->via.agent;
-        if (asprintf(&k, "%s%s%s", o->source ? o->source : "unknown", where ? "@" : "", where ? where : "") < 0)
+        const char *source = PACKED_OBS_GET(o, source), *where = PACKED_OBS_GET(o, via.interface);
+        if (!where)
+                where = PACKED_OBS_GET(o, via.agent);
+        if (asprintf(&k, "%s%s%s", source ? source : "unknown", where ? "@" : "", where ? where : "") < 0)
                 return NULL;
         return k;
 }
 
-static bool source_is_lost(Audit *a, const struct vw_observation *o) {
+static bool source_is_lost(Audit *a, const PackedObs *o) {
         _cleanup_free_ char *k = source_key(o);
         SourceInfo *si = k ? namemap_get(a->sources, k) : NULL;
         return si && si->lost;
 }
 
-static void source_seen(Audit *a, const struct vw_observation *o, uint64_t now) {
+static void source_seen(Audit *a, const PackedObs *o, uint64_t now) {
         _cleanup_free_ char *k = source_key(o);
         if (!k)
                 return;
@@ -115,11 +117,11 @@ static void source_seen(Audit *a, const struct vw_observation *o, uint64_t now) 
 }
 
 /* The device's newest observation: the one that just arrived. */
-static const struct vw_observation *newest(const Device *d) {
-        const struct vw_observation *best = NULL;
+static const PackedObs *newest(const Device *d) {
+        const PackedObs *best = NULL;
         for (size_t i = 0; i < d->n_obs; i++)
-                if (d->obs[i] && (!best || d->obs[i]->o.time_usec >= best->time_usec))
-                        best = &d->obs[i]->o;
+                if (d->obs[i] && (!best || d->obs[i]->time_usec >= best->time_usec))
+                        best = d->obs[i];
         return best;
 }
 
@@ -127,7 +129,7 @@ static bool all_sources_lost(Audit *a, const Device *d) {
         if (d->n_obs == 0)
                 return false;
         for (size_t i = 0; i < d->n_obs; i++)
-                if (!source_is_lost(a, &d->obs[i]->o))
+                if (!source_is_lost(a, d->obs[i]))
                         return false;
         return true;
 }
@@ -154,7 +156,7 @@ static int evaluate(Audit *a, Inventory *inv, Device *d, uint64_t now) {
         RoleHints hints = {};
         /* end hosts inherit the segment of the switch they were seen on */
         for (size_t i = 0; inv && d->kind == DEVICE_HOST && i < d->n_obs && !hints.attached_segment; i++) {
-                const char *via = d->obs[i]->o.via.device;
+                const char *via = PACKED_OBS_GET(d->obs[i], via.device);
                 Device *sw = via ? inventory_get(inv, via) : NULL;
                 if (sw && sw != d)
                         hints.attached_segment = sw->role.segment;
@@ -174,14 +176,14 @@ static int evaluate(Audit *a, Inventory *inv, Device *d, uint64_t now) {
 }
 
 static bool shut_down(const Device *d) {
-        const struct vw_observation *o = newest(d);
+        const PackedObs *o = newest(d);
         return d->absent && o && o->ttl == 0;
 }
 
 int audit_device_changed(Audit *a, Inventory *inv, Device *d, uint64_t now) {
         if (!a || !d)
                 return -EINVAL;
-        const struct vw_observation *o = newest(d);
+        const PackedObs *o = newest(d);
         if (o && !a->restoring) {
                 source_seen(a, o, now);
                 if (d->stale && !all_sources_lost(a, d))
@@ -271,7 +273,6 @@ static int restore_device(void *userdata, const char *id, DeviceKind kind, uint6
         if (last_seen > d->last_seen)
                 d->last_seen = last_seen;
         d->absent = absent;
-        d->stored_generation = d->generation;
         c->n_devices++;
         return 0;
 }

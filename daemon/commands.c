@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <time.h>
 
+#include "jsonout.h"
 #include "control.h"
 #include "log.h"
 #include "audit.h"
@@ -99,12 +100,14 @@ static bool device_matches(const DeviceFilter *f, const Device *d) {
         return true;
 }
 
-static json_object *devices_next(Manager *m, void *state) {
+static bool devices_next(Manager *m, void *state, JsonOut *out) {
         DeviceFilter *f = state;
         for (Device *d; (d = inventory_next(m->inventory, &f->cursor));)
-                if (device_matches(f, d))
-                        return device_to_json(d, false);
-        return NULL;
+                if (device_matches(f, d)) {
+                        device_write_json(out, d, false);
+                        return true;
+                }
+        return false;
 }
 
 static int dup_arg(Request *req, const char *key, char **target) {
@@ -144,7 +147,7 @@ static int cmd_devices(Request *req, json_object **ret, Stream *stream, char **r
                 device_filter_free(f);
                 return -ENOMEM;
         }
-        *stream = (Stream) { .name = "devices", .next = devices_next, .free = device_filter_free, .state = f };
+        *stream = (Stream) { .name = "devices", .next_text = devices_next, .free = device_filter_free, .state = f };
         return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "control.h"
+#include "jsonout.h"
 #include "log.h"
 
 #define OUT_HIGH_WATER (256 * 1024)     /* stop producing replies above this */
@@ -25,6 +26,7 @@ struct Client {
         char *out;
         size_t out_len, out_off, out_cap;
         Stream stream;
+        JsonOut text;           /* a text stream's item, reused */
         bool streaming;
         bool closing;           /* flush, then close */
         Client *prev, *next;
@@ -78,6 +80,7 @@ static void client_free(Client *cl) {
                 close(cl->fd);
         free(cl->in);
         free(cl->out);
+        jsonout_done(&cl->text);
         free(cl);
 }
 
@@ -184,7 +187,7 @@ static json_object *dispatch(Manager *m, const struct ucred *cred, json_object *
                 return reply_error(error ? error : strerror(-k));
         }
         json_object *out = reply_new(true);
-        if (stream.next) {
+        if (stream.next || stream.next_text) {
                 json_object_object_add(out, "stream", json_object_new_string(stream.name));
                 *ret_stream = stream;
         } else if (reply) {
@@ -223,7 +226,7 @@ static void client_handle_line(Client *cl, const char *line, size_t len) {
         json_object *reply = control_dispatch(cl->control->manager, &cl->cred, line, len, &stream);
         client_write_json(cl, reply);
         json_object_put(reply);
-        if (stream.next) {
+        if (stream.next || stream.next_text) {
                 cl->stream = stream;
                 cl->streaming = true;
         }
@@ -233,8 +236,16 @@ static void client_handle_line(Client *cl, const char *line, size_t len) {
 static void client_pump_stream(Client *cl) {
         Manager *m = cl->control->manager;
         while (cl->streaming && cl->out_len - cl->out_off < OUT_HIGH_WATER) {
-                json_object *item = cl->stream.next(m, cl->stream.state);
-                if (!item) {
+                json_object *item = NULL;
+                bool more;
+                if (cl->stream.next_text) {
+                        jsonout_reset(&cl->text);
+                        more = cl->stream.next_text(m, cl->stream.state, &cl->text);
+                } else {
+                        item = cl->stream.next(m, cl->stream.state);
+                        more = item != NULL;
+                }
+                if (!more) {
                         json_object *end = json_object_new_object();
                         json_object_object_add(end, "version", json_object_new_int(CONTROL_PROTOCOL_VERSION));
                         json_object_object_add(end, "end", json_object_new_boolean(true));
@@ -248,8 +259,13 @@ static void client_pump_stream(Client *cl) {
                         break;
                 }
                 cl->stream.count++;
-                client_write_json(cl, item);
-                json_object_put(item);
+                if (item) {
+                        client_write_json(cl, item);
+                        json_object_put(item);
+                } else if (!cl->text.oom) {
+                        client_write_raw(cl, cl->text.buf, cl->text.len);
+                        client_write_raw(cl, "\n", 1);
+                }
         }
 }
 

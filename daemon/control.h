@@ -12,10 +12,15 @@
 
 typedef struct Client Client;
 
-/* A reply written in slices: next() yields items until NULL. */
+struct JsonOut;
+
+/* A reply written in slices: next() yields items until NULL.  A stream may
+ * instead write its items as text: next_text() appends one item to `out` and
+ * returns true, or returns false at the end (it then leaves `out` alone). */
 typedef struct Stream {
         const char *name;
         json_object *(*next)(Manager *m, void *state);
+        bool (*next_text)(Manager *m, void *state, struct JsonOut *out);
         void (*free)(void *state);
         void *state;
         size_t count;

@@ -5,6 +5,8 @@
 
 #include "classify.h"
 #include "daemon.h"
+#include "inventory.h"
+#include "jsonout.h"
 #include "log.h"
 #include "manager.h"
 #include "store.h"
@@ -120,13 +122,22 @@ static int run_replay(Manager *m) {
 
         bool violation = false;
         size_t cursor = 0;
+        _cleanup_(jsonout_done) JsonOut out = {};
         for (Device *d; (d = inventory_next(m->inventory, &cursor));) {
-                json_object *j = device_to_json(d, false);
-                puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
-                json_object_put(j);
+                jsonout_reset(&out);
+                device_write_json(&out, d, false);
+                if (out.oom) {
+                        log_error("out of memory");
+                        return 1;
+                }
+                fwrite(out.buf, 1, out.len, stdout);
+                putchar('\n');
                 violation |= d->policy.violation;
         }
-        fflush(stdout);
+        if (fflush(stdout) != 0) {
+                log_error_errno(-errno, "cannot write the devices: %m");
+                return 1;
+        }
         return violation ? EXIT_VIOLATION : 0;
 }
 

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "inventory.h"
+#include "jsonout.h"
 #include "strmap.h"
 
 #define USEC_PER_SEC UINT64_C(1000000)
@@ -20,9 +21,17 @@ struct Inventory {
         size_t n_devices, cap_devices, n_live;
         Link *links;
         size_t n_links, cap_links;
-        StrMap link_index;              /* "local\tport\tremote" → index+1 */
-        char **link_keys;
+        StrMap link_index;              /* Link.key → index+1 */
 };
+
+/* The index maps keys to a device's place in devices[] plus one. */
+static uint32_t device_ref(const Device *d) {
+        return d->index + 1;
+}
+
+static Device *device_by_ref(const Inventory *inv, uint32_t ref) {
+        return ref > 0 && ref <= inv->n_devices ? inv->devices[ref - 1] : NULL;
+}
 
 /* Private default addresses: shipped as the factory setting of countless
  * boxes, so they never identify one. */
@@ -46,29 +55,36 @@ int inventory_new(const InventoryLimits *limits, Inventory **ret) {
         return 0;
 }
 
+typedef struct KeyBlock {
+        uint32_t cap_keys;      /* pointer slots */
+        uint32_t used, size;    /* bytes of the string area */
+        char *keys[];           /* then the string area */
+} KeyBlock;
+
+static KeyBlock *key_block(const Device *d) {
+        return d->keys ? (KeyBlock *) ((uint8_t *) d->keys - offsetof(KeyBlock, keys)) : NULL;
+}
+
+static char *key_area(KeyBlock *kb) {
+        return (char *) (kb->keys + kb->cap_keys);
+}
+
 static void device_free(Device *d) {
         if (!d)
                 return;
         for (size_t i = 0; i < d->n_obs; i++)
-                observation_free(d->obs[i]);
-        for (size_t i = 0; i < d->n_keys; i++)
-                free(d->keys[i]);
-        free(d->keys);
-        free(d->id);
+                packed_obs_free(d->obs[i]);
+        free(key_block(d));     /* d->id is its first key */
         vendor_verdict_done(&d->vendor);
-        free(d->role.role);
-        free(d->role.segment);
-        free(d->role.rule);
+        free(d->role.role);     /* the role verdict's one block */
         free(d->policy.rule);
         free(d);
 }
 
 static void link_done(Link *l) {
-        free(l->local);
-        free(l->local_port);
-        free(l->remote);
+        free(l->key);           /* the other fields live in its block */
         free(l->remote_port);
-        free(l->source);
+        *l = (Link) {};
 }
 
 Inventory *inventory_free(Inventory *inv) {
@@ -77,12 +93,9 @@ Inventory *inventory_free(Inventory *inv) {
         for (size_t i = 0; i < inv->n_devices; i++)
                 device_free(inv->devices[i]);
         free(inv->devices);
-        for (size_t i = 0; i < inv->n_links; i++) {
+        for (size_t i = 0; i < inv->n_links; i++)
                 link_done(&inv->links[i]);
-                free(inv->link_keys[i]);
-        }
         free(inv->links);
-        free(inv->link_keys);
         strmap_done(&inv->by_key);
         strmap_done(&inv->link_index);
         free(inv);
@@ -105,7 +118,13 @@ struct key {
 #define KEYS_MAX 32
 
 static void mac_key(const uint8_t mac[6], char out[static 300]) {
-        snprintf(out, 300, "mac:%02x%02x%02x%02x%02x%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+        static const char hex[] = "0123456789abcdef";
+        memcpy(out, "mac:", 4);
+        for (size_t i = 0; i < 6; i++) {
+                out[4 + 2 * i] = hex[mac[i] >> 4];
+                out[5 + 2 * i] = hex[mac[i] & 15];
+        }
+        out[16] = '\0';
 }
 
 static bool address_is_default(const char *a) {
@@ -120,14 +139,17 @@ static bool address_valid(const char *a) {
         return inet_pton(AF_INET, a, buf) == 1 || inet_pton(AF_INET6, a, buf) == 1;
 }
 
-static size_t add_key(struct key *keys, size_t n, enum key_strength s, const char *fmt, ...) _printf_(4, 5);
-static size_t add_key(struct key *keys, size_t n, enum key_strength s, const char *fmt, ...) {
+/* "<prefix><a>" or "<prefix><a>:<b>", cut at the key's size. */
+static size_t add_key(struct key *keys, size_t n, enum key_strength s, const char *prefix, const char *a,
+                      const char *b) {
         if (n >= KEYS_MAX)
                 return n;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(keys[n].text, sizeof keys[n].text, fmt, ap);
-        va_end(ap);
+        char *t = keys[n].text, *end = t + sizeof keys[n].text - 1;
+        const char *parts[] = { prefix, a, b ? ":" : "", b ? b : "" };
+        for (size_t i = 0; i < ELEMENTSOF(parts); i++)
+                for (const char *p = parts[i]; *p && t < end; p++)
+                        *t++ = *p;
+        *t = '\0';
         for (size_t i = 0; i < n; i++)
                 if (streq(keys[i].text, keys[n].text))
                         return n;
@@ -150,21 +172,21 @@ static size_t observation_keys(const struct vw_observation *o, struct key keys[s
                         }
                 } else if (streq(st, "netaddr")) {
                         if (address_valid(o->chassis_id) && !address_is_default(o->chassis_id))
-                                n = add_key(keys, n, KEY_ADDRESS, "addr:%s", o->chassis_id);
+                                n = add_key(keys, n, KEY_ADDRESS, "addr:", o->chassis_id, NULL);
                 } else if (!streq(st, "cdp"))   /* CDP device IDs ("Switch") are names, not identities */
-                        n = add_key(keys, n, KEY_STRONG, "chassis:%s:%s", st, o->chassis_id);
+                        n = add_key(keys, n, KEY_STRONG, "chassis:", st, o->chassis_id);
         }
         if (!isempty(o->entity_serial) && o->n_entity_mfg > 0 && !isempty(o->entity_mfg[0]))
-                n = add_key(keys, n, KEY_STRONG, "serial:%s:%s", o->entity_mfg[0], o->entity_serial);
+                n = add_key(keys, n, KEY_STRONG, "serial:", o->entity_mfg[0], o->entity_serial);
         for (size_t i = 0; i < o->n_macs; i++)
                 if (mac_parse(o->macs[i], mac) >= 0 && !mac_is_weak(mac)) {
                         char k[300];
                         mac_key(mac, k);
-                        n = add_key(keys, n, KEY_STRONG, "%s", k);
+                        n = add_key(keys, n, KEY_STRONG, "", k, NULL);
                 }
         for (size_t i = 0; i < o->n_addresses; i++)
                 if (address_valid(o->addresses[i]) && !address_is_default(o->addresses[i]))
-                        n = add_key(keys, n, KEY_ADDRESS, "addr:%s", o->addresses[i]);
+                        n = add_key(keys, n, KEY_ADDRESS, "addr:", o->addresses[i], NULL);
         if (n == 0) {
                 /* Nothing identifies it: a name is only good within the place it was
                  * seen, so it can never fold two boxes from different places together. */
@@ -173,7 +195,7 @@ static size_t observation_keys(const struct vw_observation *o, struct key keys[s
                 const char *where = o->via.device ? o->via.device : o->via.interface ? o->via.interface
                                   : o->source ? o->source : "-";
                 if (!isempty(name))
-                        n = add_key(keys, n, KEY_WEAK, "name:%s:%s", where, name);
+                        n = add_key(keys, n, KEY_WEAK, "name:", where, name);
         }
         return n;
 }
@@ -189,24 +211,61 @@ static bool device_has_strong_key(const Device *d) {
         return false;
 }
 
-static int device_add_key(Inventory *inv, Device *d, const char *key) {
-        char **l = realloc(d->keys, (d->n_keys + 1) * sizeof(char *));
-        if (!l)
-                return -ENOMEM;
-        d->keys = l;
-        d->keys[d->n_keys] = strdup(key);
-        if (!d->keys[d->n_keys])
-                return -ENOMEM;
-        int r = strmap_put(&inv->by_key, d->keys[d->n_keys], d);
-        if (r < 0) {
-                free(d->keys[d->n_keys]);
-                return r;
+/* A device's keys live in one block: a header, the pointer array, then the
+ * strings.  Most devices never gain a key after the first observation, so the
+ * first block is exact; one that grows (a switch heard from each of its port
+ * MACs) doubles, and only then are its keys copied and the index re-pointed. */
+/* Add keys[0..n) to the device: one new block when they do not fit. */
+static int device_add_keys(Inventory *inv, Device *d, const char *const *keys, size_t n) {
+        KeyBlock *kb = key_block(d);
+        size_t bytes = 0;
+        for (size_t i = 0; i < n; i++)
+                bytes += strlen(keys[i]) + 1;
+        if (n == 0)
+                return 0;
+        if (!kb || d->n_keys + n > kb->cap_keys || kb->used + bytes > kb->size) {
+                /* exact for a new device; doubling once it grows */
+                size_t cap = d->n_keys + n, size = (kb ? kb->used : 0) + bytes;
+                if (kb) {
+                        if (cap < (size_t) kb->cap_keys * 2)
+                                cap = (size_t) kb->cap_keys * 2;
+                        if (size < (size_t) kb->size * 2)
+                                size = (size_t) kb->size * 2;
+                }
+                if (cap > UINT32_MAX / 2 || size > UINT32_MAX / 2)
+                        return -E2BIG;
+                KeyBlock *nb = malloc(sizeof(KeyBlock) + cap * sizeof(char *) + size);
+                if (!nb)
+                        return -ENOMEM;
+                *nb = (KeyBlock) { .cap_keys = (uint32_t) cap, .size = (uint32_t) size };
+                for (size_t i = 0; i < d->n_keys; i++) {
+                        size_t l = strlen(d->keys[i]) + 1;
+                        nb->keys[i] = memcpy(key_area(nb) + nb->used, d->keys[i], l);
+                        nb->used += (uint32_t) l;
+                        /* the index points at the new copy (a put of a key that
+                         * is there replaces its pointer and cannot fail) */
+                        if (strmap_get(&inv->by_key, nb->keys[i]) == device_ref(d))
+                                (void) strmap_put(&inv->by_key, nb->keys[i], device_ref(d));
+                }
+                free(kb);
+                kb = nb;
+                d->keys = kb->keys;
+                d->id = d->keys[0];
         }
-        d->n_keys++;
+        for (size_t i = 0; i < n; i++) {
+                size_t len = strlen(keys[i]) + 1;
+                char *copy = memcpy(key_area(kb) + kb->used, keys[i], len);
+                int r = strmap_put(&inv->by_key, copy, device_ref(d));
+                if (r < 0)
+                        return r;
+                kb->used += (uint32_t) len;
+                d->keys[d->n_keys++] = copy;
+        }
+        d->id = d->keys[0];
         return 0;
 }
 
-static int device_new(Inventory *inv, const char *id, Device **ret) {
+static int device_new(Inventory *inv, const char *const *keys, size_t n_keys, Device **ret) {
         if (inv->n_live >= inv->limits.max_devices)
                 return -ENOSPC;
         if (inv->n_devices == inv->cap_devices) {
@@ -217,11 +276,15 @@ static int device_new(Inventory *inv, const char *id, Device **ret) {
                 inv->devices = l;
                 inv->cap_devices = cap;
         }
+        if (inv->n_devices >= UINT32_MAX - 1)
+                return -ENOSPC;
         Device *d = calloc(1, sizeof(Device));
         if (!d)
                 return -ENOMEM;
-        d->id = strdup(id);
-        if (!d->id || device_add_key(inv, d, id) < 0) {
+        d->index = (uint32_t) inv->n_devices;
+        if (device_add_keys(inv, d, keys, n_keys) < 0) {
+                for (size_t i = 0; i < d->n_keys; i++)
+                        strmap_remove(&inv->by_key, d->keys[i]);
                 device_free(d);
                 return -ENOMEM;
         }
@@ -233,14 +296,14 @@ static int device_new(Inventory *inv, const char *id, Device **ret) {
 
 /* Replace the device's observation from the same source, or add one. */
 static int device_put_observation(Device *d, const struct vw_observation *obs) {
-        Observation *o;
-        int r = observation_dup(obs, &o);
+        PackedObs *o;
+        int r = packed_obs_new(obs, &o);
         if (r < 0)
                 return r;
         const char *src = obs->source ? obs->source : "unknown";
         for (size_t i = 0; i < d->n_obs; i++)
-                if (streq_ptr(d->obs[i]->o.source ? d->obs[i]->o.source : "unknown", src)) {
-                        observation_free(d->obs[i]);
+                if (streq(device_obs_source(d, i), src)) {
+                        packed_obs_free(d->obs[i]);
                         d->obs[i] = o;
                         return 0;
                 }
@@ -251,10 +314,39 @@ static int device_put_observation(Device *d, const struct vw_observation *obs) {
         /* More sources than slots: the oldest sighting makes room. */
         size_t oldest = 0;
         for (size_t i = 1; i < d->n_obs; i++)
-                if (d->obs[i]->o.time_usec < d->obs[oldest]->o.time_usec)
+                if (d->obs[i]->time_usec < d->obs[oldest]->time_usec)
                         oldest = i;
-        observation_free(d->obs[oldest]);
+        packed_obs_free(d->obs[oldest]);
         d->obs[oldest] = o;
+        return 0;
+}
+
+/* One block per link: its index key "local\tlocal port\tremote", then the
+ * fields as strings; the remote port, which changes, has its own copy. */
+static int link_fill(Link *l, const char *local, const char *local_port, const char *remote, const char *source) {
+        const char *f[] = { local, local_port ? local_port : "", remote, source };
+        size_t len[ELEMENTSOF(f)], size = 0;
+        for (size_t i = 0; i < ELEMENTSOF(f); i++)
+                size += (len[i] = strlen(f[i])) + 1;
+        size += len[0] + len[1] + len[2] + 3;           /* the key */
+        char *block = malloc(size), *p = block;
+        if (!block)
+                return -ENOMEM;
+        for (size_t i = 0; i < 3; i++) {
+                memcpy(p, f[i], len[i]);
+                p += len[i];
+                *p++ = i < 2 ? '\t' : '\0';
+        }
+        char *at[ELEMENTSOF(f)];
+        for (size_t i = 0; i < ELEMENTSOF(f); i++) {
+                at[i] = memcpy(p, f[i], len[i] + 1);
+                p += len[i] + 1;
+        }
+        l->key = block;
+        l->local = at[0];
+        l->local_port = local_port ? at[1] : NULL;
+        l->remote = at[2];
+        l->source = at[3];
         return 0;
 }
 
@@ -268,48 +360,47 @@ static int link_record(Inventory *inv, const struct vw_observation *o, const Dev
         if (!local || streq(local, d->id))
                 return 0;
         const char *local_port = o->via.port ? o->via.port : o->via.interface;
-        _cleanup_free_ char *key = NULL;
-        if (asprintf(&key, "%s\t%s\t%s", local, local_port ? local_port : "", d->id) < 0)
-                return -ENOMEM;
-        uintptr_t idx = (uintptr_t) strmap_get(&inv->link_index, key);
+        const char *source = o->source ? o->source : "unknown";
+        char key[1024];
+        int n = snprintf(key, sizeof key, "%s\t%s\t%s", local, local_port ? local_port : "", d->id);
+        if (n < 0 || (size_t) n >= sizeof key)
+                return -E2BIG;
+        uint32_t idx = strmap_get(&inv->link_index, key);
         if (idx > 0) {
                 Link *l = &inv->links[idx - 1];
                 l->last_seen = now;
                 if (!streq_ptr(l->remote_port, o->port_id)) {
+                        char *port = o->port_id ? strdup(o->port_id) : NULL;
+                        if (o->port_id && !port)
+                                return -ENOMEM;
                         free(l->remote_port);
-                        l->remote_port = o->port_id ? strdup(o->port_id) : NULL;
+                        l->remote_port = port;
                 }
                 return 0;
         }
-        if (inv->n_links >= inv->limits.max_devices * LINKS_PER_DEVICE_MAX)
+        if (inv->n_links >= inv->limits.max_devices * LINKS_PER_DEVICE_MAX || inv->n_links >= UINT32_MAX - 1)
                 return -ENOSPC;
         if (inv->n_links == inv->cap_links) {
                 size_t cap = inv->cap_links ? inv->cap_links * 2 : 64;
                 Link *l = realloc(inv->links, cap * sizeof(Link));
-                char **k = realloc(inv->link_keys, cap * sizeof(char *));
-                if (l)
-                        inv->links = l;
-                if (k)
-                        inv->link_keys = k;
-                if (!l || !k)
+                if (!l)
                         return -ENOMEM;
+                inv->links = l;
                 inv->cap_links = cap;
         }
         Link *l = &inv->links[inv->n_links];
-        *l = (Link) {
-                .local = strdup(local),
-                .local_port = local_port ? strdup(local_port) : NULL,
-                .remote = strdup(d->id),
-                .remote_port = o->port_id ? strdup(o->port_id) : NULL,
-                .source = strdup(o->source ? o->source : "unknown"),
-                .last_seen = now,
-        };
-        inv->link_keys[inv->n_links] = TAKE_PTR(key);
-        if (!l->local || !l->remote || !l->source ||
-            strmap_put(&inv->link_index, inv->link_keys[inv->n_links], (void *) (uintptr_t) (inv->n_links + 1)) < 0) {
+        *l = (Link) { .last_seen = now };
+        int r = link_fill(l, local, local_port, d->id, source);
+        if (r < 0)
+                return r;
+        if (o->port_id && !(l->remote_port = strdup(o->port_id))) {
                 link_done(l);
-                free(inv->link_keys[inv->n_links]);
                 return -ENOMEM;
+        }
+        r = strmap_put(&inv->link_index, l->key, (uint32_t) (inv->n_links + 1));
+        if (r < 0) {
+                link_done(l);
+                return r;
         }
         inv->n_links++;
         return 0;
@@ -325,17 +416,19 @@ int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t
         if (n == 0)
                 return -EINVAL;
 
+        /* Each key is looked up once. */
+        Device *owner[KEYS_MAX];
+        for (size_t i = 0; i < n; i++)
+                owner[i] = device_by_ref(inv, strmap_get(&inv->by_key, keys[i].text));
+
         /* The device the strongest evidence points at; other strong keys that
          * point elsewhere are a conflict and stay with their own device. */
         for (size_t i = 0; i < n; i++) {
-                if (keys[i].strength != KEY_STRONG)
-                        continue;
-                Device *e = strmap_get(&inv->by_key, keys[i].text);
-                if (!e)
+                if (keys[i].strength != KEY_STRONG || !owner[i])
                         continue;
                 if (!d)
-                        d = e;
-                else if (e != d)
+                        d = owner[i];
+                else if (owner[i] != d)
                         conflict = true;
         }
         /* An address merges only when no strong identifier decided, and never
@@ -347,26 +440,31 @@ int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t
         for (size_t i = 0; !d && i < n; i++) {
                 if (keys[i].strength == KEY_STRONG)
                         continue;
-                Device *e = strmap_get(&inv->by_key, keys[i].text);
-                if (e && !(has_strong && device_has_strong_key(e)))
-                        d = e;
+                if (owner[i] && !(has_strong && device_has_strong_key(owner[i])))
+                        d = owner[i];
         }
 
+        /* the keys nobody has yet: a key owned by another device stays there
+         * (a strong one is a conflict kept apart, an address or name is not
+         * stolen) */
+        const char *fresh[KEYS_MAX];
+        size_t n_fresh = 0;
+        for (size_t i = 0; i < n; i++)
+                if (!owner[i])
+                        fresh[n_fresh++] = keys[i].text;
         if (!d) {
-                r = device_new(inv, keys[0].text, &d);
+                /* its id is its first key: the strongest one */
+                if (owner[0]) {
+                        memmove(fresh + 1, fresh, n_fresh * sizeof fresh[0]);
+                        fresh[0] = keys[0].text;
+                        n_fresh++;
+                }
+                r = device_new(inv, fresh, n_fresh, &d);
                 if (r < 0)
                         return r;
                 d->first_seen = now;
-        }
-        for (size_t i = 0; i < n; i++) {
-                Device *e = strmap_get(&inv->by_key, keys[i].text);
-                if (e == d)
-                        continue;
-                if (e && keys[i].strength == KEY_STRONG)
-                        continue;       /* owned by another device: kept apart */
-                if (e)
-                        continue;       /* an address or name another device has: no steal */
-                r = device_add_key(inv, d, keys[i].text);
+        } else {
+                r = device_add_keys(inv, d, fresh, n_fresh);
                 if (r < 0)
                         return r;
         }
@@ -403,31 +501,25 @@ int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t
 }
 
 Device *inventory_get(Inventory *inv, const char *id) {
-        return id ? strmap_get(&inv->by_key, id) : NULL;
+        return id ? device_by_ref(inv, strmap_get(&inv->by_key, id)) : NULL;
 }
 
 static void device_remove(Inventory *inv, size_t index) {
         Device *d = inv->devices[index];
         for (size_t i = 0; i < d->n_keys; i++)
-                if (strmap_get(&inv->by_key, d->keys[i]) == d)
+                if (strmap_get(&inv->by_key, d->keys[i]) == device_ref(d))
                         strmap_remove(&inv->by_key, d->keys[i]);
         inv->devices[index] = NULL;
         inv->n_live--;
         device_free(d);
 }
 
-static size_t device_index(Inventory *inv, const Device *d) {
-        for (size_t i = 0; i < inv->n_devices; i++)
-                if (inv->devices[i] == d)
-                        return i;
-        return SIZE_MAX;
-}
 
 int inventory_forget(Inventory *inv, const char *id) {
         Device *d = inventory_get(inv, id);
         if (!d)
                 return -ENOENT;
-        device_remove(inv, device_index(inv, d));
+        device_remove(inv, d->index);
         return 0;
 }
 
@@ -473,134 +565,187 @@ const char *device_attr(const Device *d, size_t offset) {
         const char *best = NULL;
         uint64_t t = 0;
         for (size_t i = 0; i < d->n_obs; i++) {
-                const char *v = *(const char *const *) ((const uint8_t *) &d->obs[i]->o + offset);
-                if (v && (!best || d->obs[i]->o.time_usec >= t)) {
+                const char *v = packed_obs_get(d->obs[i], offset);
+                if (v && (!best || d->obs[i]->time_usec >= t)) {
                         best = v;
-                        t = d->obs[i]->o.time_usec;
+                        t = d->obs[i]->time_usec;
                 }
         }
         return best;
+}
+
+const char *device_obs_source(const Device *d, size_t i) {
+        const char *s = PACKED_OBS_GET(d->obs[i], source);
+        return s ? s : "unknown";
 }
 
 const char *device_kind_to_string(DeviceKind k) {
         return k == DEVICE_HOST ? "host" : "network";
 }
 
-static json_object *time_json(uint64_t usec) {
+/* RFC 3339, UTC, whole seconds; NULL for 0 (never). */
+static const char *rfc3339(uint64_t usec, char buf[static 32]) {
         if (usec == 0)
                 return NULL;
         time_t t = (time_t) (usec / USEC_PER_SEC);
         struct tm tm;
-        char buf[40];
-        gmtime_r(&t, &tm);
-        strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        return json_object_new_string(buf);
+        if (!gmtime_r(&t, &tm) || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+                return NULL;
+        return buf;
 }
 
-static json_object *str_or_null(const char *s) {
-        return s ? json_object_new_string(s) : NULL;
+static void write_time(JsonOut *o, uint64_t usec) {
+        char buf[32];
+        jsonout_string(o, rfc3339(usec, buf));
 }
 
-/* Union of an array field over all observations, deduplicated. */
-static void union_add(json_object *a, const char *v) {
-        for (size_t j = 0; j < json_object_array_length(a); j++)
-                if (streq(json_object_get_string(json_object_array_get_idx(a, j)), v))
-                        return;
-        if (json_object_array_length(a) < 256)
-                json_object_array_add(a, json_object_new_string(v));
-}
+#define UNION_MAX 256
 
 /* Union of an array field over the device's observations, and of the
- * identifiers it has claimed (`key_prefix`): only the latest observation of
- * each source is kept, but every MAC and address a device was ever seen
- * with stays in its identifier index, and so in its record. */
-static json_object *union_json(const Device *d, size_t offset, size_t count_offset, bool macs, const char *key_prefix) {
-        json_object *a = json_object_new_array();
-        char buf[18];
+ * identifiers it has claimed (`key_prefix`), without repeats: only the latest
+ * observation of each source is kept, but every MAC and address a device was
+ * ever seen with stays in its identifier index, and so in its record. */
+static void write_union(JsonOut *o, const Device *d, unsigned array, bool macs, const char *key_prefix) {
+        const char *seen[UNION_MAX];
+        char formatted[UNION_MAX][18];
+        size_t n_seen = 0, plen = strlen(key_prefix);
         uint8_t mac[6];
-        for (size_t i = 0; i < d->n_obs; i++) {
-                const struct vw_observation *o = &d->obs[i]->o;
-                const char *const *l = *(const char *const *const *) ((const uint8_t *) o + offset);
-                size_t n = *(const size_t *) ((const uint8_t *) o + count_offset);
-                for (size_t k = 0; k < n; k++)
-                        union_add(a, macs && mac_parse(l[k], mac) >= 0 ? mac_format(mac, buf) : l[k]);
+
+        jsonout_array_begin(o);
+        for (size_t i = 0; i <= d->n_obs; i++) {
+                const char *item = NULL;
+                size_t n;
+                if (i < d->n_obs)
+                        item = packed_obs_items(d->obs[i], array, &n);
+                else            /* last: the identifiers */
+                        n = d->n_keys;
+                for (size_t k = 0; k < n && n_seen < UNION_MAX; k++) {
+                        const char *v;
+                        if (i < d->n_obs) {
+                                v = item;
+                                item = packed_obs_next_item(item);
+                        } else {
+                                v = d->keys[k];
+                                if (strncmp(v, key_prefix, plen) != 0)
+                                        continue;
+                                v += plen;
+                        }
+                        if (macs && mac_parse(v, mac) >= 0)
+                                v = mac_format(mac, formatted[n_seen]);
+                        bool dup = false;
+                        for (size_t j = 0; j < n_seen && !dup; j++)
+                                dup = streq(seen[j], v);
+                        if (dup)
+                                continue;
+                        seen[n_seen++] = v;
+                        jsonout_string(o, v);
+                }
         }
-        size_t plen = strlen(key_prefix);
-        for (size_t i = 0; i < d->n_keys; i++) {
-                const char *v = d->keys[i];
-                if (strncmp(v, key_prefix, plen) != 0)
-                        continue;
-                v += plen;
-                if (macs && mac_parse(v, mac) >= 0)
-                        v = mac_format(mac, buf);
-                union_add(a, v);
-        }
-        return a;
+        jsonout_array_end(o);
 }
 
-/* Our keys are literals and unique per object: json-c need not copy them
- * (a device listing adds millions of them). */
-static void add_field(json_object *j, const char *key, json_object *v) {
-        json_object_object_add_ex(j, key, v, JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY);
+static void write_json_object(JsonOut *o, json_object *j) {
+        size_t n;
+        const char *s = json_object_to_json_string_length(j, JSON_C_TO_STRING_PLAIN, &n);
+        jsonout_raw(o, s, n);
 }
 
-json_object *device_to_json(const Device *d, bool detail) {
-        json_object *j = json_object_new_object();
+void device_write_json(JsonOut *o, const Device *d, bool detail) {
         const char *chassis = DEVICE_ATTR(d, chassis_id);
         uint8_t mac[6];
         char buf[18];
 
-        add_field(j, "id", json_object_new_string(d->id));
-        add_field(j, "kind", json_object_new_string(device_kind_to_string(d->kind)));
+        jsonout_object_begin(o);
+        jsonout_kv_string(o, "id", d->id);
+        jsonout_kv_string(o, "kind", device_kind_to_string(d->kind));
         if (chassis && mac_parse(chassis, mac) >= 0)
                 chassis = mac_format(mac, buf);
-        add_field(j, "chassis_id", str_or_null(chassis));
-        add_field(j, "chassis_subtype", str_or_null(DEVICE_ATTR(d, chassis_subtype)));
-        add_field(j, "sys_name", str_or_null(DEVICE_ATTR(d, sys_name)));
-        add_field(j, "sys_descr", str_or_null(DEVICE_ATTR(d, sys_descr)));
-        add_field(j, "sys_object_id", str_or_null(DEVICE_ATTR(d, sys_object_id)));
-        add_field(j, "port_id", str_or_null(DEVICE_ATTR(d, port_id)));
-        add_field(j, "macs", union_json(d, offsetof(struct vw_observation, macs),
-                                                     offsetof(struct vw_observation, n_macs), true, "mac:"));
-        add_field(j, "addresses", union_json(d, offsetof(struct vw_observation, addresses),
-                                                          offsetof(struct vw_observation, n_addresses), false, "addr:"));
-        json_object *sources = json_object_new_array();
+        jsonout_kv_string(o, "chassis_id", chassis);
+        jsonout_kv_string(o, "chassis_subtype", DEVICE_ATTR(d, chassis_subtype));
+        jsonout_kv_string(o, "sys_name", DEVICE_ATTR(d, sys_name));
+        jsonout_kv_string(o, "sys_descr", DEVICE_ATTR(d, sys_descr));
+        jsonout_kv_string(o, "sys_object_id", DEVICE_ATTR(d, sys_object_id));
+        jsonout_kv_string(o, "port_id", DEVICE_ATTR(d, port_id));
+        JSONOUT_KEY(o, "macs");
+        write_union(o, d, OBS_MACS, true, "mac:");
+        JSONOUT_KEY(o, "addresses");
+        write_union(o, d, OBS_ADDRESSES, false, "addr:");
+        JSONOUT_KEY(o, "sources");
+        jsonout_array_begin(o);
         for (size_t i = 0; i < d->n_obs; i++)
-                json_object_array_add(sources, json_object_new_string(d->obs[i]->o.source ? d->obs[i]->o.source : "unknown"));
-        add_field(j, "sources", sources);
-        add_field(j, "first_seen", time_json(d->first_seen));
-        add_field(j, "last_seen", time_json(d->last_seen));
-        add_field(j, "state", json_object_new_string(d->stale ? "stale" : d->absent ? "absent" : "present"));
+                jsonout_string(o, device_obs_source(d, i));
+        jsonout_array_end(o);
+        JSONOUT_KEY(o, "first_seen");
+        write_time(o, d->first_seen);
+        JSONOUT_KEY(o, "last_seen");
+        write_time(o, d->last_seen);
+        jsonout_kv_string(o, "state", d->stale ? "stale" : d->absent ? "absent" : "present");
 
-        add_field(j, "vendor", str_or_null(d->vendor.vendor));
-        add_field(j, "vendor_name", str_or_null(d->vendor.vendor_name));
-        add_field(j, "made_by", str_or_null(d->vendor.made_by));
-        add_field(j, "confidence", d->vendor.vendor ? json_object_new_double(d->vendor.confidence) : NULL);
-        add_field(j, "conflict", json_object_new_boolean(d->vendor.conflict));
-        add_field(j, "role", str_or_null(d->role.role));
-        add_field(j, "segment", str_or_null(d->role.segment));
-        add_field(j, "role_rule", str_or_null(d->role.rule));
-        add_field(j, "violation", json_object_new_boolean(d->policy.violation));
-        add_field(j, "waived", json_object_new_boolean(d->policy.waived));
+        jsonout_kv_string(o, "vendor", d->vendor.vendor);
+        jsonout_kv_string(o, "vendor_name", d->vendor.vendor_name);
+        jsonout_kv_string(o, "made_by", d->vendor.made_by);
+        JSONOUT_KEY(o, "confidence");
+        if (d->vendor.vendor)
+                jsonout_double(o, d->vendor.confidence);
+        else
+                jsonout_null(o);
+        jsonout_kv_bool(o, "conflict", d->vendor.conflict);
+        jsonout_kv_string(o, "role", d->role.role);
+        jsonout_kv_string(o, "segment", d->role.segment);
+        jsonout_kv_string(o, "role_rule", d->role.rule);
+        jsonout_kv_bool(o, "violation", d->policy.violation);
+        jsonout_kv_bool(o, "waived", d->policy.waived);
 
         if (detail) {
                 json_object *v = vendor_verdict_to_json(&d->vendor);
                 json_object *ev = NULL;
                 if (v && json_object_object_get_ex(v, "evidence", &ev))
-                        add_field(j, "evidence", json_object_get(ev));
-                json_object_put(v);
-                json_object *keys = json_object_new_array();
-                for (size_t i = 0; i < d->n_keys; i++)
-                        json_object_array_add(keys, json_object_new_string(d->keys[i]));
-                add_field(j, "identifiers", keys);
-                json_object *obs = json_object_new_array();
-                for (size_t i = 0; i < d->n_obs; i++) {
-                        json_object *o = observation_to_json(&d->obs[i]->o);
-                        json_object_object_add(o, "time", time_json(d->obs[i]->o.time_usec));
-                        json_object_array_add(obs, o);
+                {
+                        JSONOUT_KEY(o, "evidence");
+                        write_json_object(o, ev);
                 }
-                add_field(j, "observations", obs);
-                add_field(j, "policy_rule", str_or_null(d->policy.rule));
+                json_object_put(v);
+                JSONOUT_KEY(o, "identifiers");
+                jsonout_array_begin(o);
+                for (size_t i = 0; i < d->n_keys; i++)
+                        jsonout_string(o, d->keys[i]);
+                jsonout_array_end(o);
+                JSONOUT_KEY(o, "observations");
+                jsonout_array_begin(o);
+                for (size_t i = 0; i < d->n_obs; i++) {
+                        ObsView view;
+                        json_object *ob = NULL;
+                        if (packed_obs_view(d->obs[i], &view) >= 0) {
+                                ob = observation_to_json(&view.o);
+                                obs_view_done(&view);
+                        }
+                        if (!ob) {
+                                o->oom = true;
+                                continue;
+                        }
+                        char when[32];
+                        const char *t = rfc3339(d->obs[i]->time_usec, when);
+                        json_object_object_add(ob, "time", t ? json_object_new_string(t) : NULL);
+                        size_t n;
+                        const char *s = json_object_to_json_string_length(ob, JSON_C_TO_STRING_PLAIN, &n);
+                        jsonout_raw(o, s, n);
+                        json_object_put(ob);
+                }
+                jsonout_array_end(o);
+                jsonout_kv_string(o, "policy_rule", d->policy.rule);
         }
+        jsonout_object_end(o);
+}
+
+json_object *device_to_json(const Device *d, bool detail) {
+        _cleanup_(jsonout_done) JsonOut o = {};
+        device_write_json(&o, d, detail);
+        if (o.oom)
+                return NULL;
+        json_tokener *tok = json_tokener_new();
+        if (!tok)
+                return NULL;
+        json_object *j = json_tokener_parse_ex(tok, o.buf, (int) o.len);
+        json_tokener_free(tok);
         return j;
 }

@@ -15,7 +15,7 @@ typedef enum DeviceKind {
 
 #define DEVICE_SOURCES_MAX 8
 
-/* Filled by the role stage (roles.c). */
+/* Filled by the role stage (roles.c); one allocation, owned by .role. */
 typedef struct RoleVerdict {
         char *role;                     /* "core", "edge", …, or "unknown"; NULL = not evaluated */
         char *segment;                  /* segment name or NULL */
@@ -31,37 +31,38 @@ typedef struct PolicyState {
 } PolicyState;
 
 typedef struct Device {
-        char *id;                       /* stable key: "mac:00e0fc123456", "chassis:local:xyz", … */
+        const char *id;                 /* stable key: "mac:00e0fc123456", "chassis:local:xyz", …;
+                                           the first of keys[] */
         DeviceKind kind;
+        uint32_t index;                 /* its place in the inventory (insertion order) */
         uint64_t first_seen;            /* usec, CLOCK_REALTIME */
         uint64_t last_seen;
         uint64_t expires;               /* usec; 0 = never (no TTL seen) */
         bool absent;                    /* TTL expired or shutdown frame; kept until retention */
         bool stale;                     /* its source went blind */
+        uint16_t n_obs;
+        uint32_t n_keys;
 
         /* the latest observation from each source, newest attributes win */
-        Observation *obs[DEVICE_SOURCES_MAX];
-        size_t n_obs;
+        PackedObs *obs[DEVICE_SOURCES_MAX];
 
-        char **keys;                    /* strong identifiers indexing this device */
-        size_t n_keys;
+        char **keys;                    /* identifiers indexing this device; one block with their text */
 
         VendorVerdict vendor;
         RoleVerdict role;
         PolicyState policy;
 
-        uint64_t generation;            /* bumped on every change; for the store */
-        uint64_t stored_generation;
+        uint64_t generation;            /* bumped on every change */
         uint64_t vendor_fingerprint;    /* inputs of the last vendor verdict */
-        void *userdata;                 /* for the store / other stages */
 } Device;
 
 typedef struct Link {
-        char *local;                    /* device id, or "capture:<iface>" */
-        char *local_port;
-        char *remote;                   /* device id */
+        char *key;                      /* "local\tlocal_port\tremote"; the block the fields live in */
+        const char *local;              /* device id, or "capture:<iface>" */
+        const char *local_port;
+        const char *remote;             /* device id */
         char *remote_port;
-        char *source;
+        const char *source;
         uint64_t last_seen;
 } Link;
 
@@ -100,10 +101,15 @@ const Link *inventory_link(Inventory *inv, size_t i);
 /* The merged view: newest non-NULL value across the device's observations. */
 const char *device_attr(const Device *d, size_t offset);
 #define DEVICE_ATTR(d, field) device_attr((d), offsetof(struct vw_observation, field))
+/* The source of the device's i-th observation ("unknown" when it named none). */
+const char *device_obs_source(const Device *d, size_t i);
 
 /* The device's JSON: id, kind, chassis_id, sys_name, sys_descr,
  * sys_object_id, macs, addresses, sources, first_seen, last_seen (RFC 3339),
  * state, vendor…, role…, and with `detail` the evidence and observations. */
 json_object *device_to_json(const Device *d, bool detail);
+/* The same as text, appended to `o` (a device listing needs no json-c tree). */
+struct JsonOut;
+void device_write_json(struct JsonOut *o, const Device *d, bool detail);
 
 const char *device_kind_to_string(DeviceKind k);

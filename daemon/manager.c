@@ -412,7 +412,10 @@ static uint64_t fp_mix(uint64_t h, const char *s) {
 static uint64_t vendor_fingerprint(const Device *d) {
         uint64_t h = 14695981039346656037u;
         for (size_t i = 0; i < d->n_obs; i++) {
-                const struct vw_observation *o = &d->obs[i]->o;
+                ObsView view;
+                if (packed_obs_view(d->obs[i], &view) < 0)
+                        return 0;       /* no memory: classify again */
+                const struct vw_observation *o = &view.o;
                 h = fp_mix(h, o->source);
                 h = fp_mix(h, o->chassis_id);
                 h = fp_mix(h, o->sys_descr);
@@ -437,6 +440,7 @@ static uint64_t vendor_fingerprint(const Device *d) {
                         h = fp_mix(h, o->entity_mfg[k]);
                 for (size_t k = 0; k < o->n_entity_model; k++)
                         h = fp_mix(h, o->entity_model[k]);
+                obs_view_done(&view);
         }
         return h | 1;   /* 0 means "never classified" */
 }
@@ -444,16 +448,23 @@ static uint64_t vendor_fingerprint(const Device *d) {
 static void classify_device(Manager *m, Device *d, bool reclassify) {
         uint64_t fp = vendor_fingerprint(d);
         if (reclassify || fp != d->vendor_fingerprint) {
+                ObsView views[DEVICE_SOURCES_MAX];
                 const struct vw_observation *obs[DEVICE_SOURCES_MAX];
-                for (size_t i = 0; i < d->n_obs; i++)
-                        obs[i] = &d->obs[i]->o;
+                size_t n = 0;
+                for (; n < d->n_obs; n++) {
+                        if (packed_obs_view(d->obs[n], &views[n]) < 0)
+                                break;
+                        obs[n] = &views[n].o;
+                }
                 VendorVerdict v = VENDOR_VERDICT_INIT;
-                if (vendor_classify(m->vendors, obs, d->n_obs, &v) >= 0 && vendor_verdict_pack(&v) >= 0) {
+                if (n == d->n_obs && vendor_classify(m->vendors, obs, n, &v) >= 0 && vendor_verdict_pack(&v) >= 0) {
                         vendor_verdict_done(&d->vendor);
                         d->vendor = v;
                         d->vendor_fingerprint = fp;
                         m->stats.classified++;
                 }
+                for (size_t i = 0; i < n; i++)
+                        obs_view_done(&views[i]);
         }
 }
 

@@ -106,14 +106,14 @@ int metrics_write(Manager *m, const char *path) {
                 const char *role = d->role.role ? d->role.role : "unknown";
                 char key[512];
                 snprintf(key, sizeof key, "%s\x1f%s", vendor, role);
-                uintptr_t i = (uintptr_t) strmap_get(&index, key);
+                uint32_t i = strmap_get(&index, key);
                 if (i == 0) {
                         struct count *c = realloc(counts, (n_counts + 1) * sizeof(struct count));
                         if (!c)
                                 break;
                         counts = c;
                         char *k = strdup(key);
-                        if (!k || strmap_put(&index, k, (void *) (uintptr_t) (n_counts + 1)) < 0) {
+                        if (!k || n_counts >= UINT32_MAX || strmap_put(&index, k, (uint32_t) (n_counts + 1)) < 0) {
                                 free(k);
                                 break;
                         }

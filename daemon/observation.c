@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <ctype.h>
 #include <stddef.h>
 #include <inttypes.h>
@@ -463,4 +464,141 @@ json_object *observation_to_json(const struct vw_observation *o) {
         if (via)
                 json_object_object_add(j, "via", via);
         return j;
+}
+
+/* ---- the packed form ---- */
+
+#define N_STRING_FIELDS (ELEMENTSOF(obs_strings) + ELEMENTSOF(obs_via))
+
+/* Field i of the packed form: the scalar strings, then the via members. */
+static size_t string_field_offset(size_t i) {
+        if (i < ELEMENTSOF(obs_strings))
+                return obs_strings[i].offset;
+        return offsetof(struct vw_observation, via) + obs_via[i - ELEMENTSOF(obs_strings)].offset;
+}
+
+int packed_obs_new(const struct vw_observation *src, PackedObs **ret) {
+        _Static_assert(N_STRING_FIELDS <= 32, "one bit per string field");
+        _Static_assert(ELEMENTSOF(obs_arrays) == OBS_ARRAYS_MAX, "the arrays");
+        size_t size = 0;
+        for (size_t i = 0; i < N_STRING_FIELDS; i++) {
+                const char *s = CFIELD(src, string_field_offset(i), cstr);
+                if (s)
+                        size += strlen(s) + 1;
+        }
+        for (size_t a = 0; a < OBS_ARRAYS_MAX; a++) {
+                const char *const *l = CFIELD(src, obs_arrays[a].offset, cstrv);
+                size_t n = l ? CFIELD(src, obs_arrays[a].count_offset, size_t) : 0;
+                for (size_t k = 0; k < n; k++)
+                        if (l[k])
+                                size += strlen(l[k]) + 1;
+        }
+        PackedObs *p = malloc(sizeof(PackedObs) + size);
+        if (!p)
+                return -ENOMEM;
+        *p = (PackedObs) {
+                .time_usec = src->time_usec,
+                .caps_system = src->caps_system,
+                .caps_enabled = src->caps_enabled,
+                .vlan = src->vlan,
+                .ttl = src->ttl,
+        };
+        char *at = p->data;
+        for (size_t i = 0; i < N_STRING_FIELDS; i++) {
+                const char *s = CFIELD(src, string_field_offset(i), cstr);
+                if (!s)
+                        continue;
+                size_t n = strlen(s) + 1;
+                memcpy(at, s, n);
+                at += n;
+                p->present |= UINT32_C(1) << i;
+        }
+        for (size_t a = 0; a < OBS_ARRAYS_MAX; a++) {
+                const char *const *l = CFIELD(src, obs_arrays[a].offset, cstrv);
+                size_t n = l ? CFIELD(src, obs_arrays[a].count_offset, size_t) : 0;
+                for (size_t k = 0; k < n && p->n_items[a] < UINT32_MAX; k++) {
+                        if (!l[k])
+                                continue;       /* a hole in a plugin's list holds nothing */
+                        size_t len = strlen(l[k]) + 1;
+                        memcpy(at, l[k], len);
+                        at += len;
+                        p->n_items[a]++;
+                }
+        }
+        *ret = p;
+        return 0;
+}
+
+PackedObs *packed_obs_free(PackedObs *p) {
+        free(p);
+        return NULL;
+}
+
+/* Walk `n` present strings from `at`. */
+static const char *skip_strings(const char *at, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                at += strlen(at) + 1;
+        return at;
+}
+
+const char *packed_obs_get(const PackedObs *p, size_t offset) {
+        for (size_t i = 0; i < N_STRING_FIELDS; i++) {
+                if (string_field_offset(i) != offset)
+                        continue;
+                uint32_t bit = UINT32_C(1) << i;
+                if (!(p->present & bit))
+                        return NULL;
+                return skip_strings(p->data, (size_t) __builtin_popcount(p->present & (bit - 1)));
+        }
+        return NULL;
+}
+
+const char *packed_obs_items(const PackedObs *p, unsigned array, size_t *ret_n) {
+        assert(array < OBS_ARRAYS_MAX);
+        *ret_n = p->n_items[array];
+        if (p->n_items[array] == 0)
+                return NULL;
+        size_t before = (size_t) __builtin_popcount(p->present);
+        for (unsigned a = 0; a < array; a++)
+                before += p->n_items[a];
+        return skip_strings(p->data, before);
+}
+
+int packed_obs_view(const PackedObs *p, ObsView *ret) {
+        size_t n_items = 0;
+        for (size_t a = 0; a < OBS_ARRAYS_MAX; a++)
+                n_items += p->n_items[a];
+        *ret = (ObsView) {};
+        const char **items = ret->items;
+        if (n_items > ELEMENTSOF(ret->items)) {
+                ret->heap = items = calloc(n_items, sizeof(char *));
+                if (!items)
+                        return -ENOMEM;
+        }
+        struct vw_observation *o = &ret->o;
+        o->time_usec = p->time_usec;
+        o->caps_system = p->caps_system;
+        o->caps_enabled = p->caps_enabled;
+        o->vlan = p->vlan;
+        o->ttl = p->ttl;
+        const char *at = p->data;
+        for (size_t i = 0; i < N_STRING_FIELDS; i++)
+                if (p->present & (UINT32_C(1) << i)) {
+                        FIELD(o, string_field_offset(i), const char *) = at;
+                        at += strlen(at) + 1;
+                }
+        for (size_t a = 0; a < OBS_ARRAYS_MAX; a++) {
+                FIELD(o, obs_arrays[a].offset, const char **) = p->n_items[a] ? items : NULL;
+                FIELD(o, obs_arrays[a].count_offset, size_t) = p->n_items[a];
+                for (size_t k = 0; k < p->n_items[a]; k++) {
+                        *items++ = at;
+                        at += strlen(at) + 1;
+                }
+        }
+        return 0;
+}
+
+void obs_view_done(ObsView *v) {
+        free(v->heap);
+        v->heap = NULL;
 }

@@ -41,3 +41,48 @@ char *mac_format(const uint8_t mac[6], char buf[static 18]);
 bool mac_is_weak(const uint8_t mac[6]);
 
 static inline void observation_freep(Observation **o) { observation_free(*o); }
+
+/* The form the inventory keeps an observation in: the scalars, then only the
+ * strings that are there, back to back (a struct vw_observation is 264 bytes
+ * of mostly NULL pointers before its first string).  Read it through the
+ * accessors below; packed_obs_view() rebuilds a struct vw_observation that
+ * points into it. */
+enum {
+        OBS_MACS,
+        OBS_ADDRESSES,
+        OBS_ENTITY_MFG,
+        OBS_ENTITY_MODEL,
+        OBS_ARRAYS_MAX,
+};
+
+typedef struct PackedObs {
+        uint64_t time_usec;
+        uint32_t caps_system, caps_enabled;
+        int32_t vlan, ttl;
+        uint32_t present;               /* bit i: string field i is there (see observation.c) */
+        uint32_t n_items[OBS_ARRAYS_MAX];
+        char data[];                    /* the strings present, then the array items, each NUL-terminated */
+} PackedObs;
+
+int packed_obs_new(const struct vw_observation *src, PackedObs **ret);
+PackedObs *packed_obs_free(PackedObs *p);
+/* A string field by its offset in struct vw_observation (the via members
+ * too: offsetof(struct vw_observation, via.port)); NULL when absent. */
+const char *packed_obs_get(const PackedObs *p, size_t offset);
+#define PACKED_OBS_GET(p, field) packed_obs_get((p), offsetof(struct vw_observation, field))
+/* The first item of an array (the next one starts after its NUL), NULL when
+ * empty; *ret_n is the number of items. */
+const char *packed_obs_items(const PackedObs *p, unsigned array, size_t *ret_n);
+static inline const char *packed_obs_next_item(const char *item) {
+        return item + strlen(item) + 1;
+}
+
+/* A struct vw_observation pointing into a PackedObs. */
+typedef struct ObsView {
+        struct vw_observation o;
+        const char **heap;              /* item pointers when they do not fit below */
+        const char *items[32];
+} ObsView;
+
+int packed_obs_view(const PackedObs *p, ObsView *ret);
+void obs_view_done(ObsView *v);

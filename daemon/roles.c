@@ -285,10 +285,21 @@ int roles_add_override(RolesConfig *c, OverrideMatch match, const char *value, c
 void role_verdict_done(RoleVerdict *v) {
         if (!v)
                 return;
-        free(v->role);
-        free(v->segment);
-        free(v->rule);
+        free(v->role);          /* the block the other two live in */
         *v = (RoleVerdict) {};
+}
+
+int role_verdict_make(const char *role, const char *segment, const char *rule, RoleVerdict *ret) {
+        size_t lr = strlen(role) + 1, ls = segment ? strlen(segment) + 1 : 0, lu = rule ? strlen(rule) + 1 : 0;
+        char *block = malloc(lr + ls + lu);
+        if (!block)
+                return -ENOMEM;
+        *ret = (RoleVerdict) {
+                .role = memcpy(block, role, lr),
+                .segment = segment ? memcpy(block + lr, segment, ls) : NULL,
+                .rule = rule ? memcpy(block + lr + ls, rule, lu) : NULL,
+        };
+        return 0;
 }
 
 bool role_verdict_equal(const RoleVerdict *a, const RoleVerdict *b) {
@@ -308,11 +319,9 @@ static int verdict_set(RoleVerdict *ret, const char *role, const char *segment, 
         va_end(ap);
         if (streq_ptr(ret->role, role) && streq_ptr(ret->segment, segment) && streq_ptr(ret->rule, rule))
                 return 0;
-        RoleVerdict v = { .role = strdup(role), .segment = segment ? strdup(segment) : NULL, .rule = strdup(rule) };
-        if (!v.role || (segment && !v.segment) || !v.rule) {
-                role_verdict_done(&v);
+        RoleVerdict v;
+        if (role_verdict_make(role, segment, rule, &v) < 0)
                 return -ENOMEM;
-        }
         role_verdict_done(ret);
         *ret = v;
         return 1;
@@ -322,16 +331,19 @@ static int verdict_set(RoleVerdict *ret, const char *role, const char *segment, 
 
 static bool device_has_mac(const Device *d, const char *canonical) {
         for (size_t i = 0; i < d->n_obs; i++) {
-                const struct vw_observation *o = &d->obs[i]->o;
-                for (size_t k = 0; k < o->n_macs; k++) {
+                const PackedObs *o = d->obs[i];
+                size_t n;
+                const char *item = packed_obs_items(o, OBS_MACS, &n);
+                for (size_t k = 0; k < n; k++, item = packed_obs_next_item(item)) {
                         uint8_t mac[6];
                         char buf[18];
-                        if (mac_parse(o->macs[k], mac) >= 0 && streq(mac_format(mac, buf), canonical))
+                        if (mac_parse(item, mac) >= 0 && streq(mac_format(mac, buf), canonical))
                                 return true;
                 }
                 uint8_t mac[6];
                 char buf[18];
-                if (o->chassis_id && streq_ptr(o->chassis_subtype, "mac") && mac_parse(o->chassis_id, mac) >= 0 &&
+                const char *chassis = PACKED_OBS_GET(o, chassis_id);
+                if (chassis && streq_ptr(PACKED_OBS_GET(o, chassis_subtype), "mac") && mac_parse(chassis, mac) >= 0 &&
                     streq(mac_format(mac, buf), canonical))
                         return true;
         }
@@ -347,11 +359,11 @@ static bool override_matches(const RoleOverride *o, const Device *d) {
         case OVERRIDE_CHASSIS_ID:
         case OVERRIDE_SYS_NAME:
                 for (size_t i = 0; i < d->n_obs; i++) {
-                        const struct vw_observation *ob = &d->obs[i]->o;
-                        if (o->match == OVERRIDE_CHASSIS_ID && streq_ptr(ob->chassis_id, o->value))
+                        const char *chassis = PACKED_OBS_GET(d->obs[i], chassis_id),
+                                   *name = PACKED_OBS_GET(d->obs[i], sys_name);
+                        if (o->match == OVERRIDE_CHASSIS_ID && streq_ptr(chassis, o->value))
                                 return true;
-                        if (o->match == OVERRIDE_SYS_NAME && ob->sys_name &&
-                            regexec(&o->re, ob->sys_name, 0, NULL, 0) == 0)
+                        if (o->match == OVERRIDE_SYS_NAME && name && regexec(&o->re, name, 0, NULL, 0) == 0)
                                 return true;
                 }
                 return false;
@@ -367,11 +379,12 @@ static const Segment *match_address(const RolesConfig *c, const Device *d, const
         const RolePrefix *best_p = NULL;
         const char *best_a = NULL;
         for (size_t i = 0; i < d->n_obs; i++) {
-                const struct vw_observation *o = &d->obs[i]->o;
-                for (size_t k = 0; k < o->n_addresses; k++) {
+                size_t n;
+                const char *item = packed_obs_items(d->obs[i], OBS_ADDRESSES, &n);
+                for (size_t k = 0; k < n; k++, item = packed_obs_next_item(item)) {
                         uint8_t a[16];
                         int family;
-                        if (address_parse(o->addresses[k], &family, a) < 0)
+                        if (address_parse(item, &family, a) < 0)
                                 continue;
                         for (size_t s = 0; s < c->n_segments; s++)
                                 for (size_t p = 0; p < c->segments[s].n_prefixes; p++) {
@@ -380,7 +393,7 @@ static const Segment *match_address(const RolesConfig *c, const Device *d, const
                                             prefix_match_bytes(pr, a)) {
                                                 best = &c->segments[s];
                                                 best_p = pr;
-                                                best_a = o->addresses[k];
+                                                best_a = item;
                                         }
                                 }
                 }
@@ -392,7 +405,7 @@ static const Segment *match_address(const RolesConfig *c, const Device *d, const
 
 static const Segment *match_vlan(const RolesConfig *c, const Device *d, int *ret_vlan) {
         for (size_t i = 0; i < d->n_obs; i++) {
-                int32_t v = d->obs[i]->o.vlan;
+                int32_t v = d->obs[i]->vlan;
                 if (v < 1)
                         continue;
                 for (size_t s = 0; s < c->n_segments; s++)
@@ -407,7 +420,7 @@ static const Segment *match_vlan(const RolesConfig *c, const Device *d, int *ret
 
 static const Segment *match_interface(const RolesConfig *c, const Device *d, const char **ret_if) {
         for (size_t i = 0; i < d->n_obs; i++) {
-                const char *ifname = d->obs[i]->o.via.interface;
+                const char *ifname = PACKED_OBS_GET(d->obs[i], via.interface);
                 if (!ifname)
                         continue;
                 for (size_t s = 0; s < c->n_segments; s++)
@@ -423,7 +436,7 @@ static const Segment *match_interface(const RolesConfig *c, const Device *d, con
 static int heuristics_evaluate(const RoleHeuristics *h, const Device *d, const RoleHints *hints, RoleVerdict *ret) {
         uint32_t caps = 0;
         for (size_t i = 0; i < d->n_obs; i++)
-                caps |= d->obs[i]->o.caps_enabled;
+                caps |= d->obs[i]->caps_enabled;
         unsigned nb = hints ? hints->n_neighbours : 0;
 
         if (h->core_min_neighbours > 0 && (caps & VW_CAP_ROUTER) && (caps & VW_CAP_BRIDGE) &&

@@ -87,6 +87,8 @@ char *role_prefix_format(const RolePrefix *p, char *buf, size_t n);
 int role_evaluate(const RolesConfig *c, const Device *d, RoleVerdict *ret);
 int role_evaluate_full(const RolesConfig *c, const Device *d, const RoleHints *hints, RoleVerdict *ret);
 void role_verdict_done(RoleVerdict *v);
+/* A verdict in one allocation (role_verdict_done frees it). */
+int role_verdict_make(const char *role, const char *segment, const char *rule, RoleVerdict *ret);
 bool role_verdict_equal(const RoleVerdict *a, const RoleVerdict *b);
 
 

@@ -12,6 +12,7 @@
 #include <systemd/sd-event.h>
 #include <time.h>
 
+#include "log.h"
 #include "namemap.h"
 #include "store-internal.h"
 
@@ -19,6 +20,7 @@
 #define DEFAULT_MAX_SIZE (1024ull * 1024 * 1024)
 #define DEFAULT_FLUSH_MSEC 100
 #define PRUNE_INTERVAL_USEC (3600ull * 1000000)
+#define RETRY_MSEC 1000         /* after a failed batch (disk full…), unless a sync asks sooner */
 
 /* Schema migrations: entry i takes user_version i to i+1. */
 static const char *const migrations[] = {
@@ -61,34 +63,85 @@ int store_set_error(char **ret_error, const char *fmt, ...) {
         return -EIO;
 }
 
+/* Primary SQLite result codes: the errno we report, and the name an
+ * operator can search for. */
+static const struct {
+        int code;
+        int error;
+        const char *name;
+} sqlite_codes[] = {
+        { SQLITE_NOMEM, -ENOMEM, "SQLITE_NOMEM" },
+        { SQLITE_READONLY, -EACCES, "SQLITE_READONLY" },
+        { SQLITE_PERM, -EACCES, "SQLITE_PERM" },
+        { SQLITE_AUTH, -EACCES, "SQLITE_AUTH" },
+        { SQLITE_CORRUPT, -EBADMSG, "SQLITE_CORRUPT" },
+        { SQLITE_NOTADB, -EBADMSG, "SQLITE_NOTADB" },
+        { SQLITE_FULL, -ENOSPC, "SQLITE_FULL" },
+        { SQLITE_BUSY, -EBUSY, "SQLITE_BUSY" },
+        { SQLITE_LOCKED, -EBUSY, "SQLITE_LOCKED" },
+        { SQLITE_CANTOPEN, -ENOENT, "SQLITE_CANTOPEN" },
+        { SQLITE_IOERR, -EIO, "SQLITE_IOERR" },
+};
+
 static int errno_from_sqlite(int rc) {
-        switch (rc & 0xff) {
-        case SQLITE_NOMEM:
-                return -ENOMEM;
-        case SQLITE_READONLY:
-        case SQLITE_PERM:
-        case SQLITE_AUTH:
-                return -EACCES;
-        case SQLITE_CORRUPT:
-        case SQLITE_NOTADB:
-                return -EBADMSG;
-        case SQLITE_FULL:
-                return -ENOSPC;
-        case SQLITE_BUSY:
-        case SQLITE_LOCKED:
-                return -EBUSY;
-        case SQLITE_CANTOPEN:
-                return -ENOENT;
-        default:
-                return -EIO;
-        }
+        for (size_t i = 0; i < ELEMENTSOF(sqlite_codes); i++)
+                if (sqlite_codes[i].code == (rc & 0xff))
+                        return sqlite_codes[i].error;
+        return -EIO;
+}
+
+static const char *sqlite_code_name(int rc) {
+        for (size_t i = 0; i < ELEMENTSOF(sqlite_codes); i++)
+                if (sqlite_codes[i].code == (rc & 0xff))
+                        return sqlite_codes[i].name;
+        return "SQLite error";
 }
 
 static void op_free(Op *o) {
         if (!o)
                 return;
-        free(o->key), free(o->data), free(o->s1), free(o->s2), free(o->s3), free(o->s4), free(o->obs);
+        if (o->spooled) {
+                spool_free(o);
+                return;
+        }
+        if (!o->packed) {
+                free(o->key), free(o->data), free(o->s1), free(o->s2), free(o->s3), free(o->s4), free(o->obs);
+                free(o->ckey);
+        }
         free(o);
+}
+
+/* The op and its strings in one block, in the store's spool: a queued op
+ * lives until its batch is written while the inventory keeps allocating, and
+ * in the heap a burst of them would leave holes the inventory grew around.
+ * Returns the packed op (the original is freed), or the original when there
+ * is no memory for the copy. */
+static Op *op_pack(Store *s, Op *o) {
+        char **fields[] = { &o->key, &o->data, &o->s1, &o->s2, &o->s3, &o->s4, &o->obs, &o->ckey };
+        size_t size = sizeof(Op);
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++)
+                if (*fields[i])
+                        size += strlen(*fields[i]) + 1;
+        Op *p = s->spool ? spool_alloc(s->spool, size) : NULL;
+        bool spooled = p;
+        if (!p)
+                p = malloc(size);
+        if (!p)
+                return o;
+        *p = *o;
+        p->packed = true;
+        p->spooled = spooled;
+        char *at = (char *) (p + 1);
+        char **to[] = { &p->key, &p->data, &p->s1, &p->s2, &p->s3, &p->s4, &p->obs, &p->ckey };
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+                if (!*fields[i])
+                        continue;
+                size_t n = strlen(*fields[i]) + 1;
+                *to[i] = memcpy(at, *fields[i], n);
+                at += n;
+        }
+        op_free(o);
+        return p;
 }
 
 static int exec(sqlite3 *db, const char *sql) {
@@ -310,6 +363,8 @@ int store_open(const StoreOptions *o, Store **ret, char **ret_error) {
         pthread_cond_init(&s->wake, NULL);
         pthread_cond_init(&s->done, NULL);
         int r = s->path ? namemap_new(&s->pending_by_key) : -ENOMEM;
+        if (r >= 0)
+                r = spool_new(&s->spool);
         if (r >= 0 && access(s->path, F_OK) < 0 && (r = make_folder(s->path)) < 0)
                 store_set_error(ret_error, "%s: cannot create the store's folder: %s", s->path, strerror(-r));
         if (r >= 0)
@@ -385,10 +440,10 @@ static int write_op(sqlite3 *db, const Op *o) {
         return -EINVAL;
 }
 
-static int write_batch(Store *s, Op **ops, size_t n, uint64_t change) {
+/* One transaction; on failure SQLite's message and the result code's name
+ * go to errbuf. */
+static int write_batch(Store *s, Op **ops, size_t n, uint64_t change, char *errbuf, size_t errsize) {
         int r = exec(s->db, "BEGIN IMMEDIATE");
-        if (r < 0)
-                return r;
         for (size_t i = 0; r >= 0 && i < n; i++)
                 r = write_op(s->db, ops[i]);
         if (r >= 0) {
@@ -398,9 +453,49 @@ static int write_batch(Store *s, Op **ops, size_t n, uint64_t change) {
         }
         if (r >= 0)
                 r = exec(s->db, "COMMIT");
-        if (r < 0)
+        if (r < 0) {
+                snprintf(errbuf, errsize, "%s (%s)", sqlite3_errmsg(s->db),
+                         sqlite_code_name(sqlite3_extended_errcode(s->db)));
                 exec(s->db, "ROLLBACK");
+        }
         return r;
+}
+
+static void ops_free(Op **ops, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                op_free(ops[i]);
+        free(ops);
+}
+
+/* Put a failed batch back in front of what was queued since it was taken,
+ * minus the ops that a newer change of the same key supersedes.  Called
+ * with the lock held. */
+static void requeue_locked(Store *s, Op **ops, size_t n) {
+        size_t alloc = n + s->n_pending > 256 ? n + s->n_pending : 256, k = 0;
+        Op **l = malloc(alloc * sizeof *l);
+        if (!l) {
+                s->n_lost += n;
+                ops_free(ops, n);
+                return;
+        }
+        for (size_t i = 0; i < n; i++) {
+                Op *o = ops[i];
+                if (o->ckey && namemap_get(s->pending_by_key, o->ckey)) {
+                        op_free(o);
+                        continue;
+                }
+                /* on failure this op is merely not coalesced with later ones */
+                if (o->ckey && s->pending_by_key)
+                        (void) namemap_put(s->pending_by_key, o->ckey, o, NULL);
+                l[k++] = o;
+        }
+        for (size_t i = 0; i < s->n_pending; i++)
+                l[k++] = s->pending[i];
+        free(s->pending);
+        free(ops);
+        s->pending = l;
+        s->n_pending = k;
+        s->n_alloc = alloc;
 }
 
 static int prune_locked_db(Store *s, uint64_t now) {
@@ -444,11 +539,13 @@ static void *writer(void *userdata) {
                         pthread_cond_wait(&s->wake, &s->lock);
                 if (s->n_pending == 0 && s->stop)
                         break;
-                /* let a batch build up, unless someone waits for it */
+                /* let a batch build up, unless someone waits for it; after a
+                 * failure, wait longer before trying again */
                 if (!s->urgent && !s->stop) {
                         struct timespec ts;
                         clock_gettime(CLOCK_REALTIME, &ts);
-                        uint64_t ns = (uint64_t) ts.tv_nsec + (uint64_t) s->opt.flush_msec * 1000000u;
+                        unsigned msec = s->write_error ? RETRY_MSEC : s->opt.flush_msec;
+                        uint64_t ns = (uint64_t) ts.tv_nsec + (uint64_t) msec * 1000000u;
                         ts.tv_sec += (time_t) (ns / 1000000000u);
                         ts.tv_nsec = (long) (ns % 1000000000u);
                         while (!s->urgent && !s->stop &&
@@ -464,34 +561,44 @@ static void *writer(void *userdata) {
                 s->pending_by_key = NULL;
                 namemap_new(&s->pending_by_key);
                 s->urgent = false;
+                uint64_t batch = ++s->batch_started;
+                bool stopping = s->stop;
                 pthread_mutex_unlock(&s->lock);
 
-                int r = write_batch(s, ops, n, change);
+                char errmsg[sizeof s->write_errmsg] = "";
+                int r = write_batch(s, ops, n, change, errmsg, sizeof errmsg);
                 uint64_t now = now_usec();
                 if (r >= 0 && now >= s->last_prune + PRUNE_INTERVAL_USEC) {
                         prune_locked_db(s, now);
                         s->last_prune = now;
                 }
-                for (size_t i = 0; i < n; i++)
-                        op_free(ops[i]);
-                free(ops);
-                /* a big batch (first start, a restore) leaves freed JSON in the
-                 * heap: give the pages back instead of keeping them as RSS */
-                if (n >= 1024)
-                        malloc_trim(0);
+                if (r >= 0) {
+                        ops_free(ops, n);
+                        /* a big batch (first start, a restore) leaves freed JSON in the
+                         * heap: give the pages back instead of keeping them as RSS */
+                        if (n >= 1024)
+                                malloc_trim(0);
+                }
 
                 pthread_mutex_lock(&s->lock);
                 s->n_batches++;
-                s->n_ops += n;
+                s->batch_done = batch;
                 if (r >= 0) {
+                        s->n_ops += n;
                         s->committed = change;
                         s->write_error = 0;
                 } else {
-                        /* the batch is lost to the store; the inventory still has it and
-                         * the next change of each device writes it again */
+                        /* Nothing is acknowledged that is not written: the batch
+                         * waits in memory for the next attempt (the disk may have
+                         * room again), except at the very end. */
                         s->write_error = r;
+                        snprintf(s->write_errmsg, sizeof s->write_errmsg, "%s", errmsg);
                         s->n_failed++;
-                        s->committed = change;
+                        if (stopping) {
+                                s->n_lost += n;
+                                ops_free(ops, n);
+                        } else
+                                requeue_locked(s, ops, n);
                 }
                 pthread_cond_broadcast(&s->done);
                 if (s->efd >= 0) {
@@ -517,6 +624,9 @@ static int ensure_writer(Store *s) {
 static uint64_t enqueue(Store *s, Op *o, const char *coalesce_key) {
         if (!s || !o)
                 goto oom;
+        if (coalesce_key)
+                o->ckey = strdup(coalesce_key);         /* NULL: not coalesced after a retry */
+        o = op_pack(s, o);
         pthread_mutex_lock(&s->lock);
         if (ensure_writer(s) < 0) {
                 pthread_mutex_unlock(&s->lock);
@@ -596,10 +706,14 @@ static char *device_obs_lines(const Device *d) {
         if (!f)
                 return NULL;
         for (size_t i = 0; i < d->n_obs; i++) {
-                json_object *o = observation_to_json(&d->obs[i]->o);
+                ObsView view;
+                if (packed_obs_view(d->obs[i], &view) < 0)
+                        continue;
+                json_object *o = observation_to_json(&view.o);
+                obs_view_done(&view);
                 if (!o)
                         continue;
-                fprintf(f, "%" PRIu64 "\t%s\n", d->obs[i]->o.time_usec,
+                fprintf(f, "%" PRIu64 "\t%s\n", d->obs[i]->time_usec,
                         json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
                 json_object_put(o);
         }
@@ -743,49 +857,86 @@ uint64_t store_committed(Store *s) {
         return c;
 }
 
+/* The outcome for a waiter: 0 once `target` is committed, the write error
+ * once a batch begun after it asked has failed, else -EAGAIN (wait on). */
+static int sync_outcome_locked(const Store *s, uint64_t target, uint64_t batch) {
+        if (s->committed >= target)
+                return 0;
+        if (s->batch_done >= batch && s->write_error < 0)
+                return s->write_error;
+        return -EAGAIN;
+}
+
 int store_flush(Store *s) {
         if (!s)
                 return 0;
         pthread_mutex_lock(&s->lock);
-        uint64_t target = s->last_change;
+        uint64_t target = s->last_change, batch = s->batch_started + 1;
         if (s->committed < target) {
                 s->urgent = true;
                 pthread_cond_signal(&s->wake);
         }
-        while (s->committed < target && s->thread_started)
+        int r;
+        while ((r = sync_outcome_locked(s, target, batch)) == -EAGAIN && s->thread_started)
                 pthread_cond_wait(&s->done, &s->lock);
-        int r = s->write_error;
         pthread_mutex_unlock(&s->lock);
-        return r;
+        return r == -EAGAIN ? 0 : r;
 }
 
 /* --- sync through the loop ------------------------------------------------------ */
 
 static void dispatch_waiters(Store *s) {
-        pthread_mutex_lock(&s->lock);
-        uint64_t committed = s->committed;
-        int err = s->write_error;
-        pthread_mutex_unlock(&s->lock);
         size_t k = 0;
         /* callbacks may add waiters: take the ready ones out first */
         SyncWaiter ready[64];
+        int err[64];
         size_t n_ready = 0;
+        pthread_mutex_lock(&s->lock);
+        uint64_t committed = s->committed;
         for (size_t i = 0; i < s->n_waiters; i++) {
-                if (s->waiters[i].target <= committed && n_ready < ELEMENTSOF(ready))
+                int r = sync_outcome_locked(s, s->waiters[i].target, s->waiters[i].batch);
+                if (r != -EAGAIN && n_ready < ELEMENTSOF(ready)) {
+                        err[n_ready] = r;
                         ready[n_ready++] = s->waiters[i];
-                else
+                } else
                         s->waiters[k++] = s->waiters[i];
         }
+        pthread_mutex_unlock(&s->lock);
         s->n_waiters = k;
         for (size_t i = 0; i < n_ready; i++)
-                ready[i].cb(ready[i].userdata, committed, err);
+                ready[i].cb(ready[i].userdata, committed, err[i]);
         if (n_ready == ELEMENTSOF(ready))
                 dispatch_waiters(s);
+}
+
+/* Tell the operator when writing starts failing, changes how, or works
+ * again: once per change of state, not per batch (loop thread). */
+static void report_write_state(Store *s) {
+        pthread_mutex_lock(&s->lock);
+        int err = s->write_error;
+        size_t pending = s->n_pending;
+        uint64_t failed = s->n_failed;
+        char msg[sizeof s->write_errmsg];
+        snprintf(msg, sizeof msg, "%s", s->write_errmsg);
+        pthread_mutex_unlock(&s->lock);
+
+        if (err == s->logged_error)
+                return;
+        if (err < 0)
+                log_error("%s: cannot write to the store: %s; %zu changes are kept in memory and retried, "
+                          "and sync fails until they are written",
+                          s->path, msg, pending);
+        else
+                log_notice("%s: writes to the store resumed (%" PRIu64 " failed attempts so far); "
+                           "the changes kept in memory are written",
+                           s->path, failed);
+        s->logged_error = err;
 }
 
 static int on_efd(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
         uint64_t v;
         (void) !read(fd, &v, sizeof v);
+        report_write_state(userdata);
         dispatch_waiters(userdata);
         return 0;
 }
@@ -811,15 +962,14 @@ int store_sync(Store *s, StoreSyncFn cb, void *userdata) {
         if (!s || !cb)
                 return -EINVAL;
         pthread_mutex_lock(&s->lock);
-        uint64_t target = s->last_change, committed = s->committed;
-        int err = s->write_error;
+        uint64_t target = s->last_change, committed = s->committed, batch = s->batch_started + 1;
         if (committed < target) {
                 s->urgent = true;
                 pthread_cond_signal(&s->wake);
         }
         pthread_mutex_unlock(&s->lock);
         if (committed >= target) {
-                cb(userdata, committed, err);
+                cb(userdata, committed, 0);
                 return 0;
         }
         if (s->efd < 0)
@@ -828,7 +978,7 @@ int store_sync(Store *s, StoreSyncFn cb, void *userdata) {
         if (!n)
                 return -ENOMEM;
         s->waiters = n;
-        n[s->n_waiters++] = (SyncWaiter) { target, cb, userdata };
+        n[s->n_waiters++] = (SyncWaiter) { .target = target, .batch = batch, .cb = cb, .userdata = userdata };
         return 0;
 }
 
@@ -856,6 +1006,9 @@ Store *store_free(Store *s) {
                 pthread_mutex_unlock(&s->lock);
                 pthread_join(s->thread, NULL);
         }
+        if (s->n_lost > 0)
+                log_error("%s: %" PRIu64 " changes could not be written to the store: %s", s->path, s->n_lost,
+                          s->write_errmsg[0] ? s->write_errmsg : "out of memory");
         if (s->efd >= 0)
                 dispatch_waiters(s);
         sd_event_source_disable_unref(s->efd_source);
@@ -874,6 +1027,7 @@ Store *store_free(Store *s) {
         pthread_mutex_destroy(&s->lock);
         pthread_cond_destroy(&s->wake);
         pthread_cond_destroy(&s->done);
+        spool_unref(s->spool);  /* after the last op is freed */
         free(s->path);
         free(s);
         return NULL;
@@ -891,8 +1045,11 @@ json_object *store_status(Store *s) {
         json_object_object_add(j, "writes", json_object_new_int64((int64_t) s->n_ops));
         json_object_object_add(j, "failed_batches", json_object_new_int64((int64_t) s->n_failed));
         json_object_object_add(j, "dropped_oom", json_object_new_int64((int64_t) s->n_oom));
-        if (s->write_error)
+        json_object_object_add(j, "lost", json_object_new_int64((int64_t) s->n_lost));
+        if (s->write_error) {
                 json_object_object_add(j, "error", json_object_new_string(strerror(-s->write_error)));
+                json_object_object_add(j, "error_detail", json_object_new_string(s->write_errmsg));
+        }
         pthread_mutex_unlock(&s->lock);
         return j;
 }

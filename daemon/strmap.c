@@ -8,7 +8,7 @@
 
 struct strmap_slot {
         const char *key;        /* NULL = empty; TOMBSTONE = deleted */
-        void *value;
+        uint32_t value;
         uint32_t hash;
 };
 
@@ -55,9 +55,9 @@ static struct strmap_slot *find(const StrMap *m, const char *key, uint32_t h) {
         return NULL;
 }
 
-void *strmap_get(const StrMap *m, const char *key) {
+uint32_t strmap_get(const StrMap *m, const char *key) {
         struct strmap_slot *s = find(m, key, hash_str(key));
-        return s ? s->value : NULL;
+        return s ? s->value : 0;
 }
 
 static int resize(StrMap *m, size_t size) {
@@ -80,7 +80,7 @@ static int resize(StrMap *m, size_t size) {
         return 0;
 }
 
-int strmap_put(StrMap *m, const char *key, void *value) {
+int strmap_put(StrMap *m, const char *key, uint32_t value) {
         uint32_t h = hash_str(key);
         struct strmap_slot *s = find(m, key, h);
         if (s) {
@@ -106,13 +106,13 @@ int strmap_put(StrMap *m, const char *key, void *value) {
         return 0;
 }
 
-void *strmap_remove(StrMap *m, const char *key) {
+uint32_t strmap_remove(StrMap *m, const char *key) {
         struct strmap_slot *s = find(m, key, hash_str(key));
         if (!s)
-                return NULL;
-        void *v = s->value;
+                return 0;
+        uint32_t v = s->value;
         s->key = TOMBSTONE;
-        s->value = NULL;
+        s->value = 0;
         m->used--;
         return v;
 }

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
-/* An open-addressing hash map from borrowed NUL-terminated keys to values.
- * The caller keeps every key alive while it is in the map. */
+/* An open-addressing hash map from borrowed NUL-terminated keys to non-zero
+ * 32-bit values (an index + 1, typically): 16 bytes a slot.  The caller keeps
+ * every key alive while it is in the map. */
 typedef struct StrMap {
         struct strmap_slot *slots;
         size_t size;            /* power of two */
@@ -13,9 +15,10 @@ typedef struct StrMap {
 } StrMap;
 
 void strmap_done(StrMap *m);
-void *strmap_get(const StrMap *m, const char *key);
-/* Insert or replace; returns 0 or -ENOMEM. */
-int strmap_put(StrMap *m, const char *key, void *value);
-/* Returns the removed value or NULL. */
-void *strmap_remove(StrMap *m, const char *key);
+/* The value, or 0 when the key is not there. */
+uint32_t strmap_get(const StrMap *m, const char *key);
+/* Insert or replace (the key pointer too); value ≠ 0.  Returns 0 or -ENOMEM. */
+int strmap_put(StrMap *m, const char *key, uint32_t value);
+/* Returns the removed value or 0. */
+uint32_t strmap_remove(StrMap *m, const char *key);
 size_t strmap_size(const StrMap *m);

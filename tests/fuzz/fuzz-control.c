@@ -14,6 +14,7 @@
 #include <syslog.h>
 
 #include "control.h"
+#include "jsonout.h"
 #include "log.h"
 #include "manager.h"
 #include "vw-config.h"
@@ -88,12 +89,19 @@ static void handle(const struct ucred *cred, const char *line, size_t len) {
                 abort();
         (void) json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN);
         json_object_put(reply);
-        if (!stream.next)
+        if (stream.next_text) {
+                JsonOut text = {};
+                do
+                        jsonout_reset(&text);
+                while (stream.next_text(manager, stream.state, &text));
+                jsonout_done(&text);
+        } else if (stream.next) {
+                for (json_object *item; (item = stream.next(manager, stream.state));) {
+                        (void) json_object_to_json_string_ext(item, JSON_C_TO_STRING_PLAIN);
+                        json_object_put(item);
+                }
+        } else
                 return;
-        for (json_object *item; (item = stream.next(manager, stream.state));) {
-                (void) json_object_to_json_string_ext(item, JSON_C_TO_STRING_PLAIN);
-                json_object_put(item);
-        }
         if (stream.free)
                 stream.free(stream.state);
 }

@@ -48,6 +48,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (observation_dup(&o2->o, &copy) >= 0)
                 check_same(&o2->o, &copy->o);
         observation_free(copy);
+        /* the inventory's packed form reads back the same (NULL items aside,
+         * which JSON cannot carry) */
+        PackedObs *packed = NULL;
+        ObsView view;
+        if (packed_obs_new(&o2->o, &packed) >= 0 && packed_obs_view(packed, &view) >= 0) {
+                check_same(&o2->o, &view.o);
+                if (!streq_ptr(PACKED_OBS_GET(packed, sys_descr), o2->o.sys_descr) ||
+                    !streq_ptr(PACKED_OBS_GET(packed, via.agent), o2->o.via.agent))
+                        abort();
+                obs_view_done(&view);
+        }
+        packed_obs_free(packed);
         json_object_put(j1);
         json_object_put(j2);
         observation_free(o1);

@@ -59,8 +59,7 @@ static void make_device(Device *d, const char *id) {
         test_device_add_obs(d, &o);
         d->vendor.vendor = (char *) "huawei";
         d->vendor.confidence = 0.95;
-        d->role.role = strdup("core");
-        d->role.segment = strdup("core");
+        assert_int_equal(role_verdict_make("core", "core", NULL, &d->role), 0);
 }
 
 static void violate(Device *d, bool on, bool waived) {
@@ -105,8 +104,8 @@ static void test_raise_clear_once(void **state) {
         /* raised again, then re-segmented */
         violate(&d, true, false);
         assert_int_equal(alerts_device_update(am, &d, 8 * SEC), 1);
-        free(d.role.role);
-        d.role.role = strdup("edge");
+        role_verdict_done(&d.role);
+        assert_int_equal(role_verdict_make("edge", NULL, NULL, &d.role), 0);
         violate(&d, false, false);
         assert_int_equal(alerts_device_update(am, &d, 9 * SEC), 1);
         assert_non_null(strstr(cap.lines[3], "reason=re-segmented"));
@@ -216,7 +215,7 @@ static void test_flood(void **state) {
         assert_int_equal(alerts_device_update(am, &d[0], 13 * SEC), 1);
         assert_int_equal(cap.n, 7);
         for (size_t i = 0; i < ELEMENTSOF(d); i++) {
-                free(d[i].id);
+                free((char *) d[i].id);
                 test_device_done(&d[i]);
         }
         capture_done(&cap);

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -265,8 +266,59 @@ static void test_forget(void **state) {
         assert_null(inventory_next(inv, &cursor));
 }
 
+static void test_packed_observation(void **state) {
+        const char *macs[40];
+        char mac_text[40][18];
+        for (size_t i = 0; i < 40; i++) {
+                snprintf(mac_text[i], sizeof mac_text[i], "00:e0:fc:00:00:%02zx", i);
+                macs[i] = mac_text[i];
+        }
+        const char *addresses[] = { "10.0.0.1", NULL, "2001:db8::1" };
+        const char *mfg[] = { "Huawei" };
+        struct vw_observation o = {
+                .source = "snmp", .time_usec = 42, .chassis_id = "box", .chassis_subtype = "local",
+                .sys_descr = "", .hostname = "cam-1", .macs = macs, .n_macs = 40,
+                .addresses = addresses, .n_addresses = 3, .entity_mfg = mfg, .n_entity_mfg = 1,
+                .caps_system = 6, .caps_enabled = 4, .vlan = 100, .ttl = 120,
+                .via = { .device = "mac:00e0fc000001", .agent = "10.0.0.254" },
+        };
+        PackedObs *p = NULL;
+        assert_int_equal(packed_obs_new(&o, &p), 0);
+        assert_string_equal(PACKED_OBS_GET(p, source), "snmp");
+        assert_string_equal(PACKED_OBS_GET(p, sys_descr), "");          /* empty is not absent */
+        assert_null(PACKED_OBS_GET(p, sys_name));
+        assert_string_equal(PACKED_OBS_GET(p, hostname), "cam-1");
+        assert_string_equal(PACKED_OBS_GET(p, via.agent), "10.0.0.254");
+        assert_null(PACKED_OBS_GET(p, via.port));
+        size_t n;
+        const char *item = packed_obs_items(p, OBS_ADDRESSES, &n);
+        assert_int_equal(n, 2);                                         /* the NULL hole holds nothing */
+        assert_string_equal(item, "10.0.0.1");
+        assert_string_equal(packed_obs_next_item(item), "2001:db8::1");
+        assert_null(packed_obs_items(p, OBS_ENTITY_MODEL, &n));
+        assert_int_equal(n, 0);
+
+        ObsView v;                                                      /* 43 items: more than fit inline */
+        assert_int_equal(packed_obs_view(p, &v), 0);
+        assert_int_equal(v.o.time_usec, 42);
+        assert_int_equal(v.o.vlan, 100);
+        assert_int_equal(v.o.ttl, 120);
+        assert_int_equal(v.o.caps_enabled, 4);
+        assert_int_equal(v.o.n_macs, 40);
+        for (size_t i = 0; i < 40; i++)
+                assert_string_equal(v.o.macs[i], macs[i]);
+        assert_string_equal(v.o.entity_mfg[0], "Huawei");
+        assert_string_equal(v.o.chassis_subtype, "local");
+        assert_string_equal(v.o.via.device, "mac:00e0fc000001");
+        assert_null(v.o.via.interface);
+        assert_null(v.o.entity_model);
+        obs_view_done(&v);
+        packed_obs_free(p);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_packed_observation),
                 cmocka_unit_test_setup_teardown(test_chassis_mac_and_interface_macs_merge, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_weak_identifiers_do_not_merge, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_conflict_kept_apart, setup, teardown),

@@ -25,8 +25,9 @@ static void set(Device *d, const char *vendor, const char *maker, double conf, c
         d->vendor.vendor = (char *) vendor;
         d->vendor.made_by = (char *) maker;
         d->vendor.confidence = conf;
-        free(d->role.role);
-        d->role.role = role ? strdup(role) : NULL;
+        role_verdict_done(&d->role);
+        if (role)
+                assert_int_equal(role_verdict_make(role, NULL, NULL, &d->role), 0);
 }
 
 static void decide(const PolicyConfig *c, const Waivers *w, Device *d, uint64_t now, bool violation,

@@ -9,6 +9,7 @@
 #include <systemd/sd-event.h>
 #include <cmocka.h>
 
+#include "store-internal.h"
 #include "store.h"
 #include "test-helpers-device.h"
 
@@ -301,12 +302,88 @@ static void test_sync_through_loop(void **state) {
         test_device_done(&d);
 }
 
+static void on_sync_error(void *userdata, uint64_t committed, int error) {
+        *(int *) userdata = error < 0 ? error : 1;
+}
+
+/* A full disk, simulated with max_page_count (SQLite answers SQLITE_FULL as
+ * for ENOSPC): nothing unwritten is acknowledged, the failed batch is kept
+ * and retried, and once there is room every change lands. */
+static void test_full_then_room(void **state) {
+        _cleanup_free_ char *path = tmp_path("full.db");
+        Store *s;
+        char *err = NULL;
+        sd_event *e;
+        assert_int_equal(sd_event_new(&e), 0);
+        assert_int_equal(store_open(&(StoreOptions) { .path = path }, &s, &err), 0);
+        assert_int_equal(store_attach_event(s, e), 0);
+
+        Device d[12];
+        char ids[12][32], macs[12][18];
+        for (int i = 0; i < 12; i++) {
+                snprintf(ids[i], sizeof ids[i], "mac:00e0fc0000%02x", i);
+                snprintf(macs[i], sizeof macs[i], "00:e0:fc:00:00:%02x", i);
+                make_device(&d[i], ids[i], macs[i], "before");
+        }
+        store_put_device(s, &d[0]);
+        store_put_device(s, &d[1]);
+        assert_int_equal(store_flush(s), 0);
+        uint64_t committed = store_committed(s);
+
+        /* the writer is idle after a flush: the disk "fills" */
+        assert_int_equal(sqlite3_exec(s->db, "PRAGMA max_page_count = 1; PRAGMA max_page_count", NULL, NULL, NULL),
+                         SQLITE_OK);
+        for (int i = 2; i < 12; i++)
+                store_put_device(s, &d[i]);
+        assert_int_equal(store_flush(s), -ENOSPC);
+        assert_int_equal(store_committed(s), committed);        /* nothing acknowledged */
+        assert_int_equal(store_flush(s), -ENOSPC);              /* a new attempt, failing again */
+        int got = 0;
+        assert_int_equal(store_sync(s, on_sync_error, &got), 0);
+        while (got == 0)
+                assert_true(sd_event_run(e, 5 * 1000000) >= 0);
+        assert_int_equal(got, -ENOSPC);
+
+        /* room again (the writer sleeps for a second after the failed
+         * attempt that the sync reported, so the connection is ours) */
+        assert_int_equal(sqlite3_exec(s->db, "PRAGMA max_page_count = 1000000", NULL, NULL, NULL), SQLITE_OK);
+        json_object *st = store_status(s);
+        json_object *v;
+        assert_true(json_object_object_get_ex(st, "error_detail", &v));
+        assert_non_null(strstr(json_object_get_string(v), "SQLITE_FULL"));
+        assert_true(json_object_object_get_ex(st, "pending", &v));
+        assert_int_equal(json_object_get_int(v), 10);
+        json_object_put(st);
+
+        /* a newer change of a waiting device supersedes it */
+        test_device_done(&d[2]);
+        make_device(&d[2], ids[2], macs[2], "newer");
+        store_put_device(s, &d[2]);
+        assert_int_equal(store_flush(s), 0);
+        assert_int_equal(store_committed(s), store_last_change(s));
+        store_free(s);
+
+        assert_int_equal(store_open(&(StoreOptions) { .path = path }, &s, &err), 0);
+        Loaded ld = {};
+        assert_int_equal(store_load(s, &load_ops, &ld, &err), 0);
+        assert_int_equal(ld.n_devices, 12);
+        for (size_t i = 0; i < ld.n_devices; i++)
+                if (streq(ld.ids[i], ids[2]))
+                        assert_string_equal(ld.obs[i]->o.sys_name, "newer");
+        loaded_done(&ld);
+        store_free(s);
+        sd_event_unref(e);
+        for (int i = 0; i < 12; i++)
+                test_device_done(&d[i]);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_round_trip),
                 cmocka_unit_test(test_migration),
                 cmocka_unit_test(test_corrupt_and_unwritable),
                 cmocka_unit_test(test_sync_through_loop),
+                cmocka_unit_test(test_full_then_room),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
