@@ -3,146 +3,31 @@
 #include <stdio.h>
 
 #include "classify.h"
+#include "jsonout.h"
 #include "macro.h"
 #include "observation.h"
 #include "paths.h"
 #include "vendor.h"
 #include "vw-config.h"
 
-/* JSON text writer: verdicts go out at line rate, so they are written
- * into one reused buffer, handed to stdio in large pieces, instead of
- * through a DOM or a stdio call per field. */
-typedef struct OutBuf {
-        char *p;
-        size_t n, cap;
-        FILE *f;
-        int err;
-} OutBuf;
-
+/* Verdicts go out at line rate: written as JSON text into one reused
+ * buffer (jsonout, no json-c tree), handed to stdio 64 KiB at a time. */
 #define OUT_FLUSH_AT (64u * 1024u)
 
-static void out_flush(OutBuf *o) {
-        if (o->n > 0 && fwrite_unlocked(o->p, 1, o->n, o->f) != o->n)
-                o->err = -EIO;
-        o->n = 0;
+static int out_flush(JsonOut *o, FILE *f) {
+        int r = o->oom ? -ENOMEM : 0;
+        if (r == 0 && o->len > 0 && fwrite_unlocked(o->buf, 1, o->len, f) != o->len)
+                r = -EIO;
+        jsonout_reset(o);
+        return r;
 }
 
-/* Room for `more` bytes; false (and o->err set) when there is none. */
-static bool out_room(OutBuf *o, size_t more) {
-        if (o->n + more <= o->cap)
-                return true;
-        size_t cap = o->cap ? o->cap : OUT_FLUSH_AT * 2;
-        while (cap < o->n + more)
-                cap *= 2;
-        char *p = realloc(o->p, cap);
-        if (!p) {
-                o->err = -ENOMEM;
-                return false;
-        }
-        o->p = p, o->cap = cap;
-        return true;
-}
-
-static void out_mem(OutBuf *o, const char *s, size_t n) {
-        if (out_room(o, n))
-                memcpy(o->p + o->n, s, n), o->n += n;
-}
-
-static void out_done(OutBuf *o) {
-        free(o->p);
-}
-
-#define out_lit(o, s) out_mem(o, "" s, sizeof(s) - 1)
-
-/* Which bytes a JSON string cannot hold as they are. */
-static bool must_escape(unsigned char c) {
-        return c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
-}
-
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGHS UINT64_C(0x8080808080808080)
-
-/* Does any of the 8 bytes in x need escaping?  (Exact: the classic
- * "has a byte less than n" and "has a zero byte" tests.) */
-static inline bool word_must_escape(uint64_t x) {
-        uint64_t quote = x ^ (ONES * '"'), bslash = x ^ (ONES * '\\'), del = x ^ (ONES * 0x7f);
-        uint64_t t = ((x - ONES * 0x20) & ~x) | ((quote - ONES) & ~quote) | ((bslash - ONES) & ~bslash) |
-                     ((del - ONES) & ~del);
-        return (t & HIGHS) != 0;
-}
-
-static void put_str(OutBuf *o, const char *s) {
-        static const char hex[] = "0123456789abcdef";
-        if (!s) {
-                out_lit(o, "null");
-                return;
-        }
-        size_t len = strlen(s);
-        /* worst case: every byte as \u00XX */
-        if (!out_room(o, len * 6 + 2))
-                return;
-        char *d = o->p + o->n;
-        const unsigned char *p = (const unsigned char *) s, *end = p + len;
-        *d++ = '"';
-        while (p < end) {
-                /* runs of plain bytes, eight at a time */
-                while (end - p >= 8) {
-                        uint64_t x;
-                        memcpy(&x, p, 8);
-                        if (word_must_escape(x))
-                                break;
-                        memcpy(d, &x, 8);
-                        d += 8, p += 8;
-                }
-                if (p == end)
-                        break;
-                /* the tail: when the last eight bytes are plain, they went
-                 * out unchanged, so one overlapping copy ends the string */
-                if (end - p < 8 && end - (const unsigned char *) s >= 8) {
-                        uint64_t x;
-                        memcpy(&x, end - 8, 8);
-                        if (!word_must_escape(x)) {
-                                memcpy(d - (p - (end - 8)), &x, 8);
-                                d += end - p;
-                                break;
-                        }
-                }
-                unsigned char c = *p++;
-                if (!must_escape(c)) {
-                        *d++ = (char) c;
-                        continue;
-                }
-                *d++ = '\\';
-                switch (c) {
-                case '"':
-                case '\\':
-                        *d++ = (char) c;
-                        break;
-                case '\n':
-                        *d++ = 'n';
-                        break;
-                case '\r':
-                        *d++ = 'r';
-                        break;
-                case '\t':
-                        *d++ = 't';
-                        break;
-                default:
-                        memcpy(d, "u00", 3), d += 3;
-                        *d++ = hex[c >> 4];
-                        *d++ = hex[c & 15];
-                }
-        }
-        *d++ = '"';
-        o->n = (size_t) (d - o->p);
-}
-
-/* Weights and confidences: 0..5 with three decimals. */
-static void put_num(OutBuf *o, double d) {
+/* Weights and confidences: 0..5 with at most three decimals, as the
+ * engine rounds them. */
+static void put_num(JsonOut *o, double d) {
         char buf[32];
         if (!(d >= 0 && d < 1e6)) {
-                int n = snprintf(buf, sizeof buf, "%.3g", d);
-                out_mem(o, buf, n > 0 ? (size_t) n : 0);
+                jsonout_double(o, d);
                 return;
         }
         unsigned long m = (unsigned long) (d * 1000.0 + 0.5);
@@ -162,50 +47,37 @@ static void put_num(OutBuf *o, double d) {
                                 *e++ = (char) ('0' + frac % 10);
                 }
         }
-        out_mem(o, b, (size_t) (e - b));
+        jsonout_raw(o, b, (size_t) (e - b));
 }
 
-static void put_verdict(OutBuf *o, const char *id, const VendorVerdict *v) {
-        out_lit(o, "{\"id\":");
-        put_str(o, id);
-        out_lit(o, ",\"vendor\":");
-        put_str(o, v->vendor);
-        out_lit(o, ",\"vendor_name\":");
-        put_str(o, v->vendor_name);
-        out_lit(o, ",\"made_by\":");
-        put_str(o, v->made_by);
-        out_lit(o, ",\"confidence\":");
+static void put_verdict(JsonOut *o, const char *id, const VendorVerdict *v) {
+        jsonout_object_begin(o);
+        jsonout_kv_string(o, "id", id);
+        jsonout_kv_string(o, "vendor", v->vendor);
+        jsonout_kv_string(o, "vendor_name", v->vendor_name);
+        jsonout_kv_string(o, "made_by", v->made_by);
+        JSONOUT_KEY(o, "confidence");
         put_num(o, v->confidence);
-        if (v->conflict)
-                out_lit(o, ",\"conflict\":true,\"evidence\":[");
-        else
-                out_lit(o, ",\"conflict\":false,\"evidence\":[");
+        jsonout_kv_bool(o, "conflict", v->conflict);
+        JSONOUT_KEY(o, "evidence");
+        jsonout_array_begin(o);
         for (size_t i = 0; i < v->n_evidence; i++) {
                 const VendorEvidence *e = &v->evidence[i];
-                if (i)
-                        out_lit(o, ",{\"source\":");
-                else
-                        out_lit(o, "{\"source\":");
-                put_str(o, e->source);
-                if (e->origin) {
-                        out_lit(o, ",\"origin\":");
-                        put_str(o, e->origin);
-                }
-                out_lit(o, ",\"value\":");
-                put_str(o, e->value);
-                out_lit(o, ",\"vendor\":");
-                put_str(o, e->vendor);
-                out_lit(o, ",\"weight\":");
+                jsonout_object_begin(o);
+                jsonout_kv_string(o, "source", e->source);
+                if (e->origin)
+                        jsonout_kv_string(o, "origin", e->origin);
+                jsonout_kv_string(o, "value", e->value);
+                jsonout_kv_string(o, "vendor", e->vendor);
+                JSONOUT_KEY(o, "weight");
                 put_num(o, e->weight);
-                if (e->note) {
-                        out_lit(o, ",\"note\":");
-                        put_str(o, e->note);
-                }
-                out_lit(o, "}");
+                if (e->note)
+                        jsonout_kv_string(o, "note", e->note);
+                jsonout_object_end(o);
         }
-        out_lit(o, "]}\n");
-        if (o->n >= OUT_FLUSH_AT)
-                out_flush(o);
+        jsonout_array_end(o);
+        jsonout_object_end(o);
+        jsonout_raw(o, "\n", 1);
 }
 
 /* The "id" of a line that failed to parse as an observation, if the line
@@ -287,7 +159,8 @@ int classify_main(int argc, char **argv) {
                 fprintf(stderr, "vendorwatchd: out of memory\n");
                 return 1;
         }
-        _cleanup_(out_done) OutBuf out = { .f = stdout };
+        _cleanup_(jsonout_done) JsonOut out = {};
+        int out_r = 0;
         size_t cap = 0;
         unsigned long lineno = 0;
         bool bad = false;
@@ -315,6 +188,8 @@ int classify_main(int argc, char **argv) {
                         observation_free(o);
                         if (r >= 0) {
                                 put_verdict(&out, id, &v);
+                                if (out.len >= OUT_FLUSH_AT && out_r == 0)
+                                        out_r = out_flush(&out, stdout);
                                 vendor_verdict_done(&v);
                                 continue;
                         }
@@ -327,21 +202,22 @@ int classify_main(int argc, char **argv) {
                 _cleanup_free_ char *msg = NULL;
                 if (asprintf(&msg, "line %lu: %s", lineno, err ? err : strerror(-r)) < 0)
                         msg = NULL;
-                out_lit(&out, "{\"id\":");
-                put_str(&out, id);
-                out_lit(&out, ",\"error\":");
-                put_str(&out, msg ? msg : "out of memory");
-                out_lit(&out, "}\n");
+                jsonout_object_begin(&out);
+                jsonout_kv_string(&out, "id", id);
+                jsonout_kv_string(&out, "error", msg ? msg : "out of memory");
+                jsonout_object_end(&out);
+                jsonout_raw(&out, "\n", 1);
                 fprintf(stderr, "vendorwatchd: %s: %s\n", streq(input, "-") ? "stdin" : input, msg ? msg : "out of memory");
         }
         if (in != stdin)
                 fclose(in);
-        out_flush(&out);
-        if (out.err == -ENOMEM) {
+        if (out_r == 0)
+                out_r = out_flush(&out, stdout);
+        if (out_r == -ENOMEM) {
                 fprintf(stderr, "vendorwatchd: writing verdicts: out of memory\n");
                 return 1;
         }
-        if (out.err < 0 || fflush(stdout) != 0 || ferror(stdout)) {
+        if (out_r < 0 || fflush(stdout) != 0 || ferror(stdout)) {
                 fprintf(stderr, "vendorwatchd: writing verdicts: %m\n");
                 return 1;
         }
