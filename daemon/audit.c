@@ -277,6 +277,12 @@ static int restore_device(void *userdata, const char *id, DeviceKind kind, uint6
         return 0;
 }
 
+static int restore_link(void *userdata, const Link *l) {
+        RestoreCtx *c = userdata;
+        int r = inventory_restore_link(c->inv, l);
+        return r == -EINVAL || r == -ENOSPC || r == -E2BIG ? 0 : r;    /* a row we cannot use is skipped */
+}
+
 static int restore_alert(void *userdata, Alert *al) {
         RestoreCtx *c = userdata;
         int r = alerts_restore(c->audit->alerts, al);
@@ -301,6 +307,7 @@ int audit_restore(Audit *a, Inventory *inv, AuditClassifyFn classify, void *user
         RestoreCtx c = { .audit = a, .inv = inv, .now = now };
         StoreLoadOps ops = {
                 .device = restore_device,
+                .link = restore_link,
                 .alert = restore_alert,
                 .waiver = restore_waiver,
         };

@@ -22,6 +22,7 @@ struct Inventory {
         Link *links;
         size_t n_links, cap_links;
         StrMap link_index;              /* Link.key → index+1 */
+        uint32_t changed_link;          /* index+1 of the link the last observation made or changed */
 };
 
 /* The index maps keys to a device's place in devices[] plus one. */
@@ -350,31 +351,26 @@ static int link_fill(Link *l, const char *local, const char *local_port, const c
         return 0;
 }
 
-static int link_record(Inventory *inv, const struct vw_observation *o, const Device *d, uint64_t now) {
-        const char *local = o->via.device;
-        char capture[300];
-        if (!local && o->via.interface) {
-                snprintf(capture, sizeof capture, "capture:%s", o->via.interface);
-                local = capture;
-        }
-        if (!local || streq(local, d->id))
-                return 0;
-        const char *local_port = o->via.port ? o->via.port : o->via.interface;
-        const char *source = o->source ? o->source : "unknown";
+/* Record (or refresh) the link local:local_port → remote:remote_port;
+ * *ret_changed says whether it is new or its remote port changed. */
+static int link_put(Inventory *inv, const char *local, const char *local_port, const char *remote,
+                    const char *remote_port, const char *source, uint64_t now, uint32_t *ret_changed) {
         char key[1024];
-        int n = snprintf(key, sizeof key, "%s\t%s\t%s", local, local_port ? local_port : "", d->id);
+        int n = snprintf(key, sizeof key, "%s\t%s\t%s", local, local_port ? local_port : "", remote);
         if (n < 0 || (size_t) n >= sizeof key)
                 return -E2BIG;
         uint32_t idx = strmap_get(&inv->link_index, key);
         if (idx > 0) {
                 Link *l = &inv->links[idx - 1];
-                l->last_seen = now;
-                if (!streq_ptr(l->remote_port, o->port_id)) {
-                        char *port = o->port_id ? strdup(o->port_id) : NULL;
-                        if (o->port_id && !port)
+                if (now > l->last_seen)
+                        l->last_seen = now;
+                if (!streq_ptr(l->remote_port, remote_port)) {
+                        char *port = remote_port ? strdup(remote_port) : NULL;
+                        if (remote_port && !port)
                                 return -ENOMEM;
                         free(l->remote_port);
                         l->remote_port = port;
+                        *ret_changed = idx;
                 }
                 return 0;
         }
@@ -390,10 +386,10 @@ static int link_record(Inventory *inv, const struct vw_observation *o, const Dev
         }
         Link *l = &inv->links[inv->n_links];
         *l = (Link) { .last_seen = now };
-        int r = link_fill(l, local, local_port, d->id, source);
+        int r = link_fill(l, local, local_port, remote, source ? source : "unknown");
         if (r < 0)
                 return r;
-        if (o->port_id && !(l->remote_port = strdup(o->port_id))) {
+        if (remote_port && !(l->remote_port = strdup(remote_port))) {
                 link_done(l);
                 return -ENOMEM;
         }
@@ -402,12 +398,40 @@ static int link_record(Inventory *inv, const struct vw_observation *o, const Dev
                 link_done(l);
                 return r;
         }
-        inv->n_links++;
+        *ret_changed = (uint32_t) ++inv->n_links;
         return 0;
+}
+
+static int link_record(Inventory *inv, const struct vw_observation *o, const Device *d, uint64_t now) {
+        const char *local = o->via.device;
+        char capture[300];
+        if (!local && o->via.interface) {
+                snprintf(capture, sizeof capture, "capture:%s", o->via.interface);
+                local = capture;
+        }
+        if (!local || streq(local, d->id))
+                return 0;
+        return link_put(inv, local, o->via.port ? o->via.port : o->via.interface, d->id, o->port_id, o->source, now,
+                        &inv->changed_link);
+}
+
+int inventory_restore_link(Inventory *inv, const Link *l) {
+        uint32_t changed = 0;
+        if (!l || isempty(l->local) || isempty(l->remote))
+                return -EINVAL;
+        return link_put(inv, l->local, isempty(l->local_port) ? NULL : l->local_port, l->remote,
+                        isempty(l->remote_port) ? NULL : l->remote_port, l->source, l->last_seen, &changed);
+}
+
+const Link *inventory_take_changed_link(Inventory *inv) {
+        uint32_t i = inv->changed_link;
+        inv->changed_link = 0;
+        return i > 0 && i <= inv->n_links ? &inv->links[i - 1] : NULL;
 }
 
 int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t now, Device **ret, bool *ret_conflict) {
         struct key keys[KEYS_MAX];
+        inv->changed_link = 0;
         size_t n = observation_keys(obs, keys);
         Device *d = NULL;
         bool conflict = false;
@@ -605,27 +629,65 @@ static void write_time(JsonOut *o, uint64_t usec) {
  * identifiers it has claimed (`key_prefix`), without repeats: only the latest
  * observation of each source is kept, but every MAC and address a device was
  * ever seen with stays in its identifier index, and so in its record. */
-static void write_union(JsonOut *o, const Device *d, unsigned array, bool macs, const char *key_prefix) {
+/* The views of a device's observations, read once for a whole record. */
+typedef struct DeviceViews {
+        ObsView v[DEVICE_SOURCES_MAX];
+        size_t n;
+} DeviceViews;
+
+static int device_views(const Device *d, DeviceViews *ret) {
+        for (ret->n = 0; ret->n < d->n_obs; ret->n++)
+                if (packed_obs_view(d->obs[ret->n], &ret->v[ret->n]) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+static void device_views_done(DeviceViews *dv) {
+        for (size_t i = 0; i < dv->n; i++)
+                obs_view_done(&dv->v[i]);
+        dv->n = 0;
+}
+
+/* device_attr() over views: the newest value present. */
+static const char *views_attr(const DeviceViews *dv, size_t offset) {
+        const char *best = NULL;
+        uint64_t t = 0;
+        for (size_t i = 0; i < dv->n; i++) {
+                const char *v = *(const char *const *) ((const uint8_t *) &dv->v[i].o + offset);
+                if (v && (!best || dv->v[i].o.time_usec >= t)) {
+                        best = v;
+                        t = dv->v[i].o.time_usec;
+                }
+        }
+        return best;
+}
+#define VIEWS_ATTR(dv, field) views_attr((dv), offsetof(struct vw_observation, field))
+
+/* Union of an array field over the device's observations, and of the
+ * identifiers it has claimed (`key_prefix`), without repeats: only the latest
+ * observation of each source is kept, but every MAC and address a device was
+ * ever seen with stays in its identifier index, and so in its record. */
+static void write_union(JsonOut *o, const Device *d, const DeviceViews *dv, size_t offset, size_t count_offset,
+                        bool macs, const char *key_prefix) {
         const char *seen[UNION_MAX];
         char formatted[UNION_MAX][18];
         size_t n_seen = 0, plen = strlen(key_prefix);
         uint8_t mac[6];
 
         jsonout_array_begin(o);
-        for (size_t i = 0; i <= d->n_obs; i++) {
-                const char *item = NULL;
+        for (size_t i = 0; i <= dv->n; i++) {
+                const char *const *l;
                 size_t n;
-                if (i < d->n_obs)
-                        item = packed_obs_items(d->obs[i], array, &n);
-                else            /* last: the identifiers */
+                if (i < dv->n) {
+                        l = *(const char *const *const *) ((const uint8_t *) &dv->v[i].o + offset);
+                        n = *(const size_t *) ((const uint8_t *) &dv->v[i].o + count_offset);
+                } else {        /* last: the identifiers */
+                        l = (const char *const *) d->keys;
                         n = d->n_keys;
+                }
                 for (size_t k = 0; k < n && n_seen < UNION_MAX; k++) {
-                        const char *v;
-                        if (i < d->n_obs) {
-                                v = item;
-                                item = packed_obs_next_item(item);
-                        } else {
-                                v = d->keys[k];
+                        const char *v = l[k];
+                        if (i == dv->n) {
                                 if (strncmp(v, key_prefix, plen) != 0)
                                         continue;
                                 v += plen;
@@ -651,7 +713,13 @@ static void write_json_object(JsonOut *o, json_object *j) {
 }
 
 void device_write_json(JsonOut *o, const Device *d, bool detail) {
-        const char *chassis = DEVICE_ATTR(d, chassis_id);
+        DeviceViews dv;
+        if (device_views(d, &dv) < 0) {
+                device_views_done(&dv);
+                o->oom = true;
+                return;
+        }
+        const char *chassis = VIEWS_ATTR(&dv, chassis_id);
         uint8_t mac[6];
         char buf[18];
 
@@ -661,19 +729,21 @@ void device_write_json(JsonOut *o, const Device *d, bool detail) {
         if (chassis && mac_parse(chassis, mac) >= 0)
                 chassis = mac_format(mac, buf);
         jsonout_kv_string(o, "chassis_id", chassis);
-        jsonout_kv_string(o, "chassis_subtype", DEVICE_ATTR(d, chassis_subtype));
-        jsonout_kv_string(o, "sys_name", DEVICE_ATTR(d, sys_name));
-        jsonout_kv_string(o, "sys_descr", DEVICE_ATTR(d, sys_descr));
-        jsonout_kv_string(o, "sys_object_id", DEVICE_ATTR(d, sys_object_id));
-        jsonout_kv_string(o, "port_id", DEVICE_ATTR(d, port_id));
+        jsonout_kv_string(o, "chassis_subtype", VIEWS_ATTR(&dv, chassis_subtype));
+        jsonout_kv_string(o, "sys_name", VIEWS_ATTR(&dv, sys_name));
+        jsonout_kv_string(o, "sys_descr", VIEWS_ATTR(&dv, sys_descr));
+        jsonout_kv_string(o, "sys_object_id", VIEWS_ATTR(&dv, sys_object_id));
+        jsonout_kv_string(o, "port_id", VIEWS_ATTR(&dv, port_id));
         JSONOUT_KEY(o, "macs");
-        write_union(o, d, OBS_MACS, true, "mac:");
+        write_union(o, d, &dv, offsetof(struct vw_observation, macs), offsetof(struct vw_observation, n_macs), true,
+                    "mac:");
         JSONOUT_KEY(o, "addresses");
-        write_union(o, d, OBS_ADDRESSES, false, "addr:");
+        write_union(o, d, &dv, offsetof(struct vw_observation, addresses),
+                    offsetof(struct vw_observation, n_addresses), false, "addr:");
         JSONOUT_KEY(o, "sources");
         jsonout_array_begin(o);
-        for (size_t i = 0; i < d->n_obs; i++)
-                jsonout_string(o, device_obs_source(d, i));
+        for (size_t i = 0; i < dv.n; i++)
+                jsonout_string(o, dv.v[i].o.source ? dv.v[i].o.source : "unknown");
         jsonout_array_end(o);
         JSONOUT_KEY(o, "first_seen");
         write_time(o, d->first_seen);
@@ -712,19 +782,14 @@ void device_write_json(JsonOut *o, const Device *d, bool detail) {
                 jsonout_array_end(o);
                 JSONOUT_KEY(o, "observations");
                 jsonout_array_begin(o);
-                for (size_t i = 0; i < d->n_obs; i++) {
-                        ObsView view;
-                        json_object *ob = NULL;
-                        if (packed_obs_view(d->obs[i], &view) >= 0) {
-                                ob = observation_to_json(&view.o);
-                                obs_view_done(&view);
-                        }
+                for (size_t i = 0; i < dv.n; i++) {
+                        json_object *ob = observation_to_json(&dv.v[i].o);
                         if (!ob) {
                                 o->oom = true;
                                 continue;
                         }
                         char when[32];
-                        const char *t = rfc3339(d->obs[i]->time_usec, when);
+                        const char *t = rfc3339(dv.v[i].o.time_usec, when);
                         json_object_object_add(ob, "time", t ? json_object_new_string(t) : NULL);
                         size_t n;
                         const char *s = json_object_to_json_string_length(ob, JSON_C_TO_STRING_PLAIN, &n);
@@ -735,6 +800,7 @@ void device_write_json(JsonOut *o, const Device *d, bool detail) {
                 jsonout_kv_string(o, "policy_rule", d->policy.rule);
         }
         jsonout_object_end(o);
+        device_views_done(&dv);
 }
 
 json_object *device_to_json(const Device *d, bool detail) {

@@ -96,6 +96,11 @@ Device *inventory_next(Inventory *inv, size_t *cursor);
 
 /* Links (topology). */
 size_t inventory_n_links(Inventory *inv);
+/* The link the last inventory_observe() made or whose remote port it changed
+ * (NULL if none); cleared by the call.  For the store. */
+const Link *inventory_take_changed_link(Inventory *inv);
+/* A link from the store (empty ports mean none). */
+int inventory_restore_link(Inventory *inv, const Link *l);
 const Link *inventory_link(Inventory *inv, size_t i);
 
 /* The merged view: newest non-NULL value across the device's observations. */

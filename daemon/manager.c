@@ -490,6 +490,9 @@ void manager_observe(Manager *m, const struct vw_observation *obs) {
                 return;
         }
         m->stats.observations++;
+        const Link *l = inventory_take_changed_link(m->inventory);
+        if (l && m->store)
+                store_put_link(m->store, l);
         if (conflict) {
                 /* counted always; logged for the first few, then only at debug
                  * level: anyone on the wire can forge these */

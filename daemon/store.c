@@ -43,6 +43,15 @@ static const char *const migrations[] = {
         "CREATE INDEX alert_history_time ON alert_history (time);",
         /* 2 -> 3: observations as "time<TAB>json" lines, parsed once on restore */
         "ALTER TABLE devices ADD COLUMN obs TEXT;",
+        /* 3 -> 4: a link is (local, local port, remote), its remote port the
+         * latest one seen, as in the inventory */
+        "CREATE TABLE links4 (local TEXT NOT NULL, local_port TEXT NOT NULL, remote TEXT NOT NULL,"
+        "  remote_port TEXT NOT NULL, source TEXT, last_seen INTEGER NOT NULL,"
+        "  PRIMARY KEY (local, local_port, remote));"
+        "INSERT OR REPLACE INTO links4 SELECT local, local_port, remote, remote_port, source, last_seen"
+        "  FROM links ORDER BY last_seen;"
+        "DROP TABLE links;"
+        "ALTER TABLE links4 RENAME TO links;",
 };
 #define SCHEMA_VERSION ((int) ELEMENTSOF(migrations))
 
@@ -781,7 +790,7 @@ uint64_t store_put_link(Store *s, const Link *l) {
                         o = (op_free(o), NULL);
         }
         _cleanup_free_ char *key = NULL;
-        if (o && asprintf(&key, "l:%s\t%s\t%s\t%s", o->s1, o->s2, o->s3, o->s4) < 0)
+        if (o && asprintf(&key, "l:%s\t%s\t%s", o->s1, o->s2, o->s3) < 0)
                 key = NULL;
         return enqueue(s, o, key);
 }

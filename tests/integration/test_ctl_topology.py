@@ -106,6 +106,30 @@ def main():
 
     check(d.stop() == 0, "the daemon stops cleanly")
 
+    # The links are in the store.  The camera moves to another port; after a
+    # second restart with nothing new to read, its old link can only come from
+    # the store's links (its stored observation names the new port).
+    before = {(l["local"], l.get("local_port"), l["remote"]) for l in topo["links"]}
+    want = before | {(SWITCH, "GE1/0/23", CAMERA)}
+
+    def links_when(expected):
+        t = d.ctl("topology", "--format", "json")
+        got = {(l["local"], l.get("local_port"), l["remote"]) for l in t.get("links") or []}
+        return got if got >= expected else None
+
+    moved = dict(OBSERVATIONS[3], via={"device": SWITCH, "port": "GE1/0/23"})
+    with open(feed, "w") as f:
+        f.write(json.dumps(moved) + "\n")
+    d.start()
+    vwtest.wait_for(lambda: links_when(want), what="the moved camera's new link")
+    d.ctl("sync")
+    check(d.stop() == 0, "the daemon stops cleanly after the first restart")
+    open(feed, "w").close()
+    d.start()
+    got = vwtest.wait_for(lambda: links_when(set()), what="the topology after the second restart")
+    check((SWITCH, "GE1/0/24", CAMERA) in got, "the camera's old link came back from the store")
+    check(got == want, f"every stored link restored, nothing invented ({len(got)} links)")
+    check(d.stop() == 0, "the daemon stops cleanly after the second restart")
 
 if __name__ == "__main__":
     main()
