@@ -3,116 +3,81 @@
 #include <stdio.h>
 
 #include "classify.h"
+#include "jsonout.h"
 #include "macro.h"
 #include "observation.h"
 #include "paths.h"
 #include "vendor.h"
 #include "vw-config.h"
 
-/* JSON text writer: verdicts go out at line rate, so they are written
- * straight to the stream instead of through a DOM. */
-static void put_str(FILE *f, const char *s) {
-        static const char hex[] = "0123456789abcdef";
-        if (!s) {
-                fputs_unlocked("null", f);
-                return;
-        }
-        putc_unlocked('"', f);
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                size_t run = 0;
-                while (p[run] >= 0x20 && p[run] != '"' && p[run] != '\\' && p[run] != 0x7f)
-                        run++;
-                if (run > 0) {
-                        fwrite_unlocked(p, 1, run, f);
-                        p += run - 1;
-                        continue;
-                }
-                switch (*p) {
-                case '"':
-                        fputs_unlocked("\\\"", f);
-                        break;
-                case '\\':
-                        fputs_unlocked("\\\\", f);
-                        break;
-                case '\n':
-                        fputs_unlocked("\\n", f);
-                        break;
-                case '\r':
-                        fputs_unlocked("\\r", f);
-                        break;
-                case '\t':
-                        fputs_unlocked("\\t", f);
-                        break;
-                default:
-                        if (*p < 0x20 || *p == 0x7f) {
-                                fputs_unlocked("\\u00", f);
-                                putc_unlocked(hex[*p >> 4], f);
-                                putc_unlocked(hex[*p & 15], f);
-                        } else
-                                putc_unlocked(*p, f);
-                }
-        }
-        putc_unlocked('"', f);
+/* Verdicts go out at line rate: written as JSON text into one reused
+ * buffer (jsonout, no json-c tree), handed to stdio 64 KiB at a time. */
+#define OUT_FLUSH_AT (64u * 1024u)
+
+static int out_flush(JsonOut *o, FILE *f) {
+        int r = o->oom ? -ENOMEM : 0;
+        if (r == 0 && o->len > 0 && fwrite_unlocked(o->buf, 1, o->len, f) != o->len)
+                r = -EIO;
+        jsonout_reset(o);
+        return r;
 }
 
-/* Weights and confidences: 0..5 with three decimals. */
-static void put_num(FILE *f, double d) {
+/* Weights and confidences: 0..5 with at most three decimals, as the
+ * engine rounds them. */
+static void put_num(JsonOut *o, double d) {
         char buf[32];
         if (!(d >= 0 && d < 1e6)) {
-                snprintf(buf, sizeof buf, "%.3g", d);
-                fputs_unlocked(buf, f);
+                jsonout_double(o, d);
                 return;
         }
         unsigned long m = (unsigned long) (d * 1000.0 + 0.5);
-        int n = snprintf(buf, sizeof buf, "%lu", m / 1000);
+        char *e = buf + 16, *b = e;
+        unsigned long ip = m / 1000;
+        do
+                *--b = (char) ('0' + ip % 10);
+        while ((ip /= 10) > 0);
         unsigned frac = (unsigned) (m % 1000);
         if (frac) {
-                buf[n++] = '.';
-                buf[n++] = (char) ('0' + frac / 100);
+                *e++ = '.';
+                *e++ = (char) ('0' + frac / 100);
                 frac %= 100;
                 if (frac) {
-                        buf[n++] = (char) ('0' + frac / 10);
+                        *e++ = (char) ('0' + frac / 10);
                         if (frac % 10)
-                                buf[n++] = (char) ('0' + frac % 10);
+                                *e++ = (char) ('0' + frac % 10);
                 }
         }
-        fwrite_unlocked(buf, 1, (size_t) n, f);
+        jsonout_raw(o, b, (size_t) (e - b));
 }
 
-static void put_verdict(FILE *f, const char *id, const VendorVerdict *v) {
-        fputs_unlocked("{\"id\":", f);
-        put_str(f, id);
-        fputs_unlocked(",\"vendor\":", f);
-        put_str(f, v->vendor);
-        fputs_unlocked(",\"vendor_name\":", f);
-        put_str(f, v->vendor_name);
-        fputs_unlocked(",\"made_by\":", f);
-        put_str(f, v->made_by);
-        fputs_unlocked(",\"confidence\":", f);
-        put_num(f, v->confidence);
-        fputs_unlocked(v->conflict ? ",\"conflict\":true" : ",\"conflict\":false", f);
-        fputs_unlocked(",\"evidence\":[", f);
+static void put_verdict(JsonOut *o, const char *id, const VendorVerdict *v) {
+        jsonout_object_begin(o);
+        jsonout_kv_string(o, "id", id);
+        jsonout_kv_string(o, "vendor", v->vendor);
+        jsonout_kv_string(o, "vendor_name", v->vendor_name);
+        jsonout_kv_string(o, "made_by", v->made_by);
+        JSONOUT_KEY(o, "confidence");
+        put_num(o, v->confidence);
+        jsonout_kv_bool(o, "conflict", v->conflict);
+        JSONOUT_KEY(o, "evidence");
+        jsonout_array_begin(o);
         for (size_t i = 0; i < v->n_evidence; i++) {
                 const VendorEvidence *e = &v->evidence[i];
-                fputs_unlocked(i ? ",{\"source\":" : "{\"source\":", f);
-                put_str(f, e->source);
-                if (e->origin) {
-                        fputs_unlocked(",\"origin\":", f);
-                        put_str(f, e->origin);
-                }
-                fputs_unlocked(",\"value\":", f);
-                put_str(f, e->value);
-                fputs_unlocked(",\"vendor\":", f);
-                put_str(f, e->vendor);
-                fputs_unlocked(",\"weight\":", f);
-                put_num(f, e->weight);
-                if (e->note) {
-                        fputs_unlocked(",\"note\":", f);
-                        put_str(f, e->note);
-                }
-                putc_unlocked('}', f);
+                jsonout_object_begin(o);
+                jsonout_kv_string(o, "source", e->source);
+                if (e->origin)
+                        jsonout_kv_string(o, "origin", e->origin);
+                jsonout_kv_string(o, "value", e->value);
+                jsonout_kv_string(o, "vendor", e->vendor);
+                JSONOUT_KEY(o, "weight");
+                put_num(o, e->weight);
+                if (e->note)
+                        jsonout_kv_string(o, "note", e->note);
+                jsonout_object_end(o);
         }
-        fputs_unlocked("]}\n", f);
+        jsonout_array_end(o);
+        jsonout_object_end(o);
+        jsonout_raw(o, "\n", 1);
 }
 
 /* The "id" of a line that failed to parse as an observation, if the line
@@ -194,6 +159,8 @@ int classify_main(int argc, char **argv) {
                 fprintf(stderr, "vendorwatchd: out of memory\n");
                 return 1;
         }
+        _cleanup_(jsonout_done) JsonOut out = {};
+        int out_r = 0;
         size_t cap = 0;
         unsigned long lineno = 0;
         bool bad = false;
@@ -220,7 +187,9 @@ int classify_main(int argc, char **argv) {
                         r = vendor_classify(db, list, 1, &v);
                         observation_free(o);
                         if (r >= 0) {
-                                put_verdict(stdout, id, &v);
+                                put_verdict(&out, id, &v);
+                                if (out.len >= OUT_FLUSH_AT && out_r == 0)
+                                        out_r = out_flush(&out, stdout);
                                 vendor_verdict_done(&v);
                                 continue;
                         }
@@ -233,16 +202,22 @@ int classify_main(int argc, char **argv) {
                 _cleanup_free_ char *msg = NULL;
                 if (asprintf(&msg, "line %lu: %s", lineno, err ? err : strerror(-r)) < 0)
                         msg = NULL;
-                fputs_unlocked("{\"id\":", stdout);
-                put_str(stdout, id);
-                fputs_unlocked(",\"error\":", stdout);
-                put_str(stdout, msg ? msg : "out of memory");
-                fputs_unlocked("}\n", stdout);
+                jsonout_object_begin(&out);
+                jsonout_kv_string(&out, "id", id);
+                jsonout_kv_string(&out, "error", msg ? msg : "out of memory");
+                jsonout_object_end(&out);
+                jsonout_raw(&out, "\n", 1);
                 fprintf(stderr, "vendorwatchd: %s: %s\n", streq(input, "-") ? "stdin" : input, msg ? msg : "out of memory");
         }
         if (in != stdin)
                 fclose(in);
-        if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (out_r == 0)
+                out_r = out_flush(&out, stdout);
+        if (out_r == -ENOMEM) {
+                fprintf(stderr, "vendorwatchd: writing verdicts: out of memory\n");
+                return 1;
+        }
+        if (out_r < 0 || fflush(stdout) != 0 || ferror(stdout)) {
                 fprintf(stderr, "vendorwatchd: writing verdicts: %m\n");
                 return 1;
         }

@@ -19,7 +19,7 @@ void jsonout_reset(JsonOut *o) {
         o->oom = false;
 }
 
-static bool reserve(JsonOut *o, size_t n) {
+static bool grow(JsonOut *o, size_t n) {
         if (o->oom)
                 return false;
         if (o->len + n <= o->cap)
@@ -35,6 +35,13 @@ static bool reserve(JsonOut *o, size_t n) {
         o->buf = b;
         o->cap = cap;
         return true;
+}
+
+/* Room for n more bytes: the common case inline, growing out of line. */
+static inline bool reserve(JsonOut *o, size_t n) {
+        if (!o->oom && o->len + n <= o->cap)
+                return true;
+        return grow(o, n);
 }
 
 static void put(JsonOut *o, const char *s, size_t n) {
@@ -99,32 +106,71 @@ static bool needs_escape(unsigned char c) {
         return c < 0x20 || c == '"' || c == '\\';
 }
 
+/* Does any of eight bytes need escaping?  Exact: the classic "has a byte
+ * below n" and "has a zero byte" word tests. */
+static inline bool word_needs_escape(uint64_t x) {
+        const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones << 7;
+        uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+        return ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs) != 0;
+}
+
+/* Verdicts and listings are mostly plain text: it is copied eight bytes at
+ * a time, and only an escape makes room for more than the string itself. */
 static void put_escaped(JsonOut *o, const char *s) {
         static const char hex[] = "0123456789abcdef";
-        put_char(o, '"');
-        for (;;) {
-                const char *run = s;
-                while (*s && !needs_escape((unsigned char) *s))
-                        s++;
-                put(o, run, (size_t) (s - run));
-                if (!*s)
-                        break;
-                unsigned char c = (unsigned char) *s++;
-                switch (c) {
-                case '"':  put(o, "\\\"", 2); break;
-                case '\\': put(o, "\\\\", 2); break;
-                case '\n': put(o, "\\n", 2); break;
-                case '\r': put(o, "\\r", 2); break;
-                case '\t': put(o, "\\t", 2); break;
-                case '\b': put(o, "\\b", 2); break;
-                case '\f': put(o, "\\f", 2); break;
-                default: {
-                        char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-                        put(o, u, sizeof u);
+        size_t n = strlen(s);
+        if (!reserve(o, n + 2))
+                return;
+        const unsigned char *p = (const unsigned char *) s, *end = p + n;
+        char *d = o->buf + o->len;
+        *d++ = '"';
+        while (p < end) {
+                uint64_t x;
+                while (end - p >= 8) {
+                        memcpy(&x, p, 8);
+                        if (word_needs_escape(x))
+                                break;
+                        memcpy(d, &x, 8);
+                        d += 8, p += 8;
                 }
+                if (p == end)
+                        break;
+                /* the last few bytes: when the string's last eight are plain
+                 * they went out unchanged, so one overlapping copy ends it */
+                if (end - p < 8 && n >= 8) {
+                        memcpy(&x, end - 8, 8);
+                        if (!word_needs_escape(x)) {
+                                memcpy(d - (p - (end - 8)), &x, 8);
+                                d += end - p;
+                                break;
+                        }
+                }
+                unsigned char c = *p++;
+                if (!needs_escape(c)) {
+                        *d++ = (char) c;
+                        continue;
+                }
+                o->len = (size_t) (d - o->buf);
+                if (!reserve(o, 6 + (size_t) (end - p) + 1))
+                        return;
+                d = o->buf + o->len;
+                *d++ = '\\';
+                switch (c) {
+                case '"':  *d++ = '"'; break;
+                case '\\': *d++ = '\\'; break;
+                case '\n': *d++ = 'n'; break;
+                case '\r': *d++ = 'r'; break;
+                case '\t': *d++ = 't'; break;
+                case '\b': *d++ = 'b'; break;
+                case '\f': *d++ = 'f'; break;
+                default:
+                        memcpy(d, "u00", 3), d += 3;
+                        *d++ = hex[c >> 4];
+                        *d++ = hex[c & 15];
                 }
         }
-        put_char(o, '"');
+        *d++ = '"';
+        o->len = (size_t) (d - o->buf);
 }
 
 void jsonout_key(JsonOut *o, const char *key) {

@@ -284,7 +284,7 @@ static int matcher_init(Ctx *c, const config_setting_t *at, Matcher *m, const ch
         if (m->literal_len < 2)
                 return fail(c, at, "literal prefilter \"%s\" is shorter than 2 characters; give a longer \"literal\"",
                             m->literal);
-        if (pattern && !literal && icase && simple_pattern(pattern, m)) {
+        if (pattern && icase && simple_pattern(pattern, m)) {
                 /* the literal says it all: no regex engine needed */
         } else if (pattern) {
                 const char *why = pattern_too_costly(pattern);
@@ -552,11 +552,18 @@ static int parse_rules(Ctx *c, const config_setting_t *list) {
                         return fail(c, e, "unknown vendor \"%s\"", vendor);
                 ru->vendor = (int16_t) v;
                 ru->line = (unsigned) config_setting_source_line(e);
+                snprintf(ru->note, sizeof ru->note, "rule at line %u", ru->line);
                 r = matcher_init(c, e, &ru->m, literal, pattern, !cs);
                 db->n_rules++;
                 if (r < 0)
                         return r;
-                index_add(&db->rule_index, &ru->m, (uint32_t) i);
+                const uint8_t *l = (const uint8_t *) ru->m.literal;
+                unsigned k = rule_key(ru->field, l[0], l[1], ru->m.literal_len > 2 ? l[2] : -1);
+                ru->m.next = db->rule_heads[k];
+                db->rule_heads[k] = (uint32_t) i + 1;
+                unsigned b = bigram(l[0], l[1]);
+                db->rule_bigrams[ru->field][b / 64] |= UINT64_C(1) << (b % 64);
+                db->field_has_rules[ru->field] = true;
         }
         return 0;
 }

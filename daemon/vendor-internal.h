@@ -72,6 +72,7 @@ typedef struct Rule {
         RuleField field;
         double weight;
         unsigned line;
+        char note[24];          /* "rule at line N", the evidence's note */
 } Rule;
 
 typedef struct OrgPattern {
@@ -84,6 +85,10 @@ typedef struct OrgPattern {
 typedef struct LiteralIndex {
         uint32_t head[BIGRAM_BUCKETS];  /* item index + 1 */
 } LiteralIndex;
+
+/* Rule chains: small enough to stay in the first-level cache while a
+ * description is scanned; a few hundred rules leave most buckets empty. */
+#define RULE_BUCKETS 4096
 
 #define VENDOR_IGNORED ((int16_t) -2)
 #define VENDOR_UNMAPPED ((int16_t) -1)
@@ -114,7 +119,12 @@ struct VendorDb {
         size_t n_rules;
         OrgPattern *orgs;
         size_t n_orgs;
-        LiteralIndex rule_index, org_index;
+        uint32_t rule_heads[RULE_BUCKETS];      /* rule index + 1 by rule_key(), chained by .m.next */
+        /* per field, the bigrams that start a rule's literal: most bytes of
+         * a description are passed over with one bit test */
+        uint64_t rule_bigrams[_FIELD_MAX][BIGRAM_BUCKETS / 64];
+        bool field_has_rules[_FIELD_MAX];
+        LiteralIndex org_index;         /* by bigram() */
 
         EnterpriseOverride *overrides;  /* sorted by number */
         size_t n_overrides;
@@ -134,6 +144,14 @@ struct VendorDb {
 /* Bucket of two lowercase bytes. */
 static inline unsigned bigram(uint8_t a, uint8_t b) {
         return (unsigned) a << 8 | b;
+}
+
+/* Bucket of a rule: its field and the first two bytes of its literal, or
+ * the first three when it has three or more (c < 0: two).  A chain holds,
+ * collisions aside, only rules of that field starting with those bytes. */
+static inline unsigned rule_key(unsigned field, uint8_t a, uint8_t b, int c) {
+        uint32_t x = (uint32_t) a | (uint32_t) b << 8 | (uint32_t) (c + 1) << 16 | (uint32_t) field << 25;
+        return (x * 0x9E3779B1u) >> 20;     /* 12 bits: RULE_BUCKETS */
 }
 
 static inline uint8_t lower_ascii(uint8_t c) {

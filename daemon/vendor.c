@@ -15,6 +15,7 @@
 #define MAX_TEXT 1024           /* bytes of one text field that are scanned */
 #define MAX_LIST_VALUES 16      /* ENTITY values looked at per observation */
 #define MAX_VALUE 160           /* bytes of a raw value kept in the evidence */
+#define MAX_NOTE 319            /* bytes of a note kept in the evidence */
 
 static uint64_t now_usec(void) {
         struct timespec ts;
@@ -181,15 +182,25 @@ typedef struct Cand {
         double total;
 } Cand;
 
+/* One piece of evidence while scoring: pointers into the observations and
+ * the database, valid until vendor_classify() returns and packs them into
+ * the verdict's single block.  A note is up to three parts, joined. */
+typedef struct Ev {
+        const char *source, *value, *origin, *org;
+        const char *note[3];
+        uint16_t note_max;      /* bytes of the joined note kept */
+        int16_t vendor;
+        double weight;
+} Ev;
+
 typedef struct Scorer {
         const VendorDb *db;
         Cand cand[MAX_CANDIDATES];
         size_t n_cand;
-        VendorEvidence *ev;
+        Ev ev[MAX_EVIDENCE];
         size_t n_ev;
         double trust;
         const char *origin;
-        int err;
 } Scorer;
 
 static Cand *cand_get(Scorer *s, int16_t vendor, const char *org) {
@@ -203,67 +214,65 @@ static Cand *cand_get(Scorer *s, int16_t vendor, const char *org) {
         return c;
 }
 
-/* Record one piece of evidence (strings copied into one block, owned by
- * .source) and, when it names a vendor, its vote. */
-static void evidence(Scorer *s, EvClass cls, int16_t vendor, const char *org, const char *source,
-                     const char *value, double weight, const char *note) {
+/* Record one piece of evidence and, when it names a vendor, its vote.  The
+ * note is note0, note1 and note2 joined (each may be NULL). */
+static void evidence3(Scorer *s, EvClass cls, int16_t vendor, const char *org, const char *source,
+                      const char *value, double weight, size_t note_max, const char *note0, const char *note1,
+                      const char *note2) {
         if (vendor >= 0 || org) {
                 Cand *c = cand_get(s, vendor, org);
                 if (c && weight > c->cls[cls])
                         c->cls[cls] = weight;
         }
-        if (s->err < 0 || s->n_ev >= MAX_EVIDENCE)
+        if (s->n_ev >= MAX_EVIDENCE)
                 return;
-        if (s->n_ev % 8 == 0) {
-                VendorEvidence *e = reallocarray(s->ev, s->n_ev + 8, sizeof *e);
-                if (!e) {
-                        s->err = -ENOMEM;
-                        return;
-                }
-                s->ev = e;
-        }
-        const char *vname = vendor >= 0 ? s->db->vendors[vendor].slug : org;
-        size_t ls = strlen(source) + 1, lv = value ? strnlen(value, MAX_VALUE) + 1 : 0;
-        size_t lo = s->origin ? strlen(s->origin) + 1 : 0, ln = note ? strlen(note) + 1 : 0;
-        size_t lven = vname ? strlen(vname) + 1 + (vendor < 0 ? 4 : 0) : 0;
-        char *b = malloc(ls + lv + lo + ln + lven);
-        if (!b) {
-                s->err = -ENOMEM;
-                return;
-        }
-        VendorEvidence *e = &s->ev[s->n_ev++];
-        *e = (VendorEvidence) { .weight = weight };
-        char *p = b;
-        memcpy(p, source, ls), e->source = p, p += ls;
-        if (value) {
-                memcpy(p, value, lv - 1), p[lv - 1] = '\0', e->value = p, p += lv;
-        }
-        if (s->origin)
-                memcpy(p, s->origin, lo), e->origin = p, p += lo;
-        if (note)
-                memcpy(p, note, ln), e->note = p, p += ln;
-        if (vname) {
-                if (vendor < 0)
-                        memcpy(p, "org:", 4), p += 4;
-                memcpy(p, vname, lven - (vendor < 0 ? 4 : 0)), e->vendor = p - (vendor < 0 ? 4 : 0);
-        }
+        s->ev[s->n_ev++] = (Ev) {
+                .source = source,
+                .value = value,
+                .origin = s->origin,
+                .org = vendor >= 0 ? NULL : org,
+                .note = { note0, note1, note2 },
+                .note_max = (uint16_t) note_max,
+                .vendor = vendor,
+                .weight = weight,
+        };
+}
+
+static void evidence(Scorer *s, EvClass cls, int16_t vendor, const char *org, const char *source,
+                     const char *value, double weight, const char *note) {
+        evidence3(s, cls, vendor, org, source, value, weight, MAX_NOTE, note, NULL, NULL);
 }
 
 static void scan_rules(Scorer *s, RuleField field, const char *text) {
         const VendorDb *db = s->db;
         uint8_t buf[MAX_TEXT];
         uint32_t seen[16];
-        size_t n = 0, n_seen = 0;
+        size_t n, n_seen = 0;
+        const uint64_t *bits = db->rule_bigrams[field];
 
-        if (!text || !*text)
+        if (!text || !*text || !db->field_has_rules[field])
                 return;
-        for (; text[n] && n < sizeof buf; n++)
-                buf[n] = lower_ascii((uint8_t) text[n]);
+        n = strnlen(text, sizeof buf);
+        for (size_t i = 0; i < n; i++)
+                buf[i] = lower_ascii((uint8_t) text[i]);
         for (size_t i = 0; i + 1 < n; i++) {
-                for (uint32_t it = db->rule_index.head[bigram(buf[i], buf[i + 1])]; it; it = db->rules[it - 1].m.next) {
+                /* rules with a two-byte literal and those with a longer one
+                 * are in two chains, both by falling index: merged, they
+                 * are visited in catalogue order from the end */
+                unsigned bg = bigram(buf[i], buf[i + 1]);
+                if (!(bits[bg / 64] & (UINT64_C(1) << (bg % 64))))
+                        continue;
+                unsigned ka = rule_key(field, buf[i], buf[i + 1], -1);
+                unsigned kb = i + 2 < n ? rule_key(field, buf[i], buf[i + 1], buf[i + 2]) : ka;
+                uint32_t a = db->rule_heads[ka], b = kb != ka ? db->rule_heads[kb] : 0;
+                while (a || b) {
+                        uint32_t it;
+                        if (a > b)
+                                it = a, a = db->rules[a - 1].m.next;
+                        else
+                                it = b, b = db->rules[b - 1].m.next;
                         const Rule *ru = &db->rules[it - 1];
                         if (ru->field != field || ru->m.literal_len > n - i ||
-                            (ru->m.literal_len > 2 && buf[i + 2] != (uint8_t) ru->m.literal[2]) ||
                             memcmp(buf + i, ru->m.literal, ru->m.literal_len) != 0 ||
                             !matcher_anchors_ok(&ru->m, buf, n, i))
                                 continue;
@@ -276,15 +285,8 @@ static void scan_rules(Scorer *s, RuleField field, const char *text) {
                                 seen[n_seen++] = it;
                         if (ru->m.has_regex && regexec(&ru->m.re, text, 0, NULL, 0) != 0)
                                 continue;
-                        char note[32] = "rule at line ", digits[12];
-                        size_t nd = 0, at = strlen(note);
-                        for (unsigned l = ru->line; nd == 0 || l > 0; l /= 10)
-                                digits[nd++] = (char) ('0' + l % 10);
-                        while (nd > 0)
-                                note[at++] = digits[--nd];
-                        note[at] = '\0';
                         evidence(s, vendor_fields[field].class, ru->vendor, NULL, vendor_fields[field].name, text,
-                                 ru->weight * s->trust, note);
+                                 ru->weight * s->trust, ru->note);
                 }
         }
 }
@@ -312,18 +314,16 @@ static void score_enterprise(Scorer *s, const char *oid) {
         if (r < 0)
                 return;         /* not under enterprises: says nothing */
         const char *iana = enterprise_name(db->ent, pen);
-        char note[320];
         const EnterpriseOverride *o = find_override(db, pen);
         if (o) {
                 if (o->vendor < 0) {
-                        snprintf(note, sizeof note, "%s", o->note ? o->note : "generic enterprise number: no vendor evidence");
-                        evidence(s, EV_ENTERPRISE, -1, NULL, "sysobjectid", oid, 0, note);
+                        evidence(s, EV_ENTERPRISE, -1, NULL, "sysobjectid", oid, 0,
+                                 o->note ? o->note : "generic enterprise number: no vendor evidence");
                         return;
                 }
-                snprintf(note, sizeof note, "%s%s%s", o->note ? o->note : "catalogue number",
-                         iana ? "; IANA: " : "", iana ? iana : "");
-                evidence(s, EV_ENTERPRISE, o->vendor, NULL, "sysobjectid", oid,
-                         (o->weight >= 0 ? o->weight : db->w.enterprise) * s->trust, note);
+                evidence3(s, EV_ENTERPRISE, o->vendor, NULL, "sysobjectid", oid,
+                          (o->weight >= 0 ? o->weight : db->w.enterprise) * s->trust, MAX_NOTE,
+                          o->note ? o->note : "catalogue number", iana ? "; IANA: " : NULL, iana);
                 return;
         }
         if (!iana) {
@@ -331,13 +331,9 @@ static void score_enterprise(Scorer *s, const char *oid) {
                 return;
         }
         int16_t v = pen < db->n_ent_vendor ? db->ent_vendor[pen] : VENDOR_UNMAPPED;
-        snprintf(note, sizeof note, "IANA: %s", iana);
-        if (v >= 0)
-                evidence(s, EV_ENTERPRISE, v, NULL, "sysobjectid", oid, db->w.enterprise_org * s->trust, note);
-        else if (v == VENDOR_UNMAPPED)
-                evidence(s, EV_ENTERPRISE, -1, iana, "sysobjectid", oid, db->w.enterprise_fallback * s->trust, note);
-        else
-                evidence(s, EV_ENTERPRISE, -1, NULL, "sysobjectid", oid, 0, note);
+        double w = v >= 0 ? db->w.enterprise_org : v == VENDOR_UNMAPPED ? db->w.enterprise_fallback : 0;
+        evidence3(s, EV_ENTERPRISE, v >= 0 ? v : -1, v == VENDOR_UNMAPPED ? iana : NULL, "sysobjectid", oid,
+                  w * s->trust, MAX_NOTE, "IANA: ", iana, NULL);
 }
 
 static void score_mfg(Scorer *s, EvClass cls, const char *source, const char *mfg) {
@@ -385,15 +381,14 @@ static void score_mac(Scorer *s, const char *text, bool chassis, MacSeen *seen, 
                 seen[(*n_seen)++] = (MacSeen) { .org = org, .chassis = chassis, .count = 1 };
         int16_t v = db->oui_vendor[org];
         const char *name = oui_org_name(db->oui, org);
-        char note[300];
-        snprintf(note, sizeof note, "MA-%c %s", bits == 24 ? 'L' : bits == 28 ? 'M' : 'S', name);
+        const char *kind = bits == 24 ? "MA-L " : bits == 28 ? "MA-M " : "MA-S ";
         EvClass cls = chassis ? EV_OUI_CHASSIS : EV_OUI_IFACE;
         double w = chassis ? db->w.oui_chassis : db->w.oui_interface;
         if (v >= 0)
-                evidence(s, cls, v, NULL, source, text, w * s->trust, note);
+                evidence3(s, cls, v, NULL, source, text, w * s->trust, 299, kind, name, NULL);
         else if (v == VENDOR_UNMAPPED)
-                evidence(s, cls, -1, name, source, text,
-                         db->w.oui_fallback * (chassis ? 1.0 : 0.8) * s->trust, note);
+                evidence3(s, cls, -1, name, source, text, db->w.oui_fallback * (chassis ? 1.0 : 0.8) * s->trust,
+                          299, kind, name, NULL);
 }
 
 static double trust_of(const VendorDb *db, const char *source) {
@@ -470,6 +465,8 @@ static char *str_put(char **p, const char *s) {
 }
 
 int vendor_verdict_pack(VendorVerdict *v) {
+        if (v->block)
+                return 0;       /* vendor_classify() already made it one block */
         size_t size = v->n_evidence * sizeof(VendorEvidence) + str_size(v->vendor) + str_size(v->vendor_name) +
                       str_size(v->made_by);
         for (size_t i = 0; i < v->n_evidence; i++) {
@@ -511,19 +508,109 @@ int vendor_verdict_pack(VendorVerdict *v) {
         return 0;
 }
 
+/* Lengths of one scoring evidence's strings in the verdict. */
+typedef struct EvLen {
+        size_t source, value, origin, vendor, note[3], note_total;
+} EvLen;
+
+static size_t ev_lengths(const VendorDb *db, const Ev *e, EvLen *l) {
+        *l = (EvLen) {
+                .source = strlen(e->source),
+                .value = e->value ? strnlen(e->value, MAX_VALUE) : 0,
+                .origin = e->origin ? strlen(e->origin) : 0,
+                .vendor = e->vendor >= 0 ? strlen(db->vendors[e->vendor].slug) : e->org ? 4 + strlen(e->org) : 0,
+        };
+        size_t left = e->note_max;
+        for (size_t k = 0; k < ELEMENTSOF(e->note); k++)
+                if (e->note[k]) {
+                        l->note[k] = strnlen(e->note[k], left);
+                        left -= l->note[k];
+                        l->note_total += l->note[k];
+                }
+        return l->source + 1 + (e->value ? l->value + 1 : 0) + (e->origin ? l->origin + 1 : 0) +
+               (e->vendor >= 0 || e->org ? l->vendor + 1 : 0) + (e->note[0] ? l->note_total + 1 : 0);
+}
+
+static char *put_n(char **p, const char *s, size_t n) {
+        char *d = *p;
+        memcpy(d, s, n);
+        d[n] = '\0';
+        *p += n + 1;
+        return d;
+}
+
+/* The verdict in one allocation: the evidence array, then every string. */
+static int verdict_build(const Scorer *s, const char *vendor_prefix, const char *vendor, const char *vendor_name,
+                         const char *made_by, double confidence, bool conflict, VendorVerdict *ret) {
+        const VendorDb *db = s->db;
+        EvLen lens[MAX_EVIDENCE];
+        size_t lp = vendor_prefix ? strlen(vendor_prefix) : 0;
+        size_t size = s->n_ev * sizeof(VendorEvidence) + (vendor ? lp + strlen(vendor) + 1 : 0) +
+                      str_size(vendor_name) + str_size(made_by);
+        for (size_t i = 0; i < s->n_ev; i++)
+                size += ev_lengths(db, &s->ev[i], &lens[i]);
+        VendorVerdict v = { .confidence = confidence, .conflict = conflict };
+        if (size == 0) {
+                *ret = v;
+                return 0;
+        }
+        uint8_t *block = malloc(size);
+        if (!block)
+                return -ENOMEM;
+        v.block = block;
+        v.evidence = s->n_ev ? (VendorEvidence *) block : NULL;
+        v.n_evidence = s->n_ev;
+        char *p = (char *) (block + s->n_ev * sizeof(VendorEvidence));
+        for (size_t i = 0; i < s->n_ev; i++) {
+                const Ev *e = &s->ev[i];
+                const EvLen *l = &lens[i];
+                VendorEvidence *o = &v.evidence[i];
+                *o = (VendorEvidence) { .weight = e->weight };
+                o->source = put_n(&p, e->source, l->source);
+                if (e->value)
+                        o->value = put_n(&p, e->value, l->value);
+                if (e->origin)
+                        o->origin = put_n(&p, e->origin, l->origin);
+                if (e->note[0]) {
+                        o->note = p;
+                        for (size_t k = 0; k < ELEMENTSOF(e->note); k++)
+                                if (e->note[k])
+                                        memcpy(p, e->note[k], l->note[k]), p += l->note[k];
+                        *p++ = '\0';
+                }
+                if (e->vendor >= 0)
+                        o->vendor = put_n(&p, db->vendors[e->vendor].slug, l->vendor);
+                else if (e->org) {
+                        o->vendor = p;
+                        memcpy(p, "org:", 4);
+                        p += 4;
+                        put_n(&p, e->org, l->vendor - 4);
+                }
+        }
+        if (vendor) {
+                v.vendor = p;
+                if (lp > 0)
+                        memcpy(p, vendor_prefix, lp), p += lp;
+                str_put(&p, vendor);
+        }
+        v.vendor_name = str_put(&p, vendor_name);
+        v.made_by = str_put(&p, made_by);
+        *ret = v;
+        return 0;
+}
+
 int vendor_classify(const VendorDb *db, const struct vw_observation *const *obs, size_t n, VendorVerdict *ret) {
-        Scorer s = { .db = db };
+        /* not zeroed as a whole: its arrays are filled as they grow, and
+         * clearing 9 KiB per device was a tenth of the work */
+        Scorer s;
+        s.db = db;
+        s.n_cand = s.n_ev = 0;
 
         if (!db || !ret || (n > 0 && !obs))
                 return -EINVAL;
         for (size_t i = 0; i < n; i++)
                 if (obs[i])
                         score_observation(&s, obs[i]);
-        if (s.err < 0) {
-                VendorVerdict tmp = { .evidence = s.ev, .n_evidence = s.n_ev };
-                vendor_verdict_done(&tmp);
-                return s.err;
-        }
 
         for (size_t i = 0; i < s.n_cand; i++) {
                 Cand *c = &s.cand[i];
@@ -568,39 +655,28 @@ int vendor_classify(const VendorDb *db, const struct vw_observation *const *obs,
                 }
         }
 
-        VendorVerdict v = { .evidence = s.ev, .n_evidence = s.n_ev };
-        if (win >= 0) {
-                const Cand *w = &s.cand[win];
-                double others = 0;
-                bool conflict = false;
-                for (size_t i = 0; i < s.n_cand; i++) {
-                        const Cand *c = &s.cand[i];
-                        if (cand_related(db, w, c))
-                                continue;
-                        others += c->total;
-                        if (cand_max(c) >= db->w.conflict && cand_max(w) >= db->w.conflict)
-                                conflict = true;
-                }
-                v.conflict = conflict;
-                v.confidence = fmin(1.0, win_score) * win_score / (win_score + others);
-                v.confidence = round(v.confidence * 1000.0) / 1000.0;
-                if (w->vendor >= 0) {
-                        v.vendor = strdup(db->vendors[w->vendor].slug);
-                        v.vendor_name = strdup(db->vendors[w->vendor].name);
-                        if (made_by[win] >= 0 && made_by[win] != w->vendor)
-                                v.made_by = strdup(db->vendors[made_by[win]].slug);
-                } else {
-                        if (asprintf(&v.vendor, "org:%s", w->org) < 0)
-                                v.vendor = NULL;
-                        v.vendor_name = strdup(w->org);
-                }
-                if (!v.vendor || !v.vendor_name || (made_by[win] >= 0 && made_by[win] != w->vendor && !v.made_by)) {
-                        vendor_verdict_done(&v);
-                        return -ENOMEM;
-                }
+        if (win < 0)
+                return verdict_build(&s, NULL, NULL, NULL, NULL, 0, false, ret);
+
+        const Cand *w = &s.cand[win];
+        double others = 0;
+        bool conflict = false;
+        for (size_t i = 0; i < s.n_cand; i++) {
+                const Cand *c = &s.cand[i];
+                if (cand_related(db, w, c))
+                        continue;
+                others += c->total;
+                if (cand_max(c) >= db->w.conflict && cand_max(w) >= db->w.conflict)
+                        conflict = true;
         }
-        *ret = v;
-        return 0;
+        double confidence = fmin(1.0, win_score) * win_score / (win_score + others);
+        confidence = round(confidence * 1000.0) / 1000.0;
+        if (w->vendor >= 0)
+                return verdict_build(&s, NULL, db->vendors[w->vendor].slug, db->vendors[w->vendor].name,
+                                     made_by[win] >= 0 && made_by[win] != w->vendor ? db->vendors[made_by[win]].slug
+                                                                                    : NULL,
+                                     confidence, conflict, ret);
+        return verdict_build(&s, "org:", w->org, w->org, NULL, confidence, conflict, ret);
 }
 
 void vendor_verdict_done(VendorVerdict *v) {

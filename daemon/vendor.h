@@ -25,7 +25,8 @@ typedef struct VendorEvidence {
         double weight;
         char *note;                     /* e.g. "locally administered MAC: no vendor evidence" */
         char *origin;                   /* the observation's source ("snmp", "lldp", …) or NULL */
-        /* All strings of one evidence live in one block owned by .source. */
+        /* Without VendorVerdict.block, all strings of one evidence live in
+         * one allocation owned by .source. */
 } VendorEvidence;
 
 typedef struct VendorVerdict {
@@ -36,7 +37,8 @@ typedef struct VendorVerdict {
         bool conflict;
         VendorEvidence *evidence;
         size_t n_evidence;
-        void *block;                    /* when set, everything above lives in this one allocation */
+        void *block;                    /* when set, everything above lives in this one allocation
+                                         * (always, for a verdict from vendor_classify()) */
 } VendorVerdict;
 
 #define VENDOR_VERDICT_INIT {}
@@ -66,7 +68,8 @@ int vendor_classify(const VendorDb *db, const struct vw_observation *const *obs,
 void vendor_verdict_done(VendorVerdict *v);
 /* Move a finished verdict into one allocation: the inventory keeps one per
  * device, and a dozen small blocks each cost more in allocator overhead than
- * their text.  On failure the verdict is released. */
+ * their text.  A verdict already in one block (every verdict from
+ * vendor_classify()) is left as it is.  On failure the verdict is released. */
 int vendor_verdict_pack(VendorVerdict *v);
 
 /* {"vendor", "vendor_name", "made_by", "confidence", "conflict", "evidence": [...]} */

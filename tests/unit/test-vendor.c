@@ -377,6 +377,49 @@ static void test_catalogue_minimal(void **state) {
         vendor_db_free(db);
 }
 
+/* The rules scan: literals of two and of more bytes starting at the same
+ * place are found together, in catalogue order, only in their own field;
+ * a pattern that is its explicit literal with \\b anchors respects them
+ * without the regex engine; a verdict is one allocation. */
+static void test_rule_index(void **state) {
+        VendorDb *db = NULL;
+        char *error = NULL;
+        VendorPaths p = { 0 };
+        assert_int_equal(vendor_db_build(&p, "t.conf",
+                                         "version = 1;\nvendors = ( { slug = \"a\"; name = \"A\"; },"
+                                         " { slug = \"b\"; name = \"B\"; }, { slug = \"c\"; name = \"C\"; } );\n"
+                                         "rules = (\n"
+                                         " { vendor = \"a\"; pattern = \"\\\\bzq\\\\b\"; literal = \"zq\"; weight = 0.3; },\n"
+                                         " { vendor = \"b\"; pattern = \"zqx-[0-9]+\"; literal = \"zqx\"; weight = 0.6; },\n"
+                                         " { vendor = \"c\"; field = \"platform\"; literal = \"zqx\"; weight = 0.9; },\n"
+                                         " { vendor = \"a\"; literal = \"zqx-9\"; weight = 0.2; }\n);\n",
+                                         &db, &error), 0);
+        VendorVerdict v = VENDOR_VERDICT_INIT;
+        one(db, (Obs) { .sys_descr = "ZQX-900 box" }, &v);
+        assert_non_null(v.block);
+        assert_string_equal(v.vendor, "b");
+        /* "zq" is no word here; the last rule comes first, as it always has */
+        assert_int_equal(v.n_evidence, 2);
+        assert_string_equal(v.evidence[0].note, "rule at line 7");
+        assert_string_equal(v.evidence[1].note, "rule at line 5");
+        assert_string_equal(v.evidence[1].value, "ZQX-900 box");
+        assert_int_equal(vendor_verdict_pack(&v), 0);   /* already one block */
+        assert_string_equal(v.vendor_name, "B");
+        vendor_verdict_done(&v);
+        one(db, (Obs) { .sys_descr = "a zq b", .platform = "zqx" }, &v);
+        assert_string_equal(v.vendor, "c");
+        assert_int_equal(v.n_evidence, 2);
+        assert_string_equal(v.evidence[0].source, "sys_descr");
+        assert_string_equal(v.evidence[0].vendor, "a");
+        assert_string_equal(v.evidence[1].source, "platform");
+        vendor_verdict_done(&v);
+        one(db, (Obs) { .sys_descr = "zqzq" }, &v);                     /* no word, no regex either */
+        assert_null(v.vendor);
+        assert_int_equal(v.n_evidence, 0);
+        vendor_verdict_done(&v);
+        vendor_db_free(db);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_huawei_vrp),
@@ -397,6 +440,7 @@ int main(void) {
                 cmocka_unit_test(test_json),
                 cmocka_unit_test(test_catalogue_errors),
                 cmocka_unit_test(test_catalogue_minimal),
+                cmocka_unit_test(test_rule_index),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
