@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <arpa/inet.h>
 #include <syslog.h>
 
 #include "cfg.h"
@@ -193,6 +194,115 @@ static int parse_list(CfgGroup *root, const char *key, ElemParser parse, RolesCo
         return 0;
 }
 
+/* A seed as the snmp plugin takes it (ADDRESS, ADDRESS:PORT, [IPv6]:PORT)
+ * as a host prefix. */
+static int seed_prefix(const char *seed, RolePrefix *ret) {
+        char addr[INET6_ADDRSTRLEN + 8];
+        const char *start = seed, *end = seed + strlen(seed);
+        if (*seed == '[') {
+                start = seed + 1;
+                end = strchr(start, ']');
+                if (!end)
+                        return -EINVAL;
+        } else {
+                const char *colon = strchr(seed, ':');
+                if (colon && !strchr(colon + 1, ':'))
+                        end = colon;            /* IPv4:port */
+        }
+        if ((size_t) (end - start) >= sizeof addr)
+                return -EINVAL;
+        memcpy(addr, start, (size_t) (end - start));
+        addr[end - start] = 0;
+        return role_prefix_parse(addr, ret);
+}
+
+/* What one group of the snmp plugin reaches, added to every segment that
+ * names it.  The plugin checks its own configuration; an entry it would
+ * refuse is not ours to report. */
+static int add_group_scopes(CfgGroup *grp, const char *name, RolesConfig *c) {
+        static const char *const keys[] = { "seeds", "sweep", "prefixes" };
+        for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+                _cleanup_free_ const char **l = NULL;
+                size_t n = 0;
+                if (cfg_strings(grp, keys[k], &l, &n) < 0)
+                        continue;
+                for (size_t i = 0; i < n; i++) {
+                        RolePrefix p;
+                        if ((k == 0 ? seed_prefix(l[i], &p) : role_prefix_parse(l[i], &p)) < 0)
+                                continue;
+                        for (size_t s = 0; s < c->n_segments; s++) {
+                                Segment *seg = &c->segments[s];
+                                if (strv_contains(seg->snmp_groups, name)) {
+                                        int r = segment_add_snmp_scope(seg, name, &p);
+                                        if (r < 0)
+                                                return r;
+                                }
+                        }
+                }
+        }
+        return 0;
+}
+
+/* Segments that name SNMP groups: find those groups in the snmp plugin's
+ * section (plugins = ( { name = "snmp"; groups = ( { name = …; seeds = …;
+ * sweep = …; prefixes = … } ) } )).  A group no segment can find is an error
+ * at the segment's snmp_groups. */
+static int resolve_snmp_groups(CfgGroup *root, RolesConfig *c) {
+        size_t n_plugins = 0;
+        if (cfg_list_count(root, "plugins", &n_plugins) < 0)
+                n_plugins = 0;
+        for (size_t i = 0; i < n_plugins; i++) {
+                CfgGroup pg;
+                if (cfg_list_elem(root, "plugins", i, &pg) < 0)
+                        continue;
+                const char *pname = NULL;
+                size_t n_groups = 0;
+                if (cfg_string(&pg, "name", &pname) >= 0 && streq(pname, "snmp") &&
+                    cfg_list_count(&pg, "groups", &n_groups) >= 0)
+                        for (size_t j = 0; j < n_groups; j++) {
+                                CfgGroup grp;
+                                if (cfg_list_elem(&pg, "groups", j, &grp) < 0)
+                                        continue;
+                                char fallback[32];
+                                const char *name = NULL;
+                                if (cfg_string(&grp, "name", &name) < 0) {
+                                        snprintf(fallback, sizeof fallback, "group%zu", j);     /* the plugin's default */
+                                        name = fallback;
+                                }
+                                int r = add_group_scopes(&grp, name, c);
+                                cfg_group_done(&grp);
+                                if (r < 0) {
+                                        cfg_group_done(&pg);
+                                        return r;
+                                }
+                        }
+                cfg_group_done(&pg);
+        }
+        return 0;
+}
+
+/* Every group a segment names must be one the snmp plugin has. */
+static int check_snmp_groups(CfgGroup *root, RolesConfig *c) {
+        for (size_t s = 0; s < c->n_segments; s++)
+                for (char **g = c->segments[s].snmp_groups; g && *g; g++) {
+                        bool found = false;
+                        for (size_t k = 0; k < c->segments[s].n_snmp_scopes && !found; k++)
+                                found = streq(c->segments[s].snmp_scopes[k].group, *g);
+                        if (found)
+                                continue;
+                        CfgGroup sg;
+                        int r = cfg_list_elem(root, "segments", s, &sg);
+                        if (r < 0)
+                                return cfg_fail(root, "segments", "segment \"%s\": no SNMP group \"%s\" with seeds, "
+                                                "sweep or prefixes in the snmp plugin", c->segments[s].name, *g);
+                        r = cfg_fail(&sg, "snmp_groups", "segment \"%s\": no SNMP group \"%s\" with seeds, sweep or "
+                                     "prefixes in the snmp plugin", c->segments[s].name, *g);
+                        cfg_group_done(&sg);
+                        return r;
+                }
+        return 0;
+}
+
 int roles_config_parse(CfgGroup *root, RolesConfig **ret) {
         _cleanup_(roles_config_freep) RolesConfig *c = NULL;
         int r = roles_config_new(&c);
@@ -200,6 +310,7 @@ int roles_config_parse(CfgGroup *root, RolesConfig **ret) {
                 return r;
         /* segments before overrides: an override may name a segment */
         if ((r = parse_list(root, "segments", parse_segment, c)) < 0 ||
+            (r = resolve_snmp_groups(root, c)) < 0 || (r = check_snmp_groups(root, c)) < 0 ||
             (r = parse_list(root, "overrides", parse_override, c)) < 0 || (r = parse_heuristics(root, c)) < 0)
                 return r;
         *ret = TAKE_PTR(c);

@@ -58,6 +58,9 @@ RolesConfig *roles_config_free(RolesConfig *c) {
                 free(s->vlans);
                 strv_free(s->interfaces);
                 strv_free(s->snmp_groups);
+                for (size_t k = 0; k < s->n_snmp_scopes; k++)
+                        free(s->snmp_scopes[k].group);
+                free(s->snmp_scopes);
         }
         free(c->segments);
         for (size_t i = 0; i < c->n_overrides; i++)
@@ -83,7 +86,7 @@ static int strv_push(char ***l, const char *s) {
         return 0;
 }
 
-static bool strv_contains(char *const *l, const char *s) {
+bool strv_contains(char *const *l, const char *s) {
         for (; l && *l; l++)
                 if (streq(*l, s))
                         return true;
@@ -201,6 +204,18 @@ bool role_prefix_match(const RolePrefix *p, const char *address) {
 char *role_prefix_format(const RolePrefix *p, char *buf, size_t n) {
         snprintf(buf, n, "%s", p->text);
         return buf;
+}
+
+int segment_add_snmp_scope(Segment *s, const char *group, const RolePrefix *p) {
+        SnmpScope *l = realloc(s->snmp_scopes, (s->n_snmp_scopes + 1) * sizeof(SnmpScope));
+        if (!l)
+                return -ENOMEM;
+        s->snmp_scopes = l;
+        char *g = strdup(group);
+        if (!g)
+                return -ENOMEM;
+        l[s->n_snmp_scopes++] = (SnmpScope) { .group = g, .prefix = *p };
+        return 0;
 }
 
 int segment_add_prefix(Segment *s, const char *cidr) {
@@ -432,6 +447,42 @@ static const Segment *match_interface(const RolesConfig *c, const Device *d, con
         return NULL;
 }
 
+/* The SNMP group scope (longest prefix over all segments) that holds the
+ * agent that reported the device, or else one of the device's own addresses
+ * (the agent itself, a swept address). */
+static const Segment *match_snmp_group(const RolesConfig *c, const Device *d, const SnmpScope **ret_scope,
+                                       const char **ret_address) {
+        const Segment *best = NULL;
+        const SnmpScope *best_s = NULL;
+        const char *best_a = NULL;
+        for (int pass = 0; pass < 2 && !best; pass++)
+                for (size_t i = 0; i < d->n_obs; i++) {
+                        size_t n = 1;
+                        const char *item = pass == 0 ? PACKED_OBS_GET(d->obs[i], via.agent)
+                                                     : packed_obs_items(d->obs[i], OBS_ADDRESSES, &n);
+                        for (size_t k = 0; item && k < n; k++, item = k < n ? packed_obs_next_item(item) : NULL) {
+                                uint8_t a[16];
+                                int family;
+                                if (address_parse(item, &family, a) < 0)
+                                        continue;
+                                for (size_t g = 0; g < c->n_segments; g++)
+                                        for (size_t j = 0; j < c->segments[g].n_snmp_scopes; j++) {
+                                                const SnmpScope *sc = &c->segments[g].snmp_scopes[j];
+                                                if (sc->prefix.family == family &&
+                                                    (!best_s || sc->prefix.len > best_s->prefix.len) &&
+                                                    prefix_match_bytes(&sc->prefix, a)) {
+                                                        best = &c->segments[g];
+                                                        best_s = sc;
+                                                        best_a = item;
+                                                }
+                                        }
+                        }
+                }
+        *ret_scope = best_s;
+        *ret_address = best_a;
+        return best;
+}
+
 /* Returns -ENODATA when no heuristic decides. */
 static int heuristics_evaluate(const RoleHeuristics *h, const Device *d, const RoleHints *hints, RoleVerdict *ret) {
         uint32_t caps = 0;
@@ -474,6 +525,10 @@ int role_evaluate_full(const RolesConfig *c, const Device *d, const RoleHints *h
         const char *ifname;
         if ((s = match_interface(c, d, &ifname)))
                 return verdict_set(ret, s->role, s->name, "segment %s: capture interface %s", s->name, ifname);
+        const SnmpScope *scope;
+        if ((s = match_snmp_group(c, d, &scope, &addr)))
+                return verdict_set(ret, s->role, s->name, "segment %s: SNMP group %s (%s in %s)", s->name, scope->group,
+                                   addr, scope->prefix.text);
         if (hints && hints->attached_segment && (s = roles_find_segment(c, hints->attached_segment)))
                 return verdict_set(ret, s->role, s->name, "segment %s: attached switch", s->name);
 

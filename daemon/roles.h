@@ -26,7 +26,16 @@ typedef struct Segment {
         size_t n_vlans;
         char **interfaces;              /* capture interfaces (strv) */
         char **snmp_groups;             /* SNMP target groups (strv) */
+        /* what those groups reach, from the snmp plugin's config: their seeds
+         * (as host prefixes), sweep and crawl prefixes */
+        struct SnmpScope *snmp_scopes;
+        size_t n_snmp_scopes;
 } Segment;
+
+typedef struct SnmpScope {
+        char *group;
+        RolePrefix prefix;
+} SnmpScope;
 
 typedef enum OverrideMatch {
         OVERRIDE_ID,
@@ -68,6 +77,8 @@ RolesConfig *roles_config_free(RolesConfig *c);
  * value (unknown segment name, bad prefix, bad regex). */
 int roles_add_segment(RolesConfig *c, const char *name, const char *role, Segment **ret);
 int segment_add_prefix(Segment *s, const char *cidr);
+int segment_add_snmp_scope(Segment *s, const char *group, const RolePrefix *p);
+bool strv_contains(char *const *l, const char *s);
 int segment_add_vlan(Segment *s, int64_t vlan);
 int segment_add_interface(Segment *s, const char *ifname);
 int segment_add_snmp_group(Segment *s, const char *group);

@@ -244,11 +244,16 @@ static void test_config_parse(void **state) {
                       ");\n"
                       "overrides = ( { mac = \"00e0.fc12.3456\"; segment = \"office\"; },\n"
                       "              { sys_name = \"^lab-\"; role = \"lab\"; } );\n"
-                      "heuristics = { enabled = true; core_min_neighbours = 3; };\n");
+                      "heuristics = { enabled = true; core_min_neighbours = 3; };\n"
+                      "plugins = ( { name = \"snmp\"; groups = ( { name = \"core\"; seeds = [ \"192.0.2.1\", \"[2001:db8:9::1]:1161\", \"192.0.2.9:1161\" ];\n"
+                      "                                           sweep = [ \"198.51.100.0/24\" ]; } ) } );\n");
         RolesConfig *c = NULL;
         assert_int_equal(roles_config_parse(&t.root, &c), 0);
         assert_null(t.err.message);
         assert_int_equal(c->n_segments, 2);
+        assert_int_equal(c->segments[0].n_snmp_scopes, 4);        /* three seeds, one sweep */
+        assert_string_equal(c->segments[0].snmp_scopes[1].prefix.text, "2001:db8:9::1/128");
+        assert_string_equal(c->segments[0].snmp_scopes[2].prefix.text, "192.0.2.9/32");
         assert_int_equal(c->segments[0].n_prefixes, 2);
         assert_int_equal(c->segments[0].n_vlans, 2);
         assert_int_equal(c->segments[0].vlans[1], 11);
@@ -256,6 +261,49 @@ static void test_config_parse(void **state) {
         assert_int_equal(c->n_overrides, 2);
         assert_true(c->heuristics.enabled);
         assert_int_equal(c->heuristics.core_min_neighbours, 3);
+        roles_config_free(c);
+        test_cfg_close(&t);
+}
+
+/* A device reported by an agent of an SNMP group, or an agent itself, sits in
+ * the segment that names the group; prefixes still come first. */
+static void test_snmp_group(void **state) {
+        TestCfg t;
+        test_cfg_open(&t, "segments = ( { name = \"dc\"; role = \"core\"; snmp_groups = [ \"core\" ]; },\n"
+                          "             { name = \"office\"; role = \"edge\"; prefixes = [ \"198.51.100.128/25\" ]; } );\n"
+                          "plugins = ( { name = \"snmp\"; groups = ( { name = \"core\"; seeds = [ \"192.0.2.1\" ];\n"
+                          "                                          sweep = [ \"198.51.100.0/24\" ]; } ) } );\n");
+        RolesConfig *c = NULL;
+        assert_int_equal(roles_config_parse(&t.root, &c), 0);
+
+        Device d = { .id = (char *) "x" };
+        const char *far[] = { "203.0.113.5" };
+        struct vw_observation o = { .source = "snmp-lldp", .addresses = far, .n_addresses = 1, .vlan = -1, .ttl = -1,
+                                    .via = { .agent = "192.0.2.1" } };
+        test_device_add_obs(&d, &o);
+        eval(c, &d, "core", "dc", "SNMP group core (192.0.2.1 in 192.0.2.1/32)");
+        test_device_done(&d);
+
+        const char *swept[] = { "198.51.100.7" };                 /* the agent found by the sweep */
+        o = (struct vw_observation) { .source = "snmp", .addresses = swept, .n_addresses = 1, .vlan = -1, .ttl = -1 };
+        d = (Device) { .id = (char *) "y" };
+        test_device_add_obs(&d, &o);
+        eval(c, &d, "core", "dc", "198.51.100.7 in 198.51.100.0/24");
+        test_device_done(&d);
+
+        const char *office[] = { "198.51.100.200" };              /* a segment's prefix decides first */
+        o.addresses = office;
+        d = (Device) { .id = (char *) "z" };
+        test_device_add_obs(&d, &o);
+        eval(c, &d, "edge", "office", "address 198.51.100.200");
+        test_device_done(&d);
+
+        o = (struct vw_observation) { .source = "snmp", .addresses = far, .n_addresses = 1, .vlan = -1, .ttl = -1,
+                                      .via = { .agent = "203.0.113.1" } };
+        d = (Device) { .id = (char *) "w" };
+        test_device_add_obs(&d, &o);
+        eval(c, &d, "unknown", NULL, "no rule matched");
+        test_device_done(&d);
         roles_config_free(c);
         test_cfg_close(&t);
 }
@@ -294,10 +342,14 @@ static void test_config_errors(void **state) {
         expect_error("overrides = (\n { id = \"x\"; } );", "test.conf:2:", "\"role\" or a \"segment\"");
         expect_error("heuristics = {\n enabled = \"yes\"; };", "test.conf:2:", "");
         expect_error("heuristics = {\n sparkle = true; };", "test.conf:2:", "unknown key");
+        expect_error("segments = ( { name = \"a\"; role = \"core\";\n snmp_groups = [ \"dc\" ]; } );\n"
+                     "plugins = ( { name = \"snmp\"; groups = ( { name = \"core\"; seeds = [ \"10.0.0.1\" ]; } ) } );",
+                     "test.conf:2:", "no SNMP group \"dc\"");
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_snmp_group),
                 cmocka_unit_test(test_prefix_parse),
                 cmocka_unit_test(test_prefix_match),
                 cmocka_unit_test(test_longest_prefix),
