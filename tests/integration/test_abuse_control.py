@@ -51,12 +51,9 @@ def n_fds():
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+
 def rss_kib():
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+    return vwtest.rss_kib(pid)
 
 
 def status():

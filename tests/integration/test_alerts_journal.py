@@ -51,10 +51,7 @@ CORE = "mac:00e0fc000001"
 EDGE = "mac:00e0fc000002"
 
 
-def huawei(n, addr):
-    return {"chassis_id": f"00:e0:fc:00:00:{n:02x}", "chassis_subtype": "mac", "sys_name": f"hw-{n}",
-            "sys_descr": "Huawei Versatile Routing Platform Software, VRP (R) software, Version 8.180",
-            "addresses": [addr], "port_id": "10GE1/0/1"}
+huawei = vwtest.huawei_observation
 
 
 def entries(**match):

@@ -88,10 +88,7 @@ MOVED = "mac:00e0fc000003"
 KEPT = "mac:00e0fc000005"
 
 
-def huawei(n, addr):
-    return {"chassis_id": f"00:e0:fc:00:00:{n:02x}", "chassis_subtype": "mac", "sys_name": f"hw-{n}",
-            "sys_descr": "Huawei Versatile Routing Platform Software, VRP (R) software, Version 8.180",
-            "addresses": [addr], "port_id": "10GE1/0/1"}
+huawei = vwtest.huawei_observation
 
 
 def config(extra_segments="", alerts_extra=""):

@@ -394,12 +394,9 @@ pid = daemon.proc.pid
 asan = vwtest.sanitized(pid)
 
 
+
 def rss_kib():
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+    return vwtest.rss_kib(pid)
 
 
 def flood(k):

@@ -208,12 +208,9 @@ check(log.count("moves between MACs") == 1 and log.count("gratuitous ARP over") 
 
 
 # ---- forged-MAC flood against the cap ----
+
 def rss_kib():
-    with open(f"/proc/{daemon.proc.pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+    return vwtest.rss_kib(daemon.proc.pid)
 
 
 def flood(n, seed):

@@ -275,6 +275,25 @@ class Daemon:
         return rc
 
 
+def rss_kib(pid):
+    """The resident set of a process, KiB (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except FileNotFoundError:
+        pass
+    return 0
+
+
+def huawei_observation(n, addr):
+    """A Huawei VRP box: chassis 00:e0:fc:00:00:<n>, one management address."""
+    return {"chassis_id": f"00:e0:fc:00:00:{n:02x}", "chassis_subtype": "mac", "sys_name": f"hw-{n}",
+            "sys_descr": "Huawei Versatile Routing Platform Software, VRP (R) software, Version 8.180",
+            "addresses": [addr], "port_id": "10GE1/0/1"}
+
+
 def sanitized(pid):
     """True when the process runs with AddressSanitizer, whose quarantine
     keeps freed memory resident: RSS bounds mean nothing there."""
