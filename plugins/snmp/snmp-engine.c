@@ -88,7 +88,10 @@ typedef struct Poll {
         size_t last_len[SNMP_WALK_COLUMNS_MAX];
         size_t req_cols[SNMP_WALK_COLUMNS_MAX];        /* columns in the outstanding request */
         size_t n_req_cols;
-        unsigned repetitions;
+        size_t col_rows[SNMP_WALK_COLUMNS_MAX];        /* rows each column gave in this walk */
+        unsigned repetitions;           /* varbinds asked for per GETBULK, shared by the columns */
+        bool sized;                     /* the outstanding GETBULK was sized by the last poll's rows */
+        bool walk_clean;                /* the walk ends where the agent's table ends */
         size_t requests;
         size_t get_drop;                /* v1: scalars dropped after noSuchName */
         unsigned v3_resends;            /* discovery and time-window resends */
@@ -117,6 +120,8 @@ struct Target {
         Target *queue_next;
         size_t active_slot;
         Poll *poll;
+        /* rows + 1 of each table at the end of its last clean walk; 0 = not known */
+        uint32_t walk_rows[SNMP_WALKS_MAX];
 };
 
 /* Localised-later keys (Ku) per group, made once: generate_Ku is slow. */
@@ -163,7 +168,7 @@ struct SnmpEngine {
         int64_t cycle_ok_before_first_timeout;  /* -1 = no timeout in this cycle yet */
         int64_t last_ok_before_first_timeout;
 
-        uint64_t requests, responses, retransmits, observations;
+        uint64_t requests, responses, varbinds, retransmits, observations;
         uint64_t polls_ok, polls_failed;
         uint64_t crawl_added, crawl_refused, crawl_capped;
         uint64_t fdb_hosts, arp_hosts, arp_anonymous, uplink_macs, uplink_ports, host_entries_skipped;
@@ -429,6 +434,21 @@ static bool walk_wanted(const SnmpEngine *e, const Poll *p, size_t walk) {
         return true;
 }
 
+/* How many varbinds the first GETBULK of a table walk asks for.  A table
+ * whose size the target's last poll saw is asked for in one request of
+ * rows + 1 repetitions (the extra one shows the end), as long as that stays
+ * within twice the `max_repetitions` budget: no second round trip to find
+ * the end, and no dozens of varbinds past the end of a short table for the
+ * agent to look up.  An unknown or big table gets the budget. */
+static unsigned walk_repetitions(const SnmpEngine *e, const Target *t, size_t walk, bool *ret_sized) {
+        const SnmpWalk *w = &snmp_walks[walk];
+        uint64_t known = t->walk_rows[walk];
+        uint64_t want = known * w->n_columns;   /* (rows + 1) per column */
+
+        *ret_sized = known > 0 && want <= 2 * (uint64_t) e->cfg->max_repetitions;
+        return *ret_sized ? (unsigned) want : e->cfg->max_repetitions;
+}
+
 static void poll_next_walk(SnmpEngine *e, Target *t) {
         Poll *p = t->poll;
         do
@@ -444,10 +464,12 @@ static void poll_next_walk(SnmpEngine *e, Target *t) {
                 send_get(e, t);
                 return;
         }
-        p->repetitions = e->cfg->max_repetitions;
+        p->repetitions = walk_repetitions(e, t, p->walk, &p->sized);
+        p->walk_clean = true;
         for (size_t i = 0; i < w->n_columns; i++) {
                 const SnmpColumn *c = &snmp_columns[w->columns[i]];
                 p->col_done[i] = false;
+                p->col_rows[i] = 0;
                 for (size_t k = 0; k < c->oid_len; k++)
                         p->last[i][k] = c->oid[k];
                 p->last_len[i] = c->oid_len;
@@ -565,6 +587,7 @@ static void handle_table(SnmpEngine *e, Target *t, netsnmp_pdu *pdu) {
         if (pdu->errstat != SNMP_ERR_NOERROR) {
                 target_error(e, t, SNMP_ERR_ERROR_STATUS, VW_LOG_NOTICE, "%s: error-status %ld (%s); table skipped", w->name,
                              pdu->errstat, snmp_errstring((int) pdu->errstat));
+                t->walk_rows[p->walk] = 0;
                 poll_next_walk(e, t);
                 return;
         }
@@ -594,10 +617,12 @@ static void handle_table(SnmpEngine *e, Target *t, netsnmp_pdu *pdu) {
                         target_error(e, t, SNMP_ERR_LOOP, VW_LOG_WARNING,
                                      "%s: the agent returned a non-increasing OID; column walk stopped", col->name);
                         p->col_done[c] = true;
+                        p->walk_clean = false;
                         continue;
                 }
                 memcpy(p->last[c], v->name, v->name_length * sizeof(oid));
                 p->last_len[c] = v->name_length;
+                p->col_rows[c]++;
 
                 uint32_t oid_buf[SNMP_OID_MAX], val_buf[SNMP_OID_MAX];
                 SnmpVarbind vb;
@@ -612,6 +637,7 @@ static void handle_table(SnmpEngine *e, Target *t, netsnmp_pdu *pdu) {
                                      col->name, col->hosts ? "max_host_rows" : "max_rows",
                                      col->hosts ? e->cfg->max_host_rows : e->cfg->max_rows);
                         p->col_done[c] = true;
+                        p->walk_clean = false;
                 } else if (r == -EBADMSG)
                         target_error(e, t, SNMP_ERR_WRONG_TYPE, VW_LOG_NOTICE, "%s has the wrong type (0x%02x); ignored",
                                      col->name, v->type);
@@ -622,9 +648,18 @@ static void handle_table(SnmpEngine *e, Target *t, netsnmp_pdu *pdu) {
 
         for (size_t k = 0; k < w->n_columns; k++)
                 if (!p->col_done[k]) {
+                        if (p->sized) {         /* the table grew: back to the budget */
+                                p->sized = false;
+                                p->repetitions = e->cfg->max_repetitions;
+                        }
                         send_table(e, t);
                         return;
                 }
+        size_t rows = 0;
+        for (size_t k = 0; k < w->n_columns; k++)
+                if (p->col_rows[k] > rows)
+                        rows = p->col_rows[k];
+        t->walk_rows[p->walk] = p->walk_clean && rows < UINT32_MAX ? (uint32_t) rows + 1 : 0;
         poll_next_walk(e, t);
 }
 
@@ -765,6 +800,8 @@ static int poll_callback(int op, netsnmp_session *session, int reqid, netsnmp_pd
                 return 1;
         }
         e->responses++;
+        for (const netsnmp_variable_list *v = pdu->variables; v; v = v->next_variable)
+                e->varbinds++;
         if (snmp_walks[p->walk].kind == WALK_GET)
                 handle_get(e, t, pdu);
         else
@@ -1436,6 +1473,7 @@ char *snmp_engine_status(SnmpEngine *e) {
         json_object_object_add(j, "polls_failed", json_object_new_int64((int64_t) e->polls_failed));
         json_object_object_add(j, "requests", json_object_new_int64((int64_t) e->requests));
         json_object_object_add(j, "responses", json_object_new_int64((int64_t) e->responses));
+        json_object_object_add(j, "varbinds", json_object_new_int64((int64_t) e->varbinds));
         json_object_object_add(j, "retransmits", json_object_new_int64((int64_t) e->retransmits));
         json_object_object_add(j, "timeouts", json_object_new_int64((int64_t) e->errors[SNMP_ERR_TIMEOUT]));
         json_object_object_add(j, "observations", json_object_new_int64((int64_t) e->observations));

@@ -112,6 +112,7 @@ const SnmpWalk snmp_walks[] = {
           .hosts = true, .fallback = true },
 };
 const size_t snmp_n_walks = ELEMENTSOF(snmp_walks);
+_Static_assert(ELEMENTSOF(snmp_walks) <= SNMP_WALKS_MAX, "SNMP_WALKS_MAX is too small");
 
 static const char *const error_kind_names[_SNMP_ERR_MAX] = {
         [SNMP_ERR_TIMEOUT] = "timeout",

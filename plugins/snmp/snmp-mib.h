@@ -123,6 +123,7 @@ typedef enum SnmpWalkKind {
 } SnmpWalkKind;
 
 #define SNMP_WALK_COLUMNS_MAX 12
+#define SNMP_WALKS_MAX 16               /* rows of snmp_walks[] at most */
 
 typedef struct SnmpWalk {
         const char *name;

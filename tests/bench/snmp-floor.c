@@ -9,11 +9,18 @@
  * wall time is the floor the daemon's discovery cycle is compared with.
  *
  *   snmp-floor [-c CONCURRENCY] [-t TIMEOUT_MS] [-r RETRIES] [-R MAX_REPETITIONS]
- *              [-l REQUESTS.txt] AGENTS.txt
+ *              [-l REQUESTS.txt] [-s SIZES.txt] AGENTS.txt
  *
  * AGENTS.txt: "ADDRESS:PORT COMMUNITY" lines.  With -l every request is
  * written as "ADDRESS:PORT COMMUNITY get|bulk REPS OID…", so the same
  * requests can be replayed by snmpget/snmpbulkget.
+ *
+ * Like the plugin, it sizes a table walk's first GETBULK by the rows the
+ * previous poll of that agent saw (see walk_repetitions() in
+ * snmp-engine.c) and skips a fallback table when the one before it had
+ * rows.  The plugin remembers the rows between cycles; the floor keeps them
+ * in SIZES.txt (-s: read when it exists, written at the end), so a floor run
+ * after a warm-up run makes the requests of the daemon's second cycle.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -40,12 +47,16 @@ typedef struct Agent {
         size_t last_len[SNMP_WALK_COLUMNS_MAX];
         size_t req_cols[SNMP_WALK_COLUMNS_MAX];
         size_t n_req_cols;
+        size_t col_rows[SNMP_WALK_COLUMNS_MAX];
+        unsigned repetitions;
+        bool sized, walk_clean;
+        uint32_t walk_rows[SNMP_WALKS_MAX];     /* rows + 1 at the end of the last clean walk; 0 = unknown */
         bool done, failed;
 } Agent;
 
 static unsigned max_reps = 24;
 static FILE *req_log;
-static size_t n_active, n_ok, n_failed, n_requests;
+static size_t n_active, n_ok, n_failed, n_requests, n_varbinds;
 
 static void finish(Agent *a, bool failed) {
         a->done = true;
@@ -90,21 +101,31 @@ static void send_table(Agent *a) {
                         a->req_cols[a->n_req_cols++] = i;
                         snmp_add_null_var(pdu, a->last[i], a->last_len[i]);
                 }
-        unsigned reps = max_reps / (unsigned) a->n_req_cols;
+        unsigned reps = a->repetitions / (unsigned) a->n_req_cols;
         pdu->non_repeaters = 0;
         pdu->max_repetitions = reps ? reps : 1;
         send_pdu(a, pdu);
 }
 
 static void next_walk(Agent *a) {
-        if (++a->walk >= snmp_n_walks) {
+        /* a fallback table only when the one before it gave no rows */
+        size_t prev_rows = a->walk > 0 ? a->col_rows[0] : 0;
+        do
+                a->walk++;
+        while (a->walk < snmp_n_walks && snmp_walks[a->walk].fallback && prev_rows > 0);
+        if (a->walk >= snmp_n_walks) {
                 finish(a, false);
                 return;
         }
         const SnmpWalk *w = &snmp_walks[a->walk];
+        uint64_t want = (uint64_t) a->walk_rows[a->walk] * w->n_columns;
+        a->sized = a->walk_rows[a->walk] > 0 && want <= 2 * (uint64_t) max_reps;
+        a->repetitions = a->sized ? (unsigned) want : max_reps;
+        a->walk_clean = true;
         for (size_t i = 0; i < w->n_columns; i++) {
                 const SnmpColumn *c = &snmp_columns[w->columns[i]];
                 a->col_done[i] = false;
+                a->col_rows[i] = 0;
                 for (size_t k = 0; k < c->oid_len; k++)
                         a->last[i][k] = c->oid[k];
                 a->last_len[i] = c->oid_len;
@@ -130,6 +151,8 @@ static void handle_table(Agent *a, netsnmp_pdu *pdu) {
         size_t i = 0;
         bool any = false;
         if (pdu->errstat != SNMP_ERR_NOERROR) {
+                a->walk_rows[a->walk] = 0;
+                a->col_rows[0] = 0;
                 next_walk(a);
                 return;
         }
@@ -143,21 +166,36 @@ static void handle_table(Agent *a, netsnmp_pdu *pdu) {
                               v->name_length > col->oid_len && v->name_length <= MAX_OID_LEN;
                 for (size_t k = 0; inside && k < col->oid_len; k++)
                         inside = v->name[k] == col->oid[k];
-                if (!inside || snmp_oid_compare(v->name, v->name_length, a->last[c], a->last_len[c]) <= 0) {
+                if (!inside) {
                         a->col_done[c] = true;
+                        continue;
+                }
+                if (snmp_oid_compare(v->name, v->name_length, a->last[c], a->last_len[c]) <= 0) {
+                        a->col_done[c] = true;
+                        a->walk_clean = false;
                         continue;
                 }
                 memcpy(a->last[c], v->name, v->name_length * sizeof(oid));
                 a->last_len[c] = v->name_length;
+                a->col_rows[c]++;
         }
         if (!any)
                 for (size_t k = 0; k < w->n_columns; k++)
                         a->col_done[k] = true;
         for (size_t k = 0; k < w->n_columns; k++)
                 if (!a->col_done[k]) {
+                        if (a->sized) {
+                                a->sized = false;
+                                a->repetitions = max_reps;
+                        }
                         send_table(a);
                         return;
                 }
+        size_t rows = 0;
+        for (size_t k = 0; k < w->n_columns; k++)
+                if (a->col_rows[k] > rows)
+                        rows = a->col_rows[k];
+        a->walk_rows[a->walk] = a->walk_clean ? (uint32_t) rows + 1 : 0;
         next_walk(a);
 }
 
@@ -168,6 +206,8 @@ static int callback(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, voi
                 finish(a, true);
                 return 1;
         }
+        for (const netsnmp_variable_list *v = pdu->variables; v; v = v->next_variable)
+                n_varbinds++;
         if (a->walk == 0)
                 next_walk(a);
         else
@@ -189,8 +229,39 @@ static int start(Agent *a, long timeout_us, int retries) {
                 return -EIO;
         n_active++;
         a->walk = 0;
+        a->col_rows[0] = 0;
         send_get(a);
         return 0;
+}
+
+/* SIZES.txt: "ADDRESS:PORT" and the rows + 1 of every walk, one agent a line. */
+static void sizes_read(const char *path, Agent *agents, size_t n) {
+        FILE *f = fopen(path, "re");
+        char peer[256];
+        if (!f)
+                return;
+        for (size_t i = 0; i < n && fscanf(f, "%255s", peer) == 1; i++)
+                for (size_t w = 0; w < SNMP_WALKS_MAX; w++) {
+                        unsigned long v = 0;
+                        if (fscanf(f, "%lu", &v) != 1)
+                                break;
+                        if (strcmp(peer, agents[i].peer) == 0)
+                                agents[i].walk_rows[w] = (uint32_t) v;
+                }
+        fclose(f);
+}
+
+static int sizes_write(const char *path, const Agent *agents, size_t n) {
+        FILE *f = fopen(path, "we");
+        if (!f)
+                return -errno;
+        for (size_t i = 0; i < n; i++) {
+                fputs(agents[i].peer, f);
+                for (size_t w = 0; w < SNMP_WALKS_MAX; w++)
+                        fprintf(f, " %lu", (unsigned long) agents[i].walk_rows[w]);
+                fputc('\n', f);
+        }
+        return fclose(f) == 0 ? 0 : -errno;
 }
 
 static double now(void) {
@@ -202,12 +273,14 @@ static double now(void) {
 int main(int argc, char **argv) {
         unsigned concurrency = 256, timeout_ms = 1000;
         int retries = 1, c;
-        while ((c = getopt(argc, argv, "c:t:r:R:l:")) >= 0)
+        const char *sizes = NULL;
+        while ((c = getopt(argc, argv, "c:t:r:R:l:s:")) >= 0)
                 switch (c) {
                 case 'c': concurrency = (unsigned) strtoul(optarg, NULL, 10); break;
                 case 't': timeout_ms = (unsigned) strtoul(optarg, NULL, 10); break;
                 case 'r': retries = atoi(optarg); break;
                 case 'R': max_reps = (unsigned) strtoul(optarg, NULL, 10); break;
+                case 's': sizes = optarg; break;
                 case 'l':
                         if (!(req_log = fopen(optarg, "we"))) {
                                 perror(optarg);
@@ -215,11 +288,11 @@ int main(int argc, char **argv) {
                         }
                         break;
                 default:
-                        fprintf(stderr, "usage: %s [-c N] [-t MS] [-r N] [-R N] [-l REQUESTS] AGENTS\n", argv[0]);
+                        fprintf(stderr, "usage: %s [-c N] [-t MS] [-r N] [-R N] [-l REQUESTS] [-s SIZES] AGENTS\n", argv[0]);
                         return 2;
                 }
         if (optind >= argc || concurrency == 0) {
-                fprintf(stderr, "usage: %s [-c N] [-t MS] [-r N] [-R N] [-l REQUESTS] AGENTS\n", argv[0]);
+                fprintf(stderr, "usage: %s [-c N] [-t MS] [-r N] [-R N] [-l REQUESTS] [-s SIZES] AGENTS\n", argv[0]);
                 return 2;
         }
         FILE *f = fopen(argv[optind], "re");
@@ -237,6 +310,8 @@ int main(int argc, char **argv) {
                 n++;
         }
         fclose(f);
+        if (sizes)
+                sizes_read(sizes, agents, n);
 
         struct rlimit rl = { concurrency + 64, concurrency + 64 };
         (void) setrlimit(RLIMIT_NOFILE, &rl);
@@ -283,10 +358,12 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < n; i++)
                 if (agents[i].sess)
                         snmp_close(agents[i].sess);
-        printf("{\"agents\": %zu, \"ok\": %zu, \"failed\": %zu, \"requests\": %zu, \"seconds\": %.4f}\n", n, n_ok, n_failed,
-               n_requests, t);
+        printf("{\"agents\": %zu, \"ok\": %zu, \"failed\": %zu, \"requests\": %zu, \"varbinds\": %zu, \"seconds\": %.4f}\n", n, n_ok,
+               n_failed, n_requests, n_varbinds, t);
         if (req_log)
                 fclose(req_log);
+        if (sizes && sizes_write(sizes, agents, n) < 0)
+                perror(sizes);
         netsnmp_large_fd_set_cleanup(&fds);
         snmp_shutdown("snmp-floor");
         for (size_t i = 0; i < n; i++)
