@@ -454,6 +454,8 @@ int audit_cmd_waive(Audit *a, Inventory *inv, const char *id, const char *until,
         return 0;
 }
 
+#define SOURCES_LISTED 64
+
 json_object *audit_status(Audit *a) {
         json_object *j = json_object_new_object();
         json_object_object_add(j, "alerts", alerts_status(a->alerts));
@@ -465,18 +467,33 @@ json_object *audit_status(Audit *a) {
         json_object_object_add(rs, "classify_usec", json_object_new_int64((int64_t) (a->restore_nsec[1] / 1000)));
         json_object_object_add(rs, "evaluate_usec", json_object_new_int64((int64_t) (a->restore_nsec[2] / 1000)));
         json_object_object_add(j, "restore", rs);
+        /* What went blind matters: the lost sources first, then the others,
+         * at most SOURCES_LISTED of them (an SNMP sweep has a source per
+         * agent, and status is polled), with the totals. */
         json_object *src = json_object_new_array();
-        size_t cur = 0;
-        const char *key;
-        void *v;
-        while (namemap_next(a->sources, &cur, &key, &v)) {
-                json_object *s = json_object_new_object();
-                json_object_object_add(s, "source", json_object_new_string(key));
-                json_object_object_add(s, "lost", json_object_new_boolean(((SourceInfo *) v)->lost));
-                json_object_object_add(s, "finished", json_object_new_boolean(((SourceInfo *) v)->finished));
-                json_object_object_add(s, "last_seen_usec", json_object_new_int64((int64_t) ((SourceInfo *) v)->last_seen));
-                json_object_array_add(src, s);
+        size_t total = 0, lost = 0;
+        for (int pass = 0; pass < 2; pass++) {
+                size_t cur = 0;
+                const char *key;
+                void *v;
+                while (namemap_next(a->sources, &cur, &key, &v)) {
+                        const SourceInfo *si = v;
+                        if (pass == 0) {
+                                total++;
+                                lost += si->lost;
+                        }
+                        if (si->lost != (pass == 0) || json_object_array_length(src) >= SOURCES_LISTED)
+                                continue;
+                        json_object *o = json_object_new_object();
+                        json_object_object_add(o, "source", json_object_new_string(key));
+                        json_object_object_add(o, "lost", json_object_new_boolean(si->lost));
+                        json_object_object_add(o, "finished", json_object_new_boolean(si->finished));
+                        json_object_object_add(o, "last_seen_usec", json_object_new_int64((int64_t) si->last_seen));
+                        json_object_array_add(src, o);
+                }
         }
+        json_object_object_add(j, "sources_total", json_object_new_uint64(total));
+        json_object_object_add(j, "sources_lost", json_object_new_uint64(lost));
         json_object_object_add(j, "sources", src);
         if (a->store)
                 json_object_object_add(j, "store", store_status(a->store));
