@@ -12,6 +12,7 @@ serve.
 """
 import bisect
 import json
+import os
 import sys
 
 BASE_PORT_IFINDEX = "1.3.6.1.2.1.17.1.4.1.2"
@@ -70,8 +71,10 @@ class Rows:
             self.add(f"{LLDP_LOC_PORT_ID}.{local_port_num}", "string", local_port_name)
 
     def write(self, path):
-        with open(path, "w") as f:
+        tmp = path + ".new"
+        with open(tmp, "w") as f:
             json.dump(self.rows, f)
+        os.replace(tmp, path)           # whole: the agent may be reading it
 
 
 def snmpd_lines(script, data):
@@ -83,19 +86,30 @@ def _key(oid):
     return tuple(int(x) for x in oid.strip(".").split(".") if x)
 
 
-def serve(path, root):
-    """Answer for the rows under `root` only: snmpd passes this process the
-    requests of that subtree, and a getnext must not step out of it."""
-    prefix = _key(root)
+def _load(path, prefix):
     with open(path) as f:
         rows = [r for r in json.load(f) if _key(r[0])[:len(prefix)] == prefix]
     rows.sort(key=lambda r: _key(r[0]))
     keys = [_key(r[0]) for r in rows]
     answers = [f".{r[0]}\n{r[1]}\n{r[2]}\n" for r in rows]
-    index = {k: i for i, k in enumerate(keys)}
+    return keys, answers, {k: i for i, k in enumerate(keys)}
+
+
+def serve(path, root):
+    """Answer for the rows under `root` only: snmpd passes this process the
+    requests of that subtree, and a getnext must not step out of it.  The
+    rows are read again when DATA.json changes (a test grows a table between
+    two polls; write it whole, then rename it into place)."""
+    prefix = _key(root)
+    stamp = os.stat(path).st_mtime_ns
+    keys, answers, index = _load(path, prefix)
     out = sys.stdout
     for line in sys.stdin:
         cmd = line.strip()
+        now = os.stat(path).st_mtime_ns
+        if now != stamp:
+            stamp = now
+            keys, answers, index = _load(path, prefix)
         if cmd == "PING":
             out.write("PONG\n")
         elif cmd in ("get", "getnext"):

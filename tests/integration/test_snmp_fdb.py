@@ -165,4 +165,21 @@ check(len(raised) == 1, f"one alert only ({[a.get('device') for a in raised]})")
 
 # hosts are not crawled: the only target is the seed
 check(st.get("targets") == 1 and st.get("crawl_added") == 0, "end hosts' addresses are not crawled")
+
+# The forwarding table grows between two polls: the next poll's first request
+# is sized by the rows this one saw, so the walk must go on past it to find
+# the new hosts (and the table's end).
+new_macs = [f"3c:ef:8c:00:31:{i:02x}" for i in range(6)]         # Dahua block
+for m in new_macs:
+    rows.fdb(VLAN, m, 1)
+rows.write(data)
+r = ctl.request({"command": "rescan", "target": MGMT})
+check(r.get("ok") is True, f"rescan of the switch accepted ({r})")
+st2 = vwtest.wait_for(lambda: (lambda s: s if s.get("cycles", 0) >= 2 and not s.get("cycle_running") else None)(
+    ctl.snmp_status()), 40, "the second poll")
+found = {m for x in ctl.devices() for m in (x.get("macs") or [])}
+check(set(new_macs) <= found, f"every host the table gained is in the inventory ({len(set(new_macs) & found)} of 6)")
+grown = st2.get("fdb_hosts", 0) - st.get("fdb_hosts", 0)            # a running count
+check(grown == 2 + len(new_macs), f"the second poll read all {2 + len(new_macs)} access-port entries ({grown})")
+check(st2.get("polls_failed", 0) == st.get("polls_failed", 0), "the grown table cost no failed poll")
 vwtest.log("ok")
