@@ -137,5 +137,24 @@ daemon.start()
 ids = {x.get("id") for x in daemon.devices()}
 missing = [i for i in fed if i not in ids]
 check(not missing, f"all {len(fed)} devices fed are in the store after a restart (missing {len(missing)})")
+
+# ---- stopped while the disk is full: what could not be written is said ----
+with open(filler, "wb") as f:
+    try:
+        while True:
+            f.write(b"\0" * 65536)
+            f.flush()
+    except OSError:
+        pass
+fd = os.open(feed, os.O_WRONLY)
+for chunk in range(50):
+    feed_devices(10)
+    if sync().returncode != 0:
+        break
+else:
+    vwtest.fail("the disk did not fill again")
+daemon.stop()
+lost = [l for l in daemon.log_text().splitlines() if "could not be written to the store" in l]
+check(len(lost) == 1 and store in lost[0], f"stopping on a full disk says, once and naming the file, what is lost "
+      f"({lost[-1].strip() if lost else 'no line'})")
 os.close(fd)
-check(daemon.stop() == 0, "clean stop")
