@@ -646,9 +646,15 @@ static const char *clear_reason(const Alert *a, const Device *d) {
 }
 
 int alerts_device_update(AlertManager *am, const Device *d, uint64_t now) {
-        _cleanup_free_ char *key = NULL;
-        if (!d || !d->id || asprintf(&key, "device:%s", d->id) < 0)
-                return -ENOMEM;
+        if (!d || !d->id)
+                return -EINVAL;
+        /* every device change passes here: the key on the stack */
+        char key[8 + 512];
+        size_t idlen = strlen(d->id);
+        if (idlen >= sizeof key - 8)
+                return -E2BIG;
+        memcpy(key, "device:", 7);
+        memcpy(key + 7, d->id, idlen + 1);
         Alert *a = namemap_get(am->open, key);
 
         if (d->policy.violation) {

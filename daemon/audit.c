@@ -78,24 +78,32 @@ Waivers *audit_waivers(Audit *a) {
 }
 
 /* "lldp@eth1", "snmp@10.0.0.1", "jsonl": what goes blind together. */
-static char *source_key(const PackedObs *o) {
-        char *k = NULL;
+#define SOURCE_KEY_MAX 512
+
+/* Into buf (cut at SOURCE_KEY_MAX): every observation passes here. */
+static const char *source_key(const PackedObs *o, char buf[static SOURCE_KEY_MAX]) {
         const char *source = PACKED_OBS_GET(o, source), *where = PACKED_OBS_GET(o, via.interface);
         if (!where)
                 where = PACKED_OBS_GET(o, via.agent);
-        if (asprintf(&k, "%s%s%s", source ? source : "unknown", where ? "@" : "", where ? where : "") < 0)
-                return NULL;
-        return k;
+        const char *parts[] = { source ? source : "unknown", where ? "@" : "", where ? where : "" };
+        char *t = buf, *end = buf + SOURCE_KEY_MAX - 1;
+        for (size_t i = 0; i < ELEMENTSOF(parts); i++)
+                for (const char *p = parts[i]; *p && t < end; p++)
+                        *t++ = *p;
+        *t = '\0';
+        return buf;
 }
 
 static bool source_is_lost(Audit *a, const PackedObs *o) {
-        _cleanup_free_ char *k = source_key(o);
+        char buf[SOURCE_KEY_MAX];
+        const char *k = source_key(o, buf);
         SourceInfo *si = k ? namemap_get(a->sources, k) : NULL;
         return si && si->lost;
 }
 
 static void source_seen(Audit *a, const PackedObs *o, uint64_t now) {
-        _cleanup_free_ char *k = source_key(o);
+        char buf[SOURCE_KEY_MAX];
+        const char *k = source_key(o, buf);
         if (!k)
                 return;
         SourceInfo *si = namemap_get(a->sources, k);
