@@ -324,6 +324,26 @@ with open(feed, "w") as fifo:
     status()
     c.release()
 
+# ---- `sync` answers later (once the store's writer has committed): clients
+# that leave before the answer, and one that pipelines sync and status ----
+for _ in range(20):
+    s = connect()
+    s.sendall(b'{"command":"sync"}\n{"command":"status"}\n')
+    s.close()                                   # gone before either answer
+s = connect()
+s.sendall(b'{"command":"sync"}\n{"command":"status"}\n')
+buf = b""
+while buf.count(b"\n") < 2:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    buf += chunk
+s.close()
+answers = [json.loads(x) for x in buf.split(b"\n")[:2] if x]
+check(len(answers) == 2 and "committed" in answers[0] and "devices" in answers[1],
+      "a deferred sync answers first, then the request sent after it")
+status()
+
 # ---- afterwards: no fd leak ----
 vwtest.wait_for(lambda: d.ctl("status")["clients"] <= 1, what="every abuser gone")
 # (fewer is fine: a transient fd -- a store transaction, a notify socket --
