@@ -86,11 +86,7 @@ static const char *source_key(const PackedObs *o, char buf[static SOURCE_KEY_MAX
         if (!where)
                 where = PACKED_OBS_GET(o, via.agent);
         const char *parts[] = { source ? source : "unknown", where ? "@" : "", where ? where : "" };
-        char *t = buf, *end = buf + SOURCE_KEY_MAX - 1;
-        for (size_t i = 0; i < ELEMENTSOF(parts); i++)
-                for (const char *p = parts[i]; *p && t < end; p++)
-                        *t++ = *p;
-        *t = '\0';
+        strjoin_cut(buf, SOURCE_KEY_MAX, parts, ELEMENTSOF(parts));
         return buf;
 }
 

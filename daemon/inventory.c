@@ -145,12 +145,8 @@ static size_t add_key(struct key *keys, size_t n, enum key_strength s, const cha
                       const char *b) {
         if (n >= KEYS_MAX)
                 return n;
-        char *t = keys[n].text, *end = t + sizeof keys[n].text - 1;
         const char *parts[] = { prefix, a, b ? ":" : "", b ? b : "" };
-        for (size_t i = 0; i < ELEMENTSOF(parts); i++)
-                for (const char *p = parts[i]; *p && t < end; p++)
-                        *t++ = *p;
-        *t = '\0';
+        strjoin_cut(keys[n].text, sizeof keys[n].text, parts, ELEMENTSOF(parts));
         for (size_t i = 0; i < n; i++)
                 if (streq(keys[i].text, keys[n].text))
                         return n;

@@ -57,4 +57,16 @@ static inline bool streq_ptr(const char *a, const char *b) {
 }
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
+
+/* parts[0..n) one after the other into buf[size], cut to fit (always
+ * terminated): keys built on hot paths, without printf or malloc.  Returns
+ * the length written. */
+static inline size_t strjoin_cut(char *buf, size_t size, const char *const *parts, size_t n) {
+        char *t = buf, *end = buf + size - 1;
+        for (size_t i = 0; i < n; i++)
+                for (const char *p = parts[i]; *p && t < end; p++)
+                        *t++ = *p;
+        *t = '\0';
+        return (size_t) (t - buf);
+}
 #define isempty(s) (!(s) || !*(s))
