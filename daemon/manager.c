@@ -409,13 +409,10 @@ static uint64_t fp_mix(uint64_t h, const char *s) {
         return (h ^ 0xff) * 1099511628211u;
 }
 
-static uint64_t vendor_fingerprint(const Device *d) {
+static uint64_t vendor_fingerprint(const struct vw_observation *const *obs, size_t n_obs) {
         uint64_t h = 14695981039346656037u;
-        for (size_t i = 0; i < d->n_obs; i++) {
-                ObsView view;
-                if (packed_obs_view(d->obs[i], &view) < 0)
-                        return 0;       /* no memory: classify again */
-                const struct vw_observation *o = &view.o;
+        for (size_t i = 0; i < n_obs; i++) {
+                const struct vw_observation *o = obs[i];
                 h = fp_mix(h, o->source);
                 h = fp_mix(h, o->chassis_id);
                 h = fp_mix(h, o->sys_descr);
@@ -440,32 +437,34 @@ static uint64_t vendor_fingerprint(const Device *d) {
                         h = fp_mix(h, o->entity_mfg[k]);
                 for (size_t k = 0; k < o->n_entity_model; k++)
                         h = fp_mix(h, o->entity_model[k]);
-                obs_view_done(&view);
         }
         return h | 1;   /* 0 means "never classified" */
 }
 
+/* The observations are unpacked once: for the fingerprint, and for the
+ * vendor engine when the fingerprint says the evidence changed. */
 static void classify_device(Manager *m, Device *d, bool reclassify) {
-        uint64_t fp = vendor_fingerprint(d);
-        if (reclassify || fp != d->vendor_fingerprint) {
-                ObsView views[DEVICE_SOURCES_MAX];
-                const struct vw_observation *obs[DEVICE_SOURCES_MAX];
-                size_t n = 0;
-                for (; n < d->n_obs; n++) {
-                        if (packed_obs_view(d->obs[n], &views[n]) < 0)
-                                break;
-                        obs[n] = &views[n].o;
-                }
+        ObsView views[DEVICE_SOURCES_MAX];
+        const struct vw_observation *obs[DEVICE_SOURCES_MAX];
+        size_t n = 0;
+        for (; n < d->n_obs; n++) {
+                if (packed_obs_view(d->obs[n], &views[n]) < 0)
+                        break;
+                obs[n] = &views[n].o;
+        }
+        if (n == d->n_obs) {            /* else no memory: the verdict stays, the next change retries */
+                uint64_t fp = vendor_fingerprint(obs, n);
                 VendorVerdict v = VENDOR_VERDICT_INIT;
-                if (n == d->n_obs && vendor_classify(m->vendors, obs, n, &v) >= 0 && vendor_verdict_pack(&v) >= 0) {
+                if ((reclassify || fp != d->vendor_fingerprint) && vendor_classify(m->vendors, obs, n, &v) >= 0 &&
+                    vendor_verdict_pack(&v) >= 0) {
                         vendor_verdict_done(&d->vendor);
                         d->vendor = v;
                         d->vendor_fingerprint = fp;
                         m->stats.classified++;
                 }
-                for (size_t i = 0; i < n; i++)
-                        obs_view_done(&views[i]);
         }
+        for (size_t i = 0; i < n; i++)
+                obs_view_done(&views[i]);
 }
 
 void manager_device_changed(Manager *m, Device *d, bool reclassify) {
