@@ -106,6 +106,14 @@ static const char *sqlite_code_name(int rc) {
         return "SQLite error";
 }
 
+#define OP_STRINGS 8
+
+/* The op's string members, for the code that frees or copies all of them. */
+static void op_strings(Op *o, char **ret[static OP_STRINGS]) {
+        char **l[OP_STRINGS] = { &o->key, &o->data, &o->s1, &o->s2, &o->s3, &o->s4, &o->obs, &o->ckey };
+        memcpy(ret, l, sizeof l);
+}
+
 static void op_free(Op *o) {
         if (!o)
                 return;
@@ -114,8 +122,10 @@ static void op_free(Op *o) {
                 return;
         }
         if (!o->packed) {
-                free(o->key), free(o->data), free(o->s1), free(o->s2), free(o->s3), free(o->s4), free(o->obs);
-                free(o->ckey);
+                char **fields[OP_STRINGS];
+                op_strings(o, fields);
+                for (size_t i = 0; i < OP_STRINGS; i++)
+                        free(*fields[i]);
         }
         free(o);
 }
@@ -126,9 +136,10 @@ static void op_free(Op *o) {
  * Returns the packed op (the original is freed), or the original when there
  * is no memory for the copy. */
 static Op *op_pack(Store *s, Op *o) {
-        char **fields[] = { &o->key, &o->data, &o->s1, &o->s2, &o->s3, &o->s4, &o->obs, &o->ckey };
+        char **fields[OP_STRINGS];
+        op_strings(o, fields);
         size_t size = sizeof(Op);
-        for (size_t i = 0; i < ELEMENTSOF(fields); i++)
+        for (size_t i = 0; i < OP_STRINGS; i++)
                 if (*fields[i])
                         size += strlen(*fields[i]) + 1;
         Op *p = s->spool ? spool_alloc(s->spool, size) : NULL;
@@ -141,8 +152,9 @@ static Op *op_pack(Store *s, Op *o) {
         p->packed = true;
         p->spooled = spooled;
         char *at = (char *) (p + 1);
-        char **to[] = { &p->key, &p->data, &p->s1, &p->s2, &p->s3, &p->s4, &p->obs, &p->ckey };
-        for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+        char **to[OP_STRINGS];
+        op_strings(p, to);
+        for (size_t i = 0; i < OP_STRINGS; i++) {
                 if (!*fields[i])
                         continue;
                 size_t n = strlen(*fields[i]) + 1;
