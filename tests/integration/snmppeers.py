@@ -73,15 +73,11 @@ class Ctl:
                 return json.loads(s) if isinstance(s, str) else (s or {})
         vwtest.fail(f"no snmp plugin in status: {st}")
 
+    def cycles_done(self, n=1):
+        """The snmp plugin's status once n discovery cycles have ended (else None)."""
+        st = self.snmp_status()
+        return st if st.get("cycles", 0) >= n and not st.get("cycle_running") else None
 
-def notify_socket(path):
-    """A vwtest.Notify bound at `path` (one per peer: snmpd and lldpd speak sd_notify)."""
-    n = vwtest.Notify.__new__(vwtest.Notify)
-    n.path = path
-    n.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    n.sock.bind(path)
-    n.messages = []
-    return n
 
 
 def start_snmpd(ns, d, name, listen, sys_descr, sys_object_id, sys_name,
@@ -117,7 +113,7 @@ def start_snmpd(ns, d, name, listen, sys_descr, sys_object_id, sys_name,
     lines += list(extra)
     with open(conf, "w") as f:
         f.write("\n".join(lines) + "\n")
-    n = notify_socket(os.path.join(d, f"{name}-notify.sock"))
+    n = vwtest.Notify(d, f"{name}-notify.sock")
     env = dict(os.environ, NOTIFY_SOCKET=n.path, SNMP_PERSISTENT_DIR=persist, MIBS="", MIBDIRS="/nonexistent")
     log = open(os.path.join(d, f"{name}.log"), "w")
     p = ns.popen("snmpd", "-f", "-C", "-c", conf, "-Lf", os.path.join(d, f"{name}.log"),
@@ -133,7 +129,7 @@ def start_lldpd(ns, d, name, iface, descr, hostname, mgmt=None, agentx=None):
     with open(cfg, "w") as f:
         f.write(f"configure system hostname {hostname}\n"
                 f"configure lldp tx-interval 1\n")
-    n = notify_socket(os.path.join(d, f"{name}-lldpd-notify.sock"))
+    n = vwtest.Notify(d, f"{name}-lldpd-notify.sock")
     args = ["lldpd", "-d", "-u", ctl, "-O", cfg, "-I", iface, "-C", iface, "-S", descr, "-k"]
     if mgmt:
         args += ["-m", mgmt]

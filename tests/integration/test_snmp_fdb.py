@@ -110,12 +110,8 @@ daemon = vwtest.Daemon(conf, ns=S).start()
 ctl = sp.Ctl(daemon.sock)
 
 
-def first_cycle_done():
-    st = ctl.snmp_status()
-    return st if st.get("cycles", 0) >= 1 and not st.get("cycle_running") else None
 
-
-st = vwtest.wait_for(first_cycle_done, 40, "the first discovery cycle")
+st = vwtest.wait_for(ctl.cycles_done, 40, "the first discovery cycle")
 vwtest.log(json.dumps(st, indent=1))
 devs = ctl.devices()
 vwtest.log(json.dumps(devs, indent=1))
@@ -175,8 +171,7 @@ for m in new_macs:
 rows.write(data)
 r = ctl.request({"command": "rescan", "target": MGMT})
 check(r.get("ok") is True, f"rescan of the switch accepted ({r})")
-st2 = vwtest.wait_for(lambda: (lambda s: s if s.get("cycles", 0) >= 2 and not s.get("cycle_running") else None)(
-    ctl.snmp_status()), 40, "the second poll")
+st2 = vwtest.wait_for(lambda: ctl.cycles_done(2), 40, "the second poll")
 found = {m for x in ctl.devices() for m in (x.get("macs") or [])}
 check(set(new_macs) <= found, f"every host the table gained is in the inventory ({len(set(new_macs) & found)} of 6)")
 grown = st2.get("fdb_hosts", 0) - st.get("fdb_hosts", 0)            # a running count

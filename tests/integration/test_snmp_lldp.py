@@ -78,12 +78,8 @@ daemon = vwtest.Daemon(conf, ns=H).start()
 ctl = sp.Ctl(daemon.sock)
 
 
-def first_cycle_done():
-    st = ctl.snmp_status()
-    return st if st.get("cycles", 0) >= 1 and not st.get("cycle_running") else None
 
-
-st = vwtest.wait_for(first_cycle_done, 30, "the first discovery cycle")
+st = vwtest.wait_for(ctl.cycles_done, 30, "the first discovery cycle")
 devs = {x["id"]: x for x in ctl.devices()}
 vwtest.log(json.dumps(list(devs.values()), indent=1))
 vwtest.log(json.dumps(st, indent=1))
@@ -172,8 +168,7 @@ check(len([x for x in ctl.devices() if x.get("kind") == "network"]) == 2, "still
 daemon.write_config(conf.replace(WRONG_AUTH, BAD_USER[1]))
 r = ctl.request({"command": "reload"})
 check(r.get("ok") is True, f"reload with the corrected password accepted: {r}")
-st = vwtest.wait_for(lambda: (lambda s: s if s.get("cycles", 0) >= 1 and not s["cycle_running"] else None)(ctl.snmp_status()),
-                     30, "the first cycle after the reload")
+st = vwtest.wait_for(ctl.cycles_done, 30, "the first cycle after the reload")
 check(st["polls_ok"] == 4 and st["polls_failed"] == 0 and st["target_errors"] == [],
       f"after the reload all four targets answer, the corrected one included ({st['target_errors']})")
 

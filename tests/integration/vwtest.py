@@ -177,8 +177,9 @@ def _stop(p, sig=signal.SIGTERM, timeout=10):
 class Notify:
     """A NOTIFY_SOCKET the test reads (sd_notify datagrams)."""
 
-    def __init__(self, d):
-        self.path = os.path.join(d, "notify.sock")
+    def __init__(self, d, name="notify.sock"):
+        """Bound at d/name (one per peer: snmpd and lldpd speak sd_notify too)."""
+        self.path = os.path.join(d, name)
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(self.path)
         self.messages = []

@@ -148,14 +148,6 @@ class Ns:
         return p
 
 
-def notify_socket(path):
-    n = vwtest.Notify.__new__(vwtest.Notify)
-    n.path = path
-    n.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    n.sock.bind(path)
-    n.messages = []
-    return n
-
 
 # --- checks before anything starts -----------------------------------------
 
@@ -241,7 +233,7 @@ def start_snmpd(ns, d, p, agentx):
             f"agentXSocket {agentx}",
             "agentXPerms 0777 0755",
         ]) + "\n")
-    n = notify_socket(os.path.join(d, f"snmpd-{p['name']}-notify.sock"))
+    n = vwtest.Notify(d, f"snmpd-{p['name']}-notify.sock")
     env = dict(os.environ, NOTIFY_SOCKET=n.path, SNMP_PERSISTENT_DIR=persist, MIBS="", MIBDIRS="/nonexistent")
     logf = os.path.join(d, f"snmpd-{p['name']}.log")
     ns.popen("snmpd", "-f", "-C", "-c", conf, "-Lf", logf, "-p", os.path.join(d, f"snmpd-{p['name']}.pid"),
@@ -259,7 +251,7 @@ def start_lldpd(ns, d, p, agentx=None):
                 "configure lldp tx-hold 10\n"
                 "configure lldp portidsubtype ifname\n"
                 f"configure system capabilities enabled {p['caps']}\n")
-    n = notify_socket(os.path.join(d, f"lldpd-{name}-notify.sock"))
+    n = vwtest.Notify(d, f"lldpd-{name}-notify.sock")
     args = ["lldpd", "-d", "-k", "-i", "-u", ctl, "-p", os.path.join(d, f"lldpd-{name}.pid"), "-O", conf,
             "-I", "eth0", "-C", "eth0", "-S", p["descr"], "-m", p["addr"]]
     if agentx:
