@@ -206,6 +206,22 @@ int audit_device_changed(Audit *a, Inventory *inv, Device *d, uint64_t now) {
         return r;
 }
 
+int audit_device_refreshed(Audit *a, Inventory *inv, Device *d, bool was_present, uint64_t now) {
+        /* Role and policy read the device's fields, which a refresh left
+         * as they were, except its presence and MACs; the context (neighbour
+         * counts, the switch a host hangs off) and waivers, which expire,
+         * are read afresh by the full path. */
+        if (!a || !d || a->restoring || !was_present || d->absent || d->kind != DEVICE_NETWORK || d->policy.waived ||
+            !roles_ignore_macs_and_links(a->roles))
+                return audit_device_changed(a, inv, d, now);
+        const PackedObs *o = newest(d);
+        if (o)
+                source_seen(a, o, now);
+        if (a->store)
+                store_put_device(a->store, d);
+        return 0;
+}
+
 int audit_device_gone(Audit *a, const char *id, const char *reason, uint64_t now) {
         int r = alerts_device_gone(a->alerts, id, reason, now);
         if (a->store)

@@ -33,6 +33,10 @@ int audit_restore(Audit *a, Inventory *inv, AuditClassifyFn classify, void *user
  * role and policy, raise/clear, queue it for the store.  Also tracks the
  * device's sources for source-lost detection. */
 int audit_device_changed(Audit *a, Inventory *inv, Device *d, uint64_t now);
+/* The same for a neighbour that announced itself again (ObserveResult.refresh)
+ * with its vendor verdict unchanged: role and policy are evaluated again only
+ * when something they read may have changed. */
+int audit_device_refreshed(Audit *a, Inventory *inv, Device *d, bool was_present, uint64_t now);
 /* A device left for good: "forget", "retention". */
 int audit_device_gone(Audit *a, const char *id, const char *reason, uint64_t now);
 /* Reload: new configs (borrowed), config waivers re-applied, every device

@@ -59,6 +59,7 @@ static int cmd_status(Request *req, json_object **ret, Stream *stream, char **re
         json_object_object_add(st, "rejected", json_object_new_uint64(m->stats.rejected));
         json_object_object_add(st, "conflicts", json_object_new_uint64(m->stats.conflicts));
         json_object_object_add(st, "classified", json_object_new_uint64(m->stats.classified));
+        json_object_object_add(st, "refreshed", json_object_new_uint64(m->stats.refreshed));
         json_object_object_add(st, "reloads", json_object_new_uint64(m->stats.reloads));
         json_object_object_add(st, "reload_failures", json_object_new_uint64(m->stats.reload_failures));
         json_object_object_add(j, "counters", st);

@@ -16,13 +16,20 @@
 
 struct Inventory {
         InventoryLimits limits;
-        StrMap by_key;                  /* every key of every device → Device */
+        StrMap by_key;                  /* every key of every device but MAC keys → device ref */
+        U64Map by_mac;                  /* MAC keys ("mac:…") by their value + 1 → device ref */
         Device **devices;               /* insertion order; NULL holes after removal */
         size_t n_devices, cap_devices, n_live;
         Link *links;
         size_t n_links, cap_links;
         StrMap link_index;              /* Link.key → index+1 */
         uint32_t changed_link;          /* index+1 of the link the last observation made or changed */
+
+        /* the refresh memo (see memo_* below) */
+        struct Memo *memo;
+        size_t memo_size, memo_used;    /* power of two; occupied slots */
+        uint32_t key_epoch;             /* bumped whenever a key leaves the index */
+        uint64_t memo_seed;
 };
 
 /* The index maps keys to a device's place in devices[] plus one. */
@@ -46,6 +53,10 @@ int inventory_new(const InventoryLimits *limits, Inventory **ret) {
         Inventory *inv = calloc(1, sizeof(Inventory));
         if (!inv)
                 return -ENOMEM;
+        /* the memo's hash is keyed: the strings come from the wire */
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        inv->memo_seed = ((uint64_t) ts.tv_nsec << 32 ^ (uint64_t) ts.tv_sec ^ (uint64_t) (uintptr_t) inv) | 1;
         if (limits)
                 inv->limits = *limits;
         if (inv->limits.max_devices == 0)
@@ -98,7 +109,9 @@ Inventory *inventory_free(Inventory *inv) {
                 link_done(&inv->links[i]);
         free(inv->links);
         strmap_done(&inv->by_key);
+        u64map_done(&inv->by_mac);
         strmap_done(&inv->link_index);
+        free(inv->memo);
         free(inv);
         return NULL;
 }
@@ -108,6 +121,47 @@ size_t inventory_count(Inventory *inv) {
 }
 
 /* ---- identifiers ---- */
+
+/* "mac:" and twelve lowercase hex digits (as mac_key() writes them): such
+ * keys are indexed by value, the most common key and the cheapest lookup. */
+static bool key_is_mac(const char *key, uint64_t *ret) {
+        if (strncmp(key, "mac:", 4) != 0)
+                return false;
+        uint64_t v = 0;
+        for (size_t i = 4; i < 16; i++) {
+                char c = key[i];
+                if (c >= '0' && c <= '9')
+                        v = v << 4 | (uint64_t) (c - '0');
+                else if (c >= 'a' && c <= 'f')
+                        v = v << 4 | (uint64_t) (c - 'a' + 10);
+                else
+                        return false;
+        }
+        if (key[16] != '\0')
+                return false;
+        *ret = v + 1;           /* 0 is the map's empty slot */
+        return true;
+}
+
+static uint32_t key_get(const Inventory *inv, const char *key) {
+        uint64_t mac;
+        return key_is_mac(key, &mac) ? u64map_get(&inv->by_mac, mac) : strmap_get(&inv->by_key, key);
+}
+
+/* `key` must stay alive while indexed (it is a device's own copy). */
+static int key_put(Inventory *inv, const char *key, uint32_t ref) {
+        uint64_t mac;
+        return key_is_mac(key, &mac) ? u64map_put(&inv->by_mac, mac, ref) : strmap_put(&inv->by_key, key, ref);
+}
+
+static void key_remove_if(Inventory *inv, const char *key, uint32_t ref) {
+        uint64_t mac;
+        if (key_is_mac(key, &mac)) {
+                if (u64map_get(&inv->by_mac, mac) == ref)
+                        u64map_remove(&inv->by_mac, mac);
+        } else if (strmap_get(&inv->by_key, key) == ref)
+                strmap_remove(&inv->by_key, key);
+}
 
 enum key_strength { KEY_STRONG, KEY_ADDRESS, KEY_WEAK };
 
@@ -155,8 +209,10 @@ static size_t add_key(struct key *keys, size_t n, enum key_strength s, const cha
 }
 
 /* Strong identifiers first (the chassis first of all), then addresses, then
- * the weak fallback.  Returns the number of keys. */
-static size_t observation_keys(const struct vw_observation *o, struct key keys[static KEYS_MAX]) {
+ * the weak fallback.  Returns the number of keys; *ret_chassis_strong says
+ * whether the first one is a strong key from the chassis ID. */
+static size_t observation_keys(const struct vw_observation *o, struct key keys[static KEYS_MAX],
+                               bool *ret_chassis_strong) {
         size_t n = 0;
         uint8_t mac[6];
 
@@ -173,6 +229,7 @@ static size_t observation_keys(const struct vw_observation *o, struct key keys[s
                 } else if (!streq(st, "cdp"))   /* CDP device IDs ("Switch") are names, not identities */
                         n = add_key(keys, n, KEY_STRONG, "chassis:", st, o->chassis_id);
         }
+        *ret_chassis_strong = n == 1 && keys[0].strength == KEY_STRONG;
         if (!isempty(o->entity_serial) && o->n_entity_mfg > 0 && !isempty(o->entity_mfg[0]))
                 n = add_key(keys, n, KEY_STRONG, "serial:", o->entity_mfg[0], o->entity_serial);
         for (size_t i = 0; i < o->n_macs; i++)
@@ -239,9 +296,11 @@ static int device_add_keys(Inventory *inv, Device *d, const char *const *keys, s
                         size_t l = strlen(d->keys[i]) + 1;
                         nb->keys[i] = memcpy(key_area(nb) + nb->used, d->keys[i], l);
                         nb->used += (uint32_t) l;
-                        /* the index points at the new copy (a put of a key that
-                         * is there replaces its pointer and cannot fail) */
-                        if (strmap_get(&inv->by_key, nb->keys[i]) == device_ref(d))
+                        /* the string index points at the new copy (a put of
+                         * a key that is there replaces its pointer and cannot
+                         * fail); the MAC index holds no pointers */
+                        uint64_t mac;
+                        if (!key_is_mac(nb->keys[i], &mac) && strmap_get(&inv->by_key, nb->keys[i]) == device_ref(d))
                                 (void) strmap_put(&inv->by_key, nb->keys[i], device_ref(d));
                 }
                 free(kb);
@@ -252,7 +311,7 @@ static int device_add_keys(Inventory *inv, Device *d, const char *const *keys, s
         for (size_t i = 0; i < n; i++) {
                 size_t len = strlen(keys[i]) + 1;
                 char *copy = memcpy(key_area(kb) + kb->used, keys[i], len);
-                int r = strmap_put(&inv->by_key, copy, device_ref(d));
+                int r = key_put(inv, copy, device_ref(d));
                 if (r < 0)
                         return r;
                 kb->used += (uint32_t) len;
@@ -281,7 +340,7 @@ static int device_new(Inventory *inv, const char *const *keys, size_t n_keys, De
         d->index = (uint32_t) inv->n_devices;
         if (device_add_keys(inv, d, keys, n_keys) < 0) {
                 for (size_t i = 0; i < d->n_keys; i++)
-                        strmap_remove(&inv->by_key, d->keys[i]);
+                        key_remove_if(inv, d->keys[i], device_ref(d));
                 device_free(d);
                 return -ENOMEM;
         }
@@ -291,7 +350,8 @@ static int device_new(Inventory *inv, const char *const *keys, size_t n_keys, De
         return 0;
 }
 
-/* Replace the device's observation from the same source, or add one. */
+/* Replace the device's observation from the same source, or add one.
+ * Returns its place in d->obs[]. */
 static int device_put_observation(Device *d, const struct vw_observation *obs) {
         PackedObs *o;
         int r = packed_obs_new(obs, &o);
@@ -302,11 +362,11 @@ static int device_put_observation(Device *d, const struct vw_observation *obs) {
                 if (streq(device_obs_source(d, i), src)) {
                         packed_obs_free(d->obs[i]);
                         d->obs[i] = o;
-                        return 0;
+                        return (int) i;
                 }
         if (d->n_obs < DEVICE_SOURCES_MAX) {
                 d->obs[d->n_obs++] = o;
-                return 0;
+                return d->n_obs - 1;
         }
         /* More sources than slots: the oldest sighting makes room. */
         size_t oldest = 0;
@@ -315,7 +375,7 @@ static int device_put_observation(Device *d, const struct vw_observation *obs) {
                         oldest = i;
         packed_obs_free(d->obs[oldest]);
         d->obs[oldest] = o;
-        return 0;
+        return (int) oldest;
 }
 
 /* One block per link: its index key "local\tlocal port\tremote", then the
@@ -347,28 +407,35 @@ static int link_fill(Link *l, const char *local, const char *local_port, const c
         return 0;
 }
 
+/* A link seen again: its time, and its remote port when that changed. */
+static int link_refresh(Inventory *inv, uint32_t idx, const char *remote_port, uint64_t now, uint32_t *ret_changed) {
+        Link *l = &inv->links[idx - 1];
+        if (now > l->last_seen)
+                l->last_seen = now;
+        if (streq_ptr(l->remote_port, remote_port))
+                return 0;
+        char *port = remote_port ? strdup(remote_port) : NULL;
+        if (remote_port && !port)
+                return -ENOMEM;
+        free(l->remote_port);
+        l->remote_port = port;
+        *ret_changed = idx;
+        return 0;
+}
+
 /* Record (or refresh) the link local:local_port → remote:remote_port;
  * *ret_changed says whether it is new or its remote port changed. */
 static int link_put(Inventory *inv, const char *local, const char *local_port, const char *remote,
-                    const char *remote_port, const char *source, uint64_t now, uint32_t *ret_changed) {
+                    const char *remote_port, const char *source, uint64_t now, uint32_t *ret_changed,
+                    uint32_t *ret_link) {
         char key[1024];
         int n = snprintf(key, sizeof key, "%s\t%s\t%s", local, local_port ? local_port : "", remote);
         if (n < 0 || (size_t) n >= sizeof key)
                 return -E2BIG;
         uint32_t idx = strmap_get(&inv->link_index, key);
         if (idx > 0) {
-                Link *l = &inv->links[idx - 1];
-                if (now > l->last_seen)
-                        l->last_seen = now;
-                if (!streq_ptr(l->remote_port, remote_port)) {
-                        char *port = remote_port ? strdup(remote_port) : NULL;
-                        if (remote_port && !port)
-                                return -ENOMEM;
-                        free(l->remote_port);
-                        l->remote_port = port;
-                        *ret_changed = idx;
-                }
-                return 0;
+                *ret_link = idx;
+                return link_refresh(inv, idx, remote_port, now, ret_changed);
         }
         if (inv->n_links >= inv->limits.max_devices * LINKS_PER_DEVICE_MAX || inv->n_links >= UINT32_MAX - 1)
                 return -ENOSPC;
@@ -394,11 +461,12 @@ static int link_put(Inventory *inv, const char *local, const char *local_port, c
                 link_done(l);
                 return r;
         }
-        *ret_changed = (uint32_t) ++inv->n_links;
+        *ret_changed = *ret_link = (uint32_t) ++inv->n_links;
         return 0;
 }
 
-static int link_record(Inventory *inv, const struct vw_observation *o, const Device *d, uint64_t now) {
+static int link_record(Inventory *inv, const struct vw_observation *o, const Device *d, uint64_t now,
+                       uint32_t *ret_link) {
         const char *local = o->via.device;
         char capture[300];
         if (!local && o->via.interface) {
@@ -408,15 +476,15 @@ static int link_record(Inventory *inv, const struct vw_observation *o, const Dev
         if (!local || streq(local, d->id))
                 return 0;
         return link_put(inv, local, o->via.port ? o->via.port : o->via.interface, d->id, o->port_id, o->source, now,
-                        &inv->changed_link);
+                        &inv->changed_link, ret_link);
 }
 
 int inventory_restore_link(Inventory *inv, const Link *l) {
-        uint32_t changed = 0;
+        uint32_t changed = 0, idx = 0;
         if (!l || isempty(l->local) || isempty(l->remote))
                 return -EINVAL;
         return link_put(inv, l->local, isempty(l->local_port) ? NULL : l->local_port, l->remote,
-                        isempty(l->remote_port) ? NULL : l->remote_port, l->source, l->last_seen, &changed);
+                        isempty(l->remote_port) ? NULL : l->remote_port, l->source, l->last_seen, &changed, &idx);
 }
 
 const Link *inventory_take_changed_link(Inventory *inv) {
@@ -425,12 +493,35 @@ const Link *inventory_take_changed_link(Inventory *inv) {
         return i > 0 && i <= inv->n_links ? &inv->links[i - 1] : NULL;
 }
 
-int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t now, Device **ret, bool *ret_conflict) {
+/* What an observation does to the device it lands on. */
+static void device_seen(Device *d, const struct vw_observation *obs, uint64_t now) {
+        d->last_seen = now;
+        if (obs->kind && streq(obs->kind, "host")) {
+                if (d->n_obs == 1)
+                        d->kind = DEVICE_HOST;
+        } else
+                d->kind = DEVICE_NETWORK;
+        d->stale = false;
+        if (obs->ttl == 0) {
+                d->absent = true;       /* a shutdown frame: the neighbour says it leaves */
+                d->expires = 0;
+        } else {
+                d->absent = false;
+                d->expires = obs->ttl > 0 ? now + (uint64_t) obs->ttl * USEC_PER_SEC : 0;
+        }
+        d->generation++;
+}
+
+/* The full path: resolve every identifier of the observation.  *ret_memo
+ * says whether the result may be remembered for the refresh path: a device
+ * seen before, found through a strong chassis key, without conflict. */
+static int merge_full(Inventory *inv, const struct vw_observation *obs, uint64_t now, ObserveResult *res,
+                      int *ret_slot, uint32_t *ret_link, bool *ret_memo) {
         struct key keys[KEYS_MAX];
-        inv->changed_link = 0;
-        size_t n = observation_keys(obs, keys);
+        bool chassis_strong;
+        size_t n = observation_keys(obs, keys, &chassis_strong);
         Device *d = NULL;
-        bool conflict = false;
+        bool conflict = false, created = false;
         int r;
 
         if (n == 0)
@@ -439,7 +530,7 @@ int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t
         /* Each key is looked up once. */
         Device *owner[KEYS_MAX];
         for (size_t i = 0; i < n; i++)
-                owner[i] = device_by_ref(inv, strmap_get(&inv->by_key, keys[i].text));
+                owner[i] = device_by_ref(inv, key_get(inv, keys[i].text));
 
         /* The device the strongest evidence points at; other strong keys that
          * point elsewhere are a conflict and stay with their own device. */
@@ -483,6 +574,7 @@ int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t
                 if (r < 0)
                         return r;
                 d->first_seen = now;
+                created = true;
         } else {
                 r = device_add_keys(inv, d, fresh, n_fresh);
                 if (r < 0)
@@ -495,40 +587,221 @@ int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t
         r = device_put_observation(d, &copy);
         if (r < 0)
                 return r;
+        *ret_slot = r;
+        res->was_present = !created && !d->absent && !d->stale;
+        device_seen(d, obs, now);
+        (void) link_record(inv, &copy, d, now, ret_link);
 
-        d->last_seen = now;
-        if (obs->kind && streq(obs->kind, "host")) {
-                if (d->n_obs == 1)
-                        d->kind = DEVICE_HOST;
-        } else
-                d->kind = DEVICE_NETWORK;
-        d->stale = false;
-        if (obs->ttl == 0) {
-                d->absent = true;       /* a shutdown frame: the neighbour says it leaves */
-                d->expires = 0;
-        } else {
-                d->absent = false;
-                d->expires = obs->ttl > 0 ? now + (uint64_t) obs->ttl * USEC_PER_SEC : 0;
+        res->device = d;
+        res->conflict = conflict;
+        *ret_memo = !created && !conflict && chassis_strong && n < KEYS_MAX;
+        return 0;
+}
+
+/* ---- the refresh memo ----
+ * A neighbour that re-announces itself (LLDP every 30 s) sends its identity
+ * again with a few fields that change: the time, the TTL, the port it spoke
+ * from, that port's description and MAC.  The memo remembers, per (source,
+ * place, chassis), where the last such observation landed: the device, the
+ * observation's place in it and its link.  The next one is compared with
+ * that stored observation field by field (packed_obs_compare); when only
+ * those fields changed it is merged without resolving its identifiers again,
+ * and only a MAC the device does not have yet is looked up.  An entry is
+ * checked, never trusted: removing a device bumps key_epoch, and any other
+ * change shows in the comparison. */
+typedef struct Memo {
+        uint64_t hash;                  /* 0 = empty */
+        uint32_t device;                /* device ref */
+        uint32_t link;                  /* index+1 of its link, 0 = none */
+        uint32_t epoch;                 /* key_epoch when made */
+        uint32_t slot;                  /* the observation's place in the device */
+} Memo;
+
+static uint64_t memo_mix(uint64_t h, const char *s) {
+        if (!s)
+                return (h ^ 0x5bd1e995u) * 0x9e3779b97f4a7c15ull;
+        size_t len = strlen(s), i = 0;
+        for (; i + 8 <= len; i += 8) {
+                uint64_t w;
+                memcpy(&w, s + i, 8);
+                h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+                h ^= h >> 29;
         }
-        d->generation++;
-        (void) link_record(inv, &copy, d, now);
+        uint64_t w = 0;
+        memcpy(&w, s + i, len - i);
+        h = (h ^ w ^ (uint64_t) len << 56) * 0x9e3779b97f4a7c15ull;
+        return h ^ (h >> 32);
+}
 
+/* 0 for an observation without a chassis ID: it is not a neighbour
+ * announcing itself. */
+static uint64_t memo_hash(const Inventory *inv, const struct vw_observation *o) {
+        if (isempty(o->chassis_id))
+                return 0;
+        uint64_t h = inv->memo_seed;
+        const char *parts[] = { o->source, o->kind, o->chassis_subtype, o->chassis_id,
+                                o->via.device, o->via.port, o->via.interface, o->via.agent };
+        for (size_t i = 0; i < ELEMENTSOF(parts); i++)
+                h = memo_mix(h, parts[i]);
+        return h ? h : 1;
+}
+
+/* The entry for `hash`, or the empty slot where it would go (NULL: no table). */
+static Memo *memo_slot(const Inventory *inv, uint64_t hash) {
+        if (inv->memo_size == 0)
+                return NULL;
+        size_t mask = inv->memo_size - 1;
+        for (size_t i = hash & mask;; i = (i + 1) & mask)
+                if (inv->memo[i].hash == hash || inv->memo[i].hash == 0)
+                        return &inv->memo[i];
+}
+
+/* Rebuild into `size` slots, keeping only the entries still valid. */
+static int memo_rehash(Inventory *inv, size_t size) {
+        Memo *old = inv->memo;
+        size_t old_size = inv->memo_size;
+        Memo *t = calloc(size, sizeof(Memo));
+        if (!t)
+                return -ENOMEM;
+        inv->memo = t;
+        inv->memo_size = size;
+        inv->memo_used = 0;
+        for (size_t i = 0; i < old_size; i++)
+                if (old[i].hash != 0 && old[i].epoch == inv->key_epoch && device_by_ref(inv, old[i].device)) {
+                        *memo_slot(inv, old[i].hash) = old[i];
+                        inv->memo_used++;
+                }
+        free(old);
+        return 0;
+}
+
+static void memo_put(Inventory *inv, uint64_t hash, const Device *d, int slot, uint32_t link) {
+        Memo *e = memo_slot(inv, hash);
+        if (!e || e->hash == 0) {
+                /* full: drop the stale entries, then grow if the live ones
+                 * need it (a cache: failing loses nothing) */
+                if ((inv->memo_used + 1) * 2 > inv->memo_size && inv->memo_size > 0 &&
+                    memo_rehash(inv, inv->memo_size) < 0)
+                        return;
+                if ((inv->memo_used + 1) * 2 > inv->memo_size &&
+                    memo_rehash(inv, inv->memo_size ? inv->memo_size * 2 : 1024) < 0)
+                        return;
+                e = memo_slot(inv, hash);
+                inv->memo_used++;
+        }
+        *e = (Memo) { .hash = hash, .device = device_ref(d), .link = link, .epoch = inv->key_epoch,
+                      .slot = (uint32_t) slot };
+}
+
+/* The refresh path: 1 when the observation was merged, 0 when it needs the
+ * full path (nothing was changed then). */
+static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *obs, uint64_t now,
+                         ObserveResult *res) {
+        Device *d = device_by_ref(inv, e->device);
+        if (!d || e->epoch != inv->key_epoch || e->slot >= d->n_obs ||
+            obs->n_macs + obs->n_addresses + 2 >= KEYS_MAX)
+                return 0;
+        unsigned same = packed_obs_compare(d->obs[e->slot], obs);
+        if (!(same & OBS_SAME_IDENTITY))
+                return 0;
+
+        /* its MACs: the device's already, or nobody's yet (another device's
+         * is a conflict, which the full path reports) */
+        char fresh_text[KEYS_MAX][17];
+        const char *fresh[KEYS_MAX];
+        size_t n_fresh = 0;
+        for (size_t i = 0; i < obs->n_macs; i++) {
+                uint8_t mac[6];
+                char k[300];
+                if (!obs->macs[i] || mac_parse(obs->macs[i], mac) < 0 || mac_is_weak(mac))
+                        continue;
+                uint64_t v = 1;         /* as key_is_mac() reads "mac:…" */
+                for (size_t j = 0; j < 6; j++)
+                        v += (uint64_t) mac[j] << (40 - 8 * j);
+                uint32_t owner = u64map_get(&inv->by_mac, v);
+                if (owner == device_ref(d))
+                        continue;
+                if (owner != 0)
+                        return 0;
+                mac_key(mac, k);
+                bool dup = false;
+                for (size_t j = 0; j < n_fresh && !dup; j++)
+                        dup = streq(fresh[j], k);
+                if (dup)
+                        continue;
+                fresh[n_fresh] = memcpy(fresh_text[n_fresh], k, 17);
+                n_fresh++;
+        }
+
+        struct vw_observation copy = *obs;
+        if (copy.time_usec == 0)
+                copy.time_usec = now;
+        PackedObs *p;
+        int r = packed_obs_new(&copy, &p);
+        if (r < 0)
+                return r;
+        r = device_add_keys(inv, d, fresh, n_fresh);
+        if (r < 0) {
+                packed_obs_free(p);
+                return r;
+        }
+        packed_obs_free(d->obs[e->slot]);
+        d->obs[e->slot] = p;
+        res->was_present = !d->absent && !d->stale;
+        device_seen(d, obs, now);
+        if (e->link > 0)
+                (void) link_refresh(inv, e->link, obs->port_id, now, &inv->changed_link);
+        else
+                (void) link_record(inv, &copy, d, now, &e->link);
+        res->device = d;
+        res->refresh = true;
+        res->same_vendor_inputs = same & OBS_SAME_MAC_BLOCKS;
+        return 1;
+}
+
+int inventory_merge(Inventory *inv, const struct vw_observation *obs, uint64_t now, ObserveResult *ret) {
+        ObserveResult res = {};
+        inv->changed_link = 0;
+
+        uint64_t hash = memo_hash(inv, obs);
+        Memo *e = hash ? memo_slot(inv, hash) : NULL;
+        int r = e && e->hash == hash ? merge_refresh(inv, e, obs, now, &res) : 0;
+        if (r == 0) {
+                int slot = -1;
+                uint32_t link = 0;
+                bool memo = false;
+                r = merge_full(inv, obs, now, &res, &slot, &link, &memo);
+                if (r >= 0 && hash && memo)
+                        memo_put(inv, hash, res.device, slot, link);
+        }
+        if (r < 0)
+                return r;
         if (ret)
-                *ret = d;
+                *ret = res;
+        return 0;
+}
+
+int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t now, Device **ret, bool *ret_conflict) {
+        ObserveResult res;
+        int r = inventory_merge(inv, obs, now, &res);
+        if (r < 0)
+                return r;
+        if (ret)
+                *ret = res.device;
         if (ret_conflict)
-                *ret_conflict = conflict;
+                *ret_conflict = res.conflict;
         return 0;
 }
 
 Device *inventory_get(Inventory *inv, const char *id) {
-        return id ? device_by_ref(inv, strmap_get(&inv->by_key, id)) : NULL;
+        return id ? device_by_ref(inv, key_get(inv, id)) : NULL;
 }
 
 static void device_remove(Inventory *inv, size_t index) {
         Device *d = inv->devices[index];
+        inv->key_epoch++;               /* every memo entry is checked again */
         for (size_t i = 0; i < d->n_keys; i++)
-                if (strmap_get(&inv->by_key, d->keys[i]) == device_ref(d))
-                        strmap_remove(&inv->by_key, d->keys[i]);
+                key_remove_if(inv, d->keys[i], device_ref(d));
         inv->devices[index] = NULL;
         inv->n_live--;
         device_free(d);

@@ -82,6 +82,20 @@ Inventory *inventory_free(Inventory *inv);
  * of two different devices (kept apart, reported by the caller). */
 int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t now, Device **ret, bool *ret_conflict);
 
+/* The same, with what the observation did. */
+typedef struct ObserveResult {
+        Device *device;                 /* where it landed */
+        bool conflict;
+        bool was_present;               /* the device was there before, neither absent nor stale */
+        /* a known neighbour again, and only its time, TTL, port, port
+         * description or MACs changed */
+        bool refresh;
+        /* ... and its MACs stayed in their registry blocks: what the vendor
+         * engine reads is unchanged */
+        bool same_vendor_inputs;
+} ObserveResult;
+int inventory_merge(Inventory *inv, const struct vw_observation *obs, uint64_t now, ObserveResult *ret);
+
 Device *inventory_get(Inventory *inv, const char *id);
 int inventory_forget(Inventory *inv, const char *id);
 size_t inventory_count(Inventory *inv);

@@ -473,9 +473,9 @@ void manager_device_changed(Manager *m, Device *d, bool reclassify) {
 }
 
 void manager_observe(Manager *m, const struct vw_observation *obs) {
-        Device *d;
-        bool conflict = false;
-        int r = inventory_observe(m->inventory, obs, now_realtime_usec(), &d, &conflict);
+        ObserveResult res;
+        uint64_t now = now_realtime_usec();
+        int r = inventory_merge(m->inventory, obs, now, &res);
         if (r == -ENOSPC) {
                 if (m->stats.rejected++ % 1000 == 0)
                         log_warning("device cap (%u) reached: new devices are not recorded (%" PRIu64 " refused so far)",
@@ -492,7 +492,8 @@ void manager_observe(Manager *m, const struct vw_observation *obs) {
         const Link *l = inventory_take_changed_link(m->inventory);
         if (l && m->store)
                 store_put_link(m->store, l);
-        if (conflict) {
+        Device *d = res.device;
+        if (res.conflict) {
                 /* counted always; logged for the first few, then only at debug
                  * level: anyone on the wire can forge these */
                 if (m->stats.conflicts++ < 10)
@@ -500,6 +501,12 @@ void manager_observe(Manager *m, const struct vw_observation *obs) {
                            obs->source ? obs->source : "?", d->id);
                 else
                         log_debug("identifier conflict for %s (%" PRIu64 " so far)", d->id, m->stats.conflicts);
+        }
+        if (res.refresh && res.same_vendor_inputs) {
+                /* a neighbour announcing itself again: the vendor verdict stands */
+                m->stats.refreshed++;
+                (void) audit_device_refreshed(m->audit, m->inventory, d, res.was_present, now);
+                return;
         }
         manager_device_changed(m, d, false);
 }

@@ -17,6 +17,7 @@ typedef struct ManagerStats {
         uint64_t rejected;              /* no identity, or over the device cap */
         uint64_t conflicts;             /* strong identifiers of two devices in one observation */
         uint64_t classified;            /* vendor verdicts computed (not served from cache) */
+        uint64_t refreshed;             /* observations merged by the refresh path (inventory.c's memo) */
         uint64_t reloads, reload_failures;
 } ManagerStats;
 

@@ -598,6 +598,65 @@ int packed_obs_view(const PackedObs *p, ObsView *ret) {
         return 0;
 }
 
+/* The fields a re-announcement changes: where it was sent from. */
+static bool string_field_volatile(size_t i) {
+        size_t off = string_field_offset(i);
+        return off == offsetof(struct vw_observation, port_id) || off == offsetof(struct vw_observation, port_descr);
+}
+
+/* Compare the next `n` stored strings with l[0..n) (NULL entries skipped,
+ * as packing does); *at moves past them.  With `blocks`, only each MAC's
+ * first 13 characters ("aa:bb:cc:dd:e", 36 bits) need to match. */
+static bool items_equal(const char **at, size_t n, const char *const *l, size_t n_l, bool blocks) {
+        size_t k = 0;
+        bool same = true;
+        for (size_t j = 0; j < n_l; j++) {
+                if (!l[j])
+                        continue;
+                if (k++ >= n)
+                        return false;
+                size_t len = strlen(*at);
+                if (same && (blocks ? len != 17 || strlen(l[j]) != 17 || memcmp(*at, l[j], 13) != 0
+                                    : strcmp(*at, l[j]) != 0))
+                        same = false;
+                *at += len + 1;
+        }
+        return same && k == n;
+}
+
+unsigned packed_obs_compare(const PackedObs *p, const struct vw_observation *o) {
+        if (p->caps_system != o->caps_system || p->caps_enabled != o->caps_enabled || p->vlan != o->vlan)
+                return 0;
+        const char *at = p->data;
+        for (size_t i = 0; i < N_STRING_FIELDS; i++) {
+                const char *s = CFIELD(o, string_field_offset(i), cstr);
+                bool stored = p->present & (UINT32_C(1) << i);
+                if (string_field_volatile(i)) {
+                        if (stored)
+                                at += strlen(at) + 1;
+                        continue;
+                }
+                if (stored != (s != NULL) || (stored && strcmp(at, s) != 0))
+                        return 0;
+                if (stored)
+                        at += strlen(at) + 1;
+        }
+        /* the MACs come first among the arrays */
+        _Static_assert(OBS_MACS == 0, "MACs are the first array");
+        unsigned ret = OBS_SAME_IDENTITY;
+        const char *macs_at = at;
+        at = skip_strings(at, p->n_items[OBS_MACS]);
+        for (size_t a = 1; a < OBS_ARRAYS_MAX; a++) {
+                const char *const *l = CFIELD(o, obs_arrays[a].offset, cstrv);
+                size_t n = l ? CFIELD(o, obs_arrays[a].count_offset, size_t) : 0;
+                if (!items_equal(&at, p->n_items[a], l, n, false))
+                        return 0;
+        }
+        if (items_equal(&macs_at, p->n_items[OBS_MACS], o->macs, o->macs ? o->n_macs : 0, true))
+                ret |= OBS_SAME_MAC_BLOCKS;
+        return ret;
+}
+
 void obs_view_done(ObsView *v) {
         free(v->heap);
         v->heap = NULL;

@@ -85,4 +85,16 @@ typedef struct ObsView {
 } ObsView;
 
 int packed_obs_view(const PackedObs *p, ObsView *ret);
+
+/* How a new observation from the same source compares with the stored one
+ * (a neighbour re-announcing itself). */
+enum {
+        /* every field is equal but the time, the TTL, the port ID, the port
+         * description and the MACs */
+        OBS_SAME_IDENTITY = 1 << 0,
+        /* as many MACs, each in the same 36-bit registry block (the finest an
+         * IEEE assignment goes) as the one at its place before */
+        OBS_SAME_MAC_BLOCKS = 1 << 1,
+};
+unsigned packed_obs_compare(const PackedObs *p, const struct vw_observation *o);
 void obs_view_done(ObsView *v);

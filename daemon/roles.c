@@ -540,6 +540,15 @@ int role_evaluate_full(const RolesConfig *c, const Device *d, const RoleHints *h
         return verdict_set(ret, "unknown", NULL, "no rule matched");
 }
 
+bool roles_ignore_macs_and_links(const RolesConfig *c) {
+        if (c->heuristics.enabled && c->heuristics.core_min_neighbours > 0)
+                return false;
+        for (size_t i = 0; i < c->n_overrides; i++)
+                if (c->overrides[i]->match == OVERRIDE_MAC)
+                        return false;
+        return true;
+}
+
 int role_evaluate(const RolesConfig *c, const Device *d, RoleVerdict *ret) {
         return role_evaluate_full(c, d, NULL, ret);
 }

@@ -96,6 +96,9 @@ char *role_prefix_format(const RolePrefix *p, char *buf, size_t n);
  * NULL.  *ret is updated in place (pass the device's current verdict, or a
  * zeroed one): returns 1 when it changed, 0 when it was already right. */
 int role_evaluate(const RolesConfig *c, const Device *d, RoleVerdict *ret);
+/* True when a network device's role depends on nothing but its observations'
+ * fields other than their MACs: no MAC override, no neighbour counting. */
+bool roles_ignore_macs_and_links(const RolesConfig *c);
 int role_evaluate_full(const RolesConfig *c, const Device *d, const RoleHints *hints, RoleVerdict *ret);
 void role_verdict_done(RoleVerdict *v);
 /* A verdict in one allocation (role_verdict_done frees it). */

@@ -116,3 +116,86 @@ uint32_t strmap_remove(StrMap *m, const char *key) {
         m->used--;
         return v;
 }
+
+/* ---- 64-bit keys ---- */
+
+static size_t u64_home(const U64Map *m, uint64_t key) {
+        uint64_t h = key * 0x9e3779b97f4a7c15ull;
+        return (size_t) (h ^ h >> 32) & (m->size - 1);
+}
+
+void u64map_done(U64Map *m) {
+        free(m->keys);
+        free(m->values);
+        *m = (U64Map) {};
+}
+
+/* The slot holding `key`, or the empty one that ends its chain. */
+static size_t u64_find(const U64Map *m, uint64_t key) {
+        size_t mask = m->size - 1, i = u64_home(m, key);
+        while (m->keys[i] != 0 && m->keys[i] != key)
+                i = (i + 1) & mask;
+        return i;
+}
+
+uint32_t u64map_get(const U64Map *m, uint64_t key) {
+        if (m->size == 0 || key == 0)
+                return 0;
+        size_t i = u64_find(m, key);
+        return m->keys[i] == key ? m->values[i] : 0;
+}
+
+static int u64_resize(U64Map *m, size_t size) {
+        U64Map n = { .keys = calloc(size, sizeof(uint64_t)), .values = malloc(size * sizeof(uint32_t)),
+                     .size = size, .used = m->used };
+        if (!n.keys || !n.values) {
+                free(n.keys);
+                free(n.values);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < m->size; i++)
+                if (m->keys[i] != 0) {
+                        size_t j = u64_find(&n, m->keys[i]);
+                        n.keys[j] = m->keys[i];
+                        n.values[j] = m->values[i];
+                }
+        u64map_done(m);
+        *m = n;
+        return 0;
+}
+
+int u64map_put(U64Map *m, uint64_t key, uint32_t value) {
+        if (key == 0)
+                return -EINVAL;
+        if ((m->used + 1) * 2 > m->size && u64_resize(m, m->size ? m->size * 2 : 16) < 0)
+                return -ENOMEM;
+        size_t i = u64_find(m, key);
+        if (m->keys[i] == 0) {
+                m->keys[i] = key;
+                m->used++;
+        }
+        m->values[i] = value;
+        return 0;
+}
+
+uint32_t u64map_remove(U64Map *m, uint64_t key) {
+        if (m->size == 0 || key == 0)
+                return 0;
+        size_t mask = m->size - 1, i = u64_find(m, key);
+        if (m->keys[i] != key)
+                return 0;
+        uint32_t v = m->values[i];
+        /* shift back every later entry of the chain that may sit at i */
+        for (size_t j = (i + 1) & mask; m->keys[j] != 0; j = (j + 1) & mask) {
+                size_t home = u64_home(m, m->keys[j]);
+                /* j's entry may move to i when its home is not in (i, j] */
+                if (((j - home) & mask) >= ((j - i) & mask)) {
+                        m->keys[i] = m->keys[j];
+                        m->values[i] = m->values[j];
+                        i = j;
+                }
+        }
+        m->keys[i] = 0;
+        m->used--;
+        return v;
+}

@@ -22,3 +22,17 @@ int strmap_put(StrMap *m, const char *key, uint32_t value);
 /* Returns the removed value or 0. */
 uint32_t strmap_remove(StrMap *m, const char *key);
 size_t strmap_size(const StrMap *m);
+
+/* The same for 64-bit keys (≠ 0): 12 bytes a slot, no strings to compare.
+ * Removal shifts the probe chain back, so no tombstones build up. */
+typedef struct U64Map {
+        uint64_t *keys;         /* 0 = empty */
+        uint32_t *values;
+        size_t size;            /* power of two */
+        size_t used;
+} U64Map;
+
+void u64map_done(U64Map *m);
+uint32_t u64map_get(const U64Map *m, uint64_t key);
+int u64map_put(U64Map *m, uint64_t key, uint32_t value);
+uint32_t u64map_remove(U64Map *m, uint64_t key);

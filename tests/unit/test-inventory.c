@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "inventory.h"
+#include "strmap.h"
 
 #define SEC UINT64_C(1000000)
 
@@ -316,6 +317,142 @@ static void test_packed_observation(void **state) {
         packed_obs_free(p);
 }
 
+static ObserveResult merge(const struct vw_observation *o, uint64_t now) {
+        ObserveResult res;
+        assert_int_equal(inventory_merge(inv, o, now, &res), 0);
+        return res;
+}
+
+/* A neighbour re-announcing itself takes the refresh path, which must leave
+ * the inventory as the full path would: new port MACs become keys, the
+ * link's remote port follows, and a change of identity goes the full way. */
+static void test_refresh_path(void **state) {
+        const char *mac1[] = { "00:e0:fc:80:00:01" }, *mac2[] = { "00:e0:fc:80:00:02" };
+        const char *addr[] = { "10.1.2.3" };
+        struct vw_observation o = VW_OBSERVATION_INIT;
+        o.source = "lldp";
+        o.chassis_id = "00:e0:fc:00:00:01";
+        o.chassis_subtype = "mac";
+        o.port_id = "GE1/0/1";
+        o.sys_descr = "Huawei Versatile Routing Platform";
+        o.macs = mac1;
+        o.n_macs = 1;
+        o.addresses = addr;
+        o.n_addresses = 1;
+        o.ttl = 120;
+        o.via.interface = "eth0";
+
+        ObserveResult r = merge(&o, SEC);
+        assert_false(r.refresh);                /* new: nothing to remember yet */
+        Device *d = r.device;
+        r = merge(&o, 2 * SEC);
+        assert_false(r.refresh);                /* seen before: remembered now */
+        assert_ptr_equal(r.device, d);
+
+        o.port_id = "GE1/0/2";                  /* another port, from its own MAC */
+        o.macs = mac2;
+        o.ttl = 90;
+        r = merge(&o, 3 * SEC);
+        assert_true(r.refresh);
+        assert_true(r.same_vendor_inputs);      /* the same registry block */
+        assert_true(r.was_present);
+        assert_ptr_equal(r.device, d);
+        assert_ptr_equal(inventory_get(inv, "mac:00e0fc800002"), d);
+        assert_ptr_equal(inventory_get(inv, "mac:00e0fc800001"), d);
+        assert_ptr_equal(inventory_get(inv, "addr:10.1.2.3"), d);
+        assert_string_equal(DEVICE_ATTR(d, port_id), "GE1/0/2");
+        assert_int_equal(d->last_seen, 3 * SEC);
+        assert_int_equal(d->expires, 3 * SEC + 90 * SEC);
+        const Link *l = inventory_take_changed_link(inv);
+        assert_non_null(l);
+        assert_string_equal(l->remote_port, "GE1/0/2");
+        assert_string_equal(l->local, "capture:eth0");
+
+        /* a MAC from another registry block: refreshed, but the vendor
+         * engine must look again */
+        const char *other[] = { "3c:8a:b0:00:00:01" };
+        o.macs = other;
+        r = merge(&o, 4 * SEC);
+        assert_true(r.refresh);
+        assert_false(r.same_vendor_inputs);
+
+        /* a new description is a new identity: the full path */
+        o.sys_descr = "Huawei VRP V200R005";
+        r = merge(&o, 5 * SEC);
+        assert_false(r.refresh);
+        assert_ptr_equal(r.device, d);
+
+        /* a shutdown frame on the refresh path */
+        r = merge(&o, 6 * SEC);
+        assert_true(r.refresh);
+        o.ttl = 0;
+        r = merge(&o, 7 * SEC);
+        assert_true(r.refresh);
+        assert_true(d->absent);
+        o.ttl = 120;
+        r = merge(&o, 8 * SEC);
+        assert_true(r.refresh);
+        assert_false(r.was_present);
+        assert_false(d->absent);
+}
+
+/* A port MAC that belongs to another device is a conflict, reported by the
+ * full path; a forgotten device is never found through a stale memo. */
+static void test_refresh_falls_back(void **state) {
+        const char *mac1[] = { "00:e0:fc:80:00:01" }, *theirs[] = { "00:e0:fc:99:99:99" };
+        struct vw_observation other = VW_OBSERVATION_INIT;
+        other.source = "lldp";
+        other.chassis_id = "00:e0:fc:99:99:99";
+        other.chassis_subtype = "mac";
+        Device *e = merge(&other, SEC).device;
+
+        struct vw_observation o = VW_OBSERVATION_INIT;
+        o.source = "lldp";
+        o.chassis_id = "00:e0:fc:00:00:01";
+        o.chassis_subtype = "mac";
+        o.macs = mac1;
+        o.n_macs = 1;
+        o.via.interface = "eth0";
+        Device *d = merge(&o, SEC).device;
+        assert_false(merge(&o, 2 * SEC).refresh);
+        assert_true(merge(&o, 3 * SEC).refresh);
+
+        o.macs = theirs;
+        ObserveResult r = merge(&o, 4 * SEC);
+        assert_false(r.refresh);
+        assert_true(r.conflict);
+        assert_ptr_equal(r.device, d);
+        assert_ptr_equal(inventory_get(inv, "mac:00e0fc999999"), e);
+
+        assert_int_equal(inventory_forget(inv, d->id), 0);
+        o.macs = mac1;
+        r = merge(&o, 5 * SEC);
+        assert_false(r.refresh);
+        assert_int_equal(r.device->first_seen, 5 * SEC);
+        assert_ptr_equal(inventory_get(inv, "mac:00e0fc000001"), r.device);
+        assert_ptr_equal(inventory_get(inv, "mac:00e0fc800001"), r.device);
+}
+
+/* The MAC index: removal shifts probe chains back, and every key stays
+ * reachable through any mix of puts and removals. */
+static void test_u64map(void **state) {
+        U64Map m = {};
+        enum { N = 5000 };
+        for (uint64_t k = 1; k <= N; k++)
+                assert_int_equal(u64map_put(&m, k * 0x1000, (uint32_t) k), 0);
+        assert_int_equal(u64map_put(&m, 0, 1), -EINVAL);
+        for (uint64_t k = 1; k <= N; k += 3)
+                assert_int_equal(u64map_remove(&m, k * 0x1000), (uint32_t) k);
+        assert_int_equal(u64map_remove(&m, 1 * 0x1000), 0);
+        for (uint64_t k = 1; k <= N; k++)
+                assert_int_equal(u64map_get(&m, k * 0x1000), (k - 1) % 3 == 0 ? 0 : (uint32_t) k);
+        assert_int_equal(u64map_put(&m, 2 * 0x1000, 7), 0);    /* replace */
+        assert_int_equal(u64map_get(&m, 2 * 0x1000), 7);
+        assert_int_equal(m.used, N - (N + 2) / 3);
+        u64map_done(&m);
+        assert_int_equal(u64map_get(&m, 5), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_packed_observation),
@@ -329,6 +466,9 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_links, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_record_keeps_every_identifier, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_refresh_path, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_refresh_falls_back, setup, teardown),
+                cmocka_unit_test(test_u64map),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
