@@ -11,6 +11,9 @@
 #define SOURCE_TIMEOUT_DEFAULT (600 * USEC_PER_SEC)
 #define SOURCE_TIMEOUT_MIN (30 * USEC_PER_SEC)
 
+/* "lldp@eth1", "snmp@10.0.0.1", "jsonl": what goes blind together. */
+#define SOURCE_KEY_MAX 512
+
 typedef struct SourceInfo {
         uint64_t last_seen;
         uint32_t max_ttl;               /* seconds */
@@ -25,6 +28,8 @@ struct Audit {
         AlertManager *alerts;
         Waivers *waivers;
         NameMap *sources;                /* source key -> SourceInfo* */
+        char last_source[SOURCE_KEY_MAX];       /* the last one seen, and its info */
+        SourceInfo *last_source_info;
         bool restoring;
         uint64_t n_evaluations;
         uint64_t evaluation_nsec;       /* time spent in role + policy */
@@ -77,17 +82,19 @@ Waivers *audit_waivers(Audit *a) {
         return a->waivers;
 }
 
-/* "lldp@eth1", "snmp@10.0.0.1", "jsonl": what goes blind together. */
-#define SOURCE_KEY_MAX 512
 
 /* Into buf (cut at SOURCE_KEY_MAX): every observation passes here. */
-static const char *source_key(const PackedObs *o, char buf[static SOURCE_KEY_MAX]) {
-        const char *source = PACKED_OBS_GET(o, source), *where = PACKED_OBS_GET(o, via.interface);
-        if (!where)
-                where = PACKED_OBS_GET(o, via.agent);
+static const char *source_key_of(const char *source, const char *interface, const char *agent,
+                                 char buf[static SOURCE_KEY_MAX]) {
+        const char *where = interface ? interface : agent;
         const char *parts[] = { source ? source : "unknown", where ? "@" : "", where ? where : "" };
         strjoin_cut(buf, SOURCE_KEY_MAX, parts, ELEMENTSOF(parts));
         return buf;
+}
+
+static const char *source_key(const PackedObs *o, char buf[static SOURCE_KEY_MAX]) {
+        return source_key_of(PACKED_OBS_GET(o, source), PACKED_OBS_GET(o, via.interface), PACKED_OBS_GET(o, via.agent),
+                             buf);
 }
 
 static bool source_is_lost(Audit *a, const PackedObs *o) {
@@ -97,27 +104,36 @@ static bool source_is_lost(Audit *a, const PackedObs *o) {
         return si && si->lost;
 }
 
-static void source_seen(Audit *a, const PackedObs *o, uint64_t now) {
-        char buf[SOURCE_KEY_MAX];
-        const char *k = source_key(o, buf);
-        if (!k)
-                return;
-        SourceInfo *si = namemap_get(a->sources, k);
-        if (!si) {
-                si = calloc(1, sizeof *si);
-                if (!si || namemap_put(a->sources, k, si, NULL) < 0) {
-                        free(si);
-                        return;
+/* A source sent something: `k` is its key.  Sources are few and a stream
+ * of observations comes from one at a time, so the last one is kept at hand. */
+static void source_seen_key(Audit *a, const char *k, int32_t ttl, uint64_t now) {
+        SourceInfo *si = a->last_source_info;
+        if (!si || !streq(a->last_source, k)) {
+                si = namemap_get(a->sources, k);
+                if (!si) {
+                        si = calloc(1, sizeof *si);
+                        if (!si || namemap_put(a->sources, k, si, NULL) < 0) {
+                                free(si);
+                                return;
+                        }
                 }
+                /* info records live as long as the audit */
+                a->last_source_info = si;
+                snprintf(a->last_source, sizeof a->last_source, "%s", k);
         }
         si->last_seen = now;
         si->finished = false;
-        if (o->ttl > 0 && (uint32_t) o->ttl > si->max_ttl)
-                si->max_ttl = (uint32_t) o->ttl;
+        if (ttl > 0 && (uint32_t) ttl > si->max_ttl)
+                si->max_ttl = (uint32_t) ttl;
         if (si->lost) {
                 si->lost = false;
                 alerts_source_back(a->alerts, k, now);
         }
+}
+
+static void source_seen(Audit *a, const PackedObs *o, uint64_t now) {
+        char buf[SOURCE_KEY_MAX];
+        source_seen_key(a, source_key(o, buf), o->ttl, now);
 }
 
 /* The device's newest observation: the one that just arrived. */
@@ -206,7 +222,8 @@ int audit_device_changed(Audit *a, Inventory *inv, Device *d, uint64_t now) {
         return r;
 }
 
-int audit_device_refreshed(Audit *a, Inventory *inv, Device *d, bool was_present, uint64_t now) {
+int audit_device_refreshed(Audit *a, Inventory *inv, Device *d, const struct vw_observation *obs, bool was_present,
+                           uint64_t now) {
         /* Role and policy read the device's fields, which a refresh left
          * as they were, except its presence and MACs; the context (neighbour
          * counts, the switch a host hangs off) and waivers, which expire,
@@ -214,9 +231,8 @@ int audit_device_refreshed(Audit *a, Inventory *inv, Device *d, bool was_present
         if (!a || !d || a->restoring || !was_present || d->absent || d->kind != DEVICE_NETWORK || d->policy.waived ||
             !roles_ignore_macs_and_links(a->roles))
                 return audit_device_changed(a, inv, d, now);
-        const PackedObs *o = newest(d);
-        if (o)
-                source_seen(a, o, now);
+        char buf[SOURCE_KEY_MAX];
+        source_seen_key(a, source_key_of(obs->source, obs->via.interface, obs->via.agent, buf), obs->ttl, now);
         if (a->store)
                 store_put_device(a->store, d);
         return 0;

@@ -36,7 +36,8 @@ int audit_device_changed(Audit *a, Inventory *inv, Device *d, uint64_t now);
 /* The same for a neighbour that announced itself again (ObserveResult.refresh)
  * with its vendor verdict unchanged: role and policy are evaluated again only
  * when something they read may have changed. */
-int audit_device_refreshed(Audit *a, Inventory *inv, Device *d, bool was_present, uint64_t now);
+int audit_device_refreshed(Audit *a, Inventory *inv, Device *d, const struct vw_observation *obs, bool was_present,
+                           uint64_t now);
 /* A device left for good: "forget", "retention". */
 int audit_device_gone(Audit *a, const char *id, const char *reason, uint64_t now);
 /* Reload: new configs (borrowed), config waivers re-applied, every device

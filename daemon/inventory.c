@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <time.h>
@@ -30,6 +31,13 @@ struct Inventory {
         size_t memo_size, memo_used;    /* power of two; occupied slots */
         uint32_t key_epoch;             /* bumped whenever a key leaves the index */
         uint64_t memo_seed;
+
+        /* the batch inventory_prefetch() saw, merged next in this order */
+        struct batch_entry {
+                const struct vw_observation *obs;
+                uint64_t hash;
+        } batch[INVENTORY_BATCH_MAX];
+        size_t n_batch, batch_next;
 };
 
 /* The index maps keys to a device's place in devices[] plus one. */
@@ -141,6 +149,14 @@ static bool key_is_mac(const char *key, uint64_t *ret) {
                 return false;
         *ret = v + 1;           /* 0 is the map's empty slot */
         return true;
+}
+
+/* The MAC index's key for a MAC, as key_is_mac() reads "mac:…". */
+static uint64_t mac_value(const uint8_t mac[6]) {
+        uint64_t v = 0;
+        for (size_t j = 0; j < 6; j++)
+                v = v << 8 | mac[j];
+        return v + 1;
 }
 
 static uint32_t key_get(const Inventory *inv, const char *key) {
@@ -414,11 +430,16 @@ static int link_refresh(Inventory *inv, uint32_t idx, const char *remote_port, u
                 l->last_seen = now;
         if (streq_ptr(l->remote_port, remote_port))
                 return 0;
-        char *port = remote_port ? strdup(remote_port) : NULL;
-        if (remote_port && !port)
-                return -ENOMEM;
-        free(l->remote_port);
-        l->remote_port = port;
+        size_t len = remote_port ? strlen(remote_port) + 1 : 0;
+        if (remote_port && l->remote_port && malloc_usable_size(l->remote_port) >= len)
+                memcpy(l->remote_port, remote_port, len);       /* a neighbour speaking from port after port */
+        else {
+                char *port = remote_port ? strdup(remote_port) : NULL;
+                if (remote_port && !port)
+                        return -ENOMEM;
+                free(l->remote_port);
+                l->remote_port = port;
+        }
         *ret_changed = idx;
         return 0;
 }
@@ -611,6 +632,9 @@ static int merge_full(Inventory *inv, const struct vw_observation *obs, uint64_t
  * change shows in the comparison. */
 typedef struct Memo {
         uint64_t hash;                  /* 0 = empty */
+        /* where the device and its observation were: only ever prefetched
+         * (inventory_prefetch), never read through */
+        const void *device_hint, *obs_hint;
         uint32_t device;                /* device ref */
         uint32_t link;                  /* index+1 of its link, 0 = none */
         uint32_t epoch;                 /* key_epoch when made */
@@ -689,8 +713,8 @@ static void memo_put(Inventory *inv, uint64_t hash, const Device *d, int slot, u
                 e = memo_slot(inv, hash);
                 inv->memo_used++;
         }
-        *e = (Memo) { .hash = hash, .device = device_ref(d), .link = link, .epoch = inv->key_epoch,
-                      .slot = (uint32_t) slot };
+        *e = (Memo) { .hash = hash, .device_hint = d, .obs_hint = d->obs[slot], .device = device_ref(d),
+                      .link = link, .epoch = inv->key_epoch, .slot = (uint32_t) slot };
 }
 
 /* The refresh path: 1 when the observation was merged, 0 when it needs the
@@ -701,9 +725,13 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
         if (!d || e->epoch != inv->key_epoch || e->slot >= d->n_obs ||
             obs->n_macs + obs->n_addresses + 2 >= KEYS_MAX)
                 return 0;
-        unsigned same = packed_obs_compare(d->obs[e->slot], obs);
-        if (!(same & OBS_SAME_IDENTITY))
-                return 0;
+        /* Each neighbour's state was last touched a whole round of the
+         * others ago: ask for what comes next before working on the MACs. */
+        const PackedObs *old = d->obs[e->slot];
+        for (size_t i = 0; i < 4; i++)
+                __builtin_prefetch((const char *) old + 64 * i);
+        if (e->link > 0 && e->link <= inv->n_links && inv->links[e->link - 1].remote_port)
+                __builtin_prefetch(inv->links[e->link - 1].remote_port);
 
         /* its MACs: the device's already, or nobody's yet (another device's
          * is a conflict, which the full path reports) */
@@ -715,10 +743,7 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
                 char k[300];
                 if (!obs->macs[i] || mac_parse(obs->macs[i], mac) < 0 || mac_is_weak(mac))
                         continue;
-                uint64_t v = 1;         /* as key_is_mac() reads "mac:…" */
-                for (size_t j = 0; j < 6; j++)
-                        v += (uint64_t) mac[j] << (40 - 8 * j);
-                uint32_t owner = u64map_get(&inv->by_mac, v);
+                uint32_t owner = u64map_get(&inv->by_mac, mac_value(mac));
                 if (owner == device_ref(d))
                         continue;
                 if (owner != 0)
@@ -732,21 +757,20 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
                 fresh[n_fresh] = memcpy(fresh_text[n_fresh], k, 17);
                 n_fresh++;
         }
+        unsigned same = packed_obs_compare(old, obs);
+        if (!(same & OBS_SAME_IDENTITY))
+                return 0;
 
         struct vw_observation copy = *obs;
         if (copy.time_usec == 0)
                 copy.time_usec = now;
-        PackedObs *p;
-        int r = packed_obs_new(&copy, &p);
+        int r = device_add_keys(inv, d, fresh, n_fresh);
         if (r < 0)
                 return r;
-        r = device_add_keys(inv, d, fresh, n_fresh);
-        if (r < 0) {
-                packed_obs_free(p);
+        r = packed_obs_renew(&d->obs[e->slot], &copy);
+        if (r < 0)
                 return r;
-        }
-        packed_obs_free(d->obs[e->slot]);
-        d->obs[e->slot] = p;
+        e->obs_hint = d->obs[e->slot];
         res->was_present = !d->absent && !d->stale;
         device_seen(d, obs, now);
         if (e->link > 0)
@@ -763,8 +787,23 @@ int inventory_merge(Inventory *inv, const struct vw_observation *obs, uint64_t n
         ObserveResult res = {};
         inv->changed_link = 0;
 
-        uint64_t hash = memo_hash(inv, obs);
+        uint64_t hash;
+        if (inv->n_batch > 0 && inv->batch[inv->batch_next].obs == obs) {
+                hash = inv->batch[inv->batch_next].hash;        /* inventory_prefetch() did this */
+                if (++inv->batch_next == inv->n_batch)
+                        inv->n_batch = inv->batch_next = 0;
+        } else {
+                inv->n_batch = inv->batch_next = 0;
+                /* the first MAC's slot in the index is wanted soon: load it
+                 * while the memo hash is computed */
+                uint8_t mac[6];
+                if (obs->n_macs > 0 && obs->macs[0] && mac_parse(obs->macs[0], mac) >= 0)
+                        u64map_prefetch(&inv->by_mac, mac_value(mac));
+                hash = memo_hash(inv, obs);
+        }
         Memo *e = hash ? memo_slot(inv, hash) : NULL;
+        if (e && e->hash == hash && e->link > 0 && e->link <= inv->n_links)
+                __builtin_prefetch(&inv->links[e->link - 1]);
         int r = e && e->hash == hash ? merge_refresh(inv, e, obs, now, &res) : 0;
         if (r == 0) {
                 int slot = -1;
@@ -779,6 +818,36 @@ int inventory_merge(Inventory *inv, const struct vw_observation *obs, uint64_t n
         if (ret)
                 *ret = res;
         return 0;
+}
+
+/* Two passes over the batch, so that its loads overlap: the first asks for
+ * the memo entries and MAC slots, the second, once those are in, for the
+ * devices, observations and links they point at. */
+void inventory_prefetch(Inventory *inv, const struct vw_observation *const *obs, size_t n) {
+        if (n > INVENTORY_BATCH_MAX)
+                n = INVENTORY_BATCH_MAX;
+        for (size_t i = 0; i < n; i++) {
+                uint8_t mac[6];
+                if (obs[i]->n_macs > 0 && obs[i]->macs[0] && mac_parse(obs[i]->macs[0], mac) >= 0)
+                        u64map_prefetch(&inv->by_mac, mac_value(mac));
+                uint64_t hash = memo_hash(inv, obs[i]);
+                inv->batch[i] = (struct batch_entry) { .obs = obs[i], .hash = hash };
+                if (hash && inv->memo_size > 0)
+                        __builtin_prefetch(&inv->memo[hash & (inv->memo_size - 1)]);
+        }
+        inv->n_batch = n;
+        inv->batch_next = 0;
+        for (size_t i = 0; i < n; i++) {
+                const Memo *e = inv->batch[i].hash ? memo_slot(inv, inv->batch[i].hash) : NULL;
+                if (!e || e->hash != inv->batch[i].hash)
+                        continue;
+                __builtin_prefetch(e->device_hint);
+                __builtin_prefetch((const char *) e->device_hint + 64);
+                for (size_t k = 0; k < 4; k++)
+                        __builtin_prefetch((const char *) e->obs_hint + 64 * k);
+                if (e->link > 0 && e->link <= inv->n_links)
+                        __builtin_prefetch(&inv->links[e->link - 1]);
+        }
 }
 
 int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t now, Device **ret, bool *ret_conflict) {

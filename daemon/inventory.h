@@ -95,6 +95,10 @@ typedef struct ObserveResult {
         bool same_vendor_inputs;
 } ObserveResult;
 int inventory_merge(Inventory *inv, const struct vw_observation *obs, uint64_t now, ObserveResult *ret);
+/* A hint: these observations are merged next, in this order (at most
+ * INVENTORY_BATCH_MAX of them count); their state is loaded together. */
+#define INVENTORY_BATCH_MAX 64
+void inventory_prefetch(Inventory *inv, const struct vw_observation *const *obs, size_t n);
 
 Device *inventory_get(Inventory *inv, const char *id);
 int inventory_forget(Inventory *inv, const char *id);

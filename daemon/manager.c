@@ -505,10 +505,19 @@ void manager_observe(Manager *m, const struct vw_observation *obs) {
         if (res.refresh && res.same_vendor_inputs) {
                 /* a neighbour announcing itself again: the vendor verdict stands */
                 m->stats.refreshed++;
-                (void) audit_device_refreshed(m->audit, m->inventory, d, res.was_present, now);
+                (void) audit_device_refreshed(m->audit, m->inventory, d, obs, res.was_present, now);
                 return;
         }
         manager_device_changed(m, d, false);
+}
+
+void manager_observe_batch(Manager *m, const struct vw_observation *const *obs, size_t n) {
+        for (size_t i = 0; i < n; i += INVENTORY_BATCH_MAX) {
+                size_t k = n - i < INVENTORY_BATCH_MAX ? n - i : INVENTORY_BATCH_MAX;
+                inventory_prefetch(m->inventory, obs + i, k);
+                for (size_t j = 0; j < k; j++)
+                        manager_observe(m, obs[i + j]);
+        }
 }
 
 int manager_identify(Manager *m, const struct vw_observation *obs, VendorVerdict *ret) {

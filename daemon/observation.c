@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stddef.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <strings.h>
@@ -477,25 +478,39 @@ static size_t string_field_offset(size_t i) {
         return offsetof(struct vw_observation, via) + obs_via[i - ELEMENTSOF(obs_strings)].offset;
 }
 
-int packed_obs_new(const struct vw_observation *src, PackedObs **ret) {
-        _Static_assert(N_STRING_FIELDS <= 32, "one bit per string field");
-        _Static_assert(ELEMENTSOF(obs_arrays) == OBS_ARRAYS_MAX, "the arrays");
-        size_t size = 0;
+/* The bytes the strings of `src` take packed; their lengths go to len[]
+ * (string fields, then array items in order), *ret_n_len counts them. */
+#define PACK_LENGTHS_MAX 256
+static size_t packed_size(const struct vw_observation *src, uint32_t len[static PACK_LENGTHS_MAX], size_t *ret_n_len,
+                          bool *ret_long) {
+        size_t size = 0, n = 0;
+        *ret_long = false;
         for (size_t i = 0; i < N_STRING_FIELDS; i++) {
                 const char *s = CFIELD(src, string_field_offset(i), cstr);
-                if (s)
-                        size += strlen(s) + 1;
+                if (!s)
+                        continue;
+                size_t l = strlen(s) + 1;
+                size += l;
+                len[n++] = (uint32_t) l;
         }
         for (size_t a = 0; a < OBS_ARRAYS_MAX; a++) {
                 const char *const *l = CFIELD(src, obs_arrays[a].offset, cstrv);
-                size_t n = l ? CFIELD(src, obs_arrays[a].count_offset, size_t) : 0;
-                for (size_t k = 0; k < n; k++)
-                        if (l[k])
-                                size += strlen(l[k]) + 1;
+                size_t count = l ? CFIELD(src, obs_arrays[a].count_offset, size_t) : 0;
+                for (size_t k = 0; k < count; k++)
+                        if (l[k]) {
+                                size_t sl = strlen(l[k]) + 1;
+                                size += sl;
+                                if (n < PACK_LENGTHS_MAX)
+                                        len[n++] = (uint32_t) sl;
+                                else
+                                        *ret_long = true;
+                        }
         }
-        PackedObs *p = malloc(sizeof(PackedObs) + size);
-        if (!p)
-                return -ENOMEM;
+        *ret_n_len = n;
+        return size;
+}
+
+static void pack(PackedObs *p, const struct vw_observation *src, const uint32_t *len, size_t n_len) {
         *p = (PackedObs) {
                 .time_usec = src->time_usec,
                 .caps_system = src->caps_system,
@@ -504,28 +519,58 @@ int packed_obs_new(const struct vw_observation *src, PackedObs **ret) {
                 .ttl = src->ttl,
         };
         char *at = p->data;
+        size_t n = 0;
         for (size_t i = 0; i < N_STRING_FIELDS; i++) {
                 const char *s = CFIELD(src, string_field_offset(i), cstr);
                 if (!s)
                         continue;
-                size_t n = strlen(s) + 1;
-                memcpy(at, s, n);
-                at += n;
+                size_t l = len[n++];
+                memcpy(at, s, l);
+                at += l;
                 p->present |= UINT32_C(1) << i;
         }
         for (size_t a = 0; a < OBS_ARRAYS_MAX; a++) {
                 const char *const *l = CFIELD(src, obs_arrays[a].offset, cstrv);
-                size_t n = l ? CFIELD(src, obs_arrays[a].count_offset, size_t) : 0;
-                for (size_t k = 0; k < n && p->n_items[a] < UINT32_MAX; k++) {
+                size_t count = l ? CFIELD(src, obs_arrays[a].count_offset, size_t) : 0;
+                for (size_t k = 0; k < count && p->n_items[a] < UINT32_MAX; k++) {
                         if (!l[k])
                                 continue;       /* a hole in a plugin's list holds nothing */
-                        size_t len = strlen(l[k]) + 1;
-                        memcpy(at, l[k], len);
-                        at += len;
+                        size_t sl = n < n_len ? len[n++] : strlen(l[k]) + 1;
+                        memcpy(at, l[k], sl);
+                        at += sl;
                         p->n_items[a]++;
                 }
         }
+}
+
+int packed_obs_new(const struct vw_observation *src, PackedObs **ret) {
+        _Static_assert(N_STRING_FIELDS <= 32, "one bit per string field");
+        _Static_assert(ELEMENTSOF(obs_arrays) == OBS_ARRAYS_MAX, "the arrays");
+        uint32_t len[PACK_LENGTHS_MAX];
+        size_t n_len;
+        bool long_list;
+        size_t size = packed_size(src, len, &n_len, &long_list);
+        PackedObs *p = malloc(sizeof(PackedObs) + size);
+        if (!p)
+                return -ENOMEM;
+        pack(p, src, len, long_list ? n_len : SIZE_MAX);
         *ret = p;
+        return 0;
+}
+
+int packed_obs_renew(PackedObs **p, const struct vw_observation *src) {
+        uint32_t len[PACK_LENGTHS_MAX];
+        size_t n_len;
+        bool long_list;
+        size_t size = sizeof(PackedObs) + packed_size(src, len, &n_len, &long_list);
+        PackedObs *q = *p;
+        if (malloc_usable_size(q) < size) {
+                q = realloc(q, size);
+                if (!q)
+                        return -ENOMEM;         /* *p is as it was */
+                *p = q;
+        }
+        pack(q, src, len, long_list ? n_len : SIZE_MAX);
         return 0;
 }
 
@@ -639,7 +684,7 @@ unsigned packed_obs_compare(const PackedObs *p, const struct vw_observation *o) 
                 if (stored != (s != NULL) || (stored && strcmp(at, s) != 0))
                         return 0;
                 if (stored)
-                        at += strlen(at) + 1;
+                        at += strlen(s) + 1;    /* equal: the new one is in cache */
         }
         /* the MACs come first among the arrays */
         _Static_assert(OBS_MACS == 0, "MACs are the first array");

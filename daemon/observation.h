@@ -66,6 +66,8 @@ typedef struct PackedObs {
 
 int packed_obs_new(const struct vw_observation *src, PackedObs **ret);
 PackedObs *packed_obs_free(PackedObs *p);
+/* Pack `src` over *p, in its block when it fits.  -ENOMEM leaves *p as it was. */
+int packed_obs_renew(PackedObs **p, const struct vw_observation *src);
 /* A string field by its offset in struct vw_observation (the via members
  * too: offsetof(struct vw_observation, via.port)); NULL when absent. */
 const char *packed_obs_get(const PackedObs *p, size_t offset);

@@ -26,6 +26,12 @@ static void host_observe(struct vw_plugin_ctx *ctx, const struct vw_observation 
         manager_observe(ctx->manager, obs);
 }
 
+static void host_observe_batch(struct vw_plugin_ctx *ctx, const struct vw_observation *const *obs, size_t n) {
+        if (ctx->plugin->pstate != PLUGIN_RUNNING && ctx->plugin->pstate != PLUGIN_DONE)
+                return;
+        manager_observe_batch(ctx->manager, obs, n);
+}
+
 static void host_log(struct vw_plugin_ctx *ctx, enum vw_log_level level, const char *fmt, ...) _printf_(3, 4);
 static void host_log(struct vw_plugin_ctx *ctx, enum vw_log_level level, const char *fmt, ...) {
         char buf[1024];
@@ -120,6 +126,7 @@ static int host_observe_json(struct vw_plugin_ctx *ctx, const char *json, size_t
 static const struct vw_host_ops host_ops = {
         .observe_json = host_observe_json,
         .observe = host_observe,
+        .observe_batch = host_observe_batch,
         .log = host_log,
         .done = host_done,
         .cfg_string = host_cfg_string,

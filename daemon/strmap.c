@@ -138,6 +138,14 @@ static size_t u64_find(const U64Map *m, uint64_t key) {
         return i;
 }
 
+void u64map_prefetch(const U64Map *m, uint64_t key) {
+        if (m->size == 0)
+                return;
+        size_t i = u64_home(m, key);
+        __builtin_prefetch(&m->keys[i]);
+        __builtin_prefetch(&m->values[i]);
+}
+
 uint32_t u64map_get(const U64Map *m, uint64_t key) {
         if (m->size == 0 || key == 0)
                 return 0;

@@ -36,3 +36,5 @@ void u64map_done(U64Map *m);
 uint32_t u64map_get(const U64Map *m, uint64_t key);
 int u64map_put(U64Map *m, uint64_t key, uint32_t value);
 uint32_t u64map_remove(U64Map *m, uint64_t key);
+/* Start loading the slot where `key` would be (a hint, nothing more). */
+void u64map_prefetch(const U64Map *m, uint64_t key);

@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-#define VW_PLUGIN_ABI_VERSION 1u
+#define VW_PLUGIN_ABI_VERSION 2u
 #define VW_PLUGIN_SYMBOL "vw_plugin"
 
 struct sd_event;                /* <systemd/sd-event.h> */
@@ -151,6 +151,13 @@ struct vw_host_ops {
          * pipeline: the host owns the schema.  Returns 0, or -EINVAL with a
          * malloc'd reason in *ret_error (caller frees). */
         int (*observe_json)(struct vw_plugin_ctx *ctx, const char *json, size_t len, char **ret_error);
+
+        /* Since ABI 2: hand several observations at once, in order; the
+         * same as calling observe() on each, but the host can fetch the
+         * state of all of them from memory together (a capture file or a
+         * busy interface delivers frames from thousands of neighbours in
+         * turn).  NULL in a host that lacks it: call observe() then. */
+        void (*observe_batch)(struct vw_plugin_ctx *ctx, const struct vw_observation *const *obs, size_t n);
 };
 
 struct vw_host {

@@ -117,6 +117,7 @@ static void iface_close(struct lldp_iface *i) {
 static void iface_read(struct lldp_iface *i) {
         for (unsigned total = 0; total < 16 * BATCH_LIVE;) {
                 int n = pcap_dispatch(i->pcap, BATCH_LIVE, lldp_handle_frame, (u_char *) i);
+                lldp_flush(i->pl);
                 if (n == 0)
                         return;
                 if (n > 0) {
@@ -481,6 +482,7 @@ static int on_file_defer(sd_event_source *s, void *userdata) {
         struct lldp_plugin *pl = userdata;
         int n = pcap_dispatch(pl->file, pl->oneshot ? BATCH_FILE_ONESHOT : BATCH_FILE, lldp_handle_frame,
                               (u_char *) pl->file_iface);
+        lldp_flush(pl);
         if (n == 0)
                 file_finish(pl, NULL);
         else if (n < 0)

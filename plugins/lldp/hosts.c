@@ -340,6 +340,7 @@ bool hosts_handle_frame(struct lldp_iface *i, const struct pcap_pkthdr *h, const
         o.time_usec = t;
         if (pl->host_ttl_sec > 0)
                 o.ttl = (int32_t) pl->host_ttl_sec;
+        lldp_flush(pl);         /* in the order the frames came */
         pl->ops->observe(pl->ctx, &o);
         hi->n.observations++;
         hs->sent_digest[src] = digest;

@@ -163,8 +163,19 @@ struct lldp_plugin {
         bool file_done;
         char *file_error;
 
-        struct lldp_neighbor nb;        /* decode scratch, reused per frame */
+        /* Decoded frames waiting to be observed as one batch (the host
+         * loads their state together): decode scratch, one per frame. */
+        struct lldp_pending *pending;
+        size_t n_pending;
         struct hosts_sighting hs;
+};
+
+#define LLDP_BATCH 16
+
+struct lldp_pending {
+        struct lldp_neighbor nb;
+        struct lldp_obs_buf buf;
+        struct vw_observation o;
 };
 
 static inline bool isempty_str(const char *s) {
@@ -173,8 +184,11 @@ static inline bool isempty_str(const char *s) {
 
 #define log_pl(pl, level, ...) (pl)->ops->log((pl)->ctx, (level), __VA_ARGS__)
 
-/* plugin.c: one captured frame (pcap callback signature). */
+/* plugin.c: one captured frame (pcap callback signature).  Its observation
+ * may wait in the batch: lldp_flush() after each pcap_dispatch(), and before
+ * anything else is observed. */
 void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes);
+void lldp_flush(struct lldp_plugin *pl);
 struct lldp_iface *lldp_iface_new(struct lldp_plugin *pl, const char *name);
 void lldp_iface_free(struct lldp_iface *i);
 

@@ -143,10 +143,26 @@ static uint64_t now_usec(clockid_t clock) {
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
+void lldp_flush(struct lldp_plugin *pl) {
+        const struct vw_observation *obs[LLDP_BATCH];
+        size_t n = pl->n_pending;
+        pl->n_pending = 0;      /* before the calls: a re-entry finds it empty */
+        if (n == 0)
+                return;
+        for (size_t k = 0; k < n; k++)
+                obs[k] = &pl->pending[k].o;
+        if (pl->ops->observe_batch)
+                pl->ops->observe_batch(pl->ctx, obs, n);
+        else
+                for (size_t k = 0; k < n; k++)
+                        pl->ops->observe(pl->ctx, obs[k]);
+}
+
 void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
         struct lldp_iface *i = (struct lldp_iface *) user;
         struct lldp_plugin *pl = i->pl;
-        struct lldp_neighbor *n = &pl->nb;
+        struct lldp_pending *slot = &pl->pending[pl->n_pending];
+        struct lldp_neighbor *n = &slot->nb;
 
         i->frames++;
         int r = lldp_frame_parse(bytes, h->caplen, h->len, n);
@@ -183,11 +199,11 @@ void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *
         if (n->ttl == 0)
                 i->shutdowns++;
 
-        struct lldp_obs_buf buf;
-        struct vw_observation o = VW_OBSERVATION_INIT;
-        lldp_neighbor_to_observation(n, i->name, &buf, &o);
-        o.time_usec = t;
-        pl->ops->observe(pl->ctx, &o);
+        slot->o = (struct vw_observation) VW_OBSERVATION_INIT;
+        lldp_neighbor_to_observation(n, i->name, &slot->buf, &slot->o);
+        slot->o.time_usec = t;
+        if (++pl->n_pending == LLDP_BATCH)
+                lldp_flush(pl);
 
         i->last_heard_usec = t;
         if (!pl->file) {
@@ -326,6 +342,7 @@ static void lldp_stop(void *state) {
                 return;
         capture_file_close(pl);
         capture_stop(pl);
+        free(pl->pending);
         for (size_t j = 0; j < pl->n_patterns; j++)
                 free(pl->patterns[j]);
         free(pl->patterns);
@@ -347,6 +364,11 @@ static int lldp_start(const struct vw_host *host, struct vw_plugin_ctx *ctx, boo
         pl->ctx = ctx;
         pl->nl_fd = -EBADF;
         pl->oneshot = host->ops->oneshot && host->ops->oneshot(ctx);
+        pl->pending = calloc(LLDP_BATCH, sizeof *pl->pending);
+        if (!pl->pending) {
+                free(pl);
+                return -ENOMEM;
+        }
 
         r = read_config(pl);
         if (r < 0)
