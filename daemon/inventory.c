@@ -133,7 +133,7 @@ size_t inventory_count(Inventory *inv) {
 /* "mac:" and twelve lowercase hex digits (as mac_key() writes them): such
  * keys are indexed by value, the most common key and the cheapest lookup. */
 static bool key_is_mac(const char *key, uint64_t *ret) {
-        if (strncmp(key, "mac:", 4) != 0)
+        if (key[0] != 'm' || key[1] != 'a' || key[2] != 'c' || key[3] != ':')
                 return false;
         uint64_t v = 0;
         for (size_t i = 4; i < 16; i++) {
