@@ -30,6 +30,7 @@ struct Inventory {
         struct Memo *memo;
         size_t memo_size, memo_used;    /* power of two; occupied slots */
         uint32_t key_epoch;             /* bumped whenever a key leaves the index */
+        uint32_t last_stamp;            /* of the last observation kept (PackedObs.stamp) */
         uint64_t memo_seed;
 
         /* the batch inventory_prefetch() saw, merged next in this order */
@@ -132,8 +133,14 @@ size_t inventory_count(Inventory *inv) {
 
 /* "mac:" and twelve lowercase hex digits (as mac_key() writes them): such
  * keys are indexed by value, the most common key and the cheapest lookup. */
+static bool key_has_mac_prefix(const char *key) {
+        return key[0] == 'm' && key[1] == 'a' && key[2] == 'c' && key[3] == ':';
+}
+
+/* A device's keys that start with "mac:" are all MAC keys: mac_key() makes
+ * them, and no other key has that prefix. */
 static bool key_is_mac(const char *key, uint64_t *ret) {
-        if (key[0] != 'm' || key[1] != 'a' || key[2] != 'c' || key[3] != ':')
+        if (!key_has_mac_prefix(key))
                 return false;
         uint64_t v = 0;
         for (size_t i = 4; i < 16; i++) {
@@ -315,8 +322,7 @@ static int device_add_keys(Inventory *inv, Device *d, const char *const *keys, s
                         /* the string index points at the new copy (a put of
                          * a key that is there replaces its pointer and cannot
                          * fail); the MAC index holds no pointers */
-                        uint64_t mac;
-                        if (!key_is_mac(nb->keys[i], &mac) && strmap_get(&inv->by_key, nb->keys[i]) == device_ref(d))
+                        if (!key_has_mac_prefix(nb->keys[i]) && strmap_get(&inv->by_key, nb->keys[i]) == device_ref(d))
                                 (void) strmap_put(&inv->by_key, nb->keys[i], device_ref(d));
                 }
                 free(kb);
@@ -368,11 +374,12 @@ static int device_new(Inventory *inv, const char *const *keys, size_t n_keys, De
 
 /* Replace the device's observation from the same source, or add one.
  * Returns its place in d->obs[]. */
-static int device_put_observation(Device *d, const struct vw_observation *obs) {
+static int device_put_observation(Inventory *inv, Device *d, const struct vw_observation *obs) {
         PackedObs *o;
         int r = packed_obs_new(obs, &o);
         if (r < 0)
                 return r;
+        o->stamp = ++inv->last_stamp ? inv->last_stamp : ++inv->last_stamp;
         const char *src = obs->source ? obs->source : "unknown";
         for (size_t i = 0; i < d->n_obs; i++)
                 if (streq(device_obs_source(d, i), src)) {
@@ -605,7 +612,7 @@ static int merge_full(Inventory *inv, const struct vw_observation *obs, uint64_t
         struct vw_observation copy = *obs;
         if (copy.time_usec == 0)
                 copy.time_usec = now;
-        r = device_put_observation(d, &copy);
+        r = device_put_observation(inv, d, &copy);
         if (r < 0)
                 return r;
         *ret_slot = r;
@@ -639,7 +646,28 @@ typedef struct Memo {
         uint32_t link;                  /* index+1 of its link, 0 = none */
         uint32_t epoch;                 /* key_epoch when made */
         uint32_t slot;                  /* the observation's place in the device */
+        uint32_t stamp;                 /* ... and its stamp */
+        uint64_t mac_block;             /* its one MAC's 36-bit registry block + 1; 0 = not one MAC */
 } Memo;
+
+/* A MAC's 36-bit block + 1 when the observation has exactly one MAC that
+ * parses, else 0. */
+static uint64_t mac_block(const uint8_t mac[6]) {
+        return (mac_value(mac) - 1) >> 12 | UINT64_C(1) << 40;
+}
+
+static uint64_t single_mac_block(const struct vw_observation *o) {
+        uint8_t mac[6];
+        if (o->n_macs != 1 || !o->macs[0] || mac_parse(o->macs[0], mac) < 0)
+                return 0;
+        return mac_block(mac);
+}
+
+/* What a plugin holds on to for a neighbour's next sighting: the memo
+ * entry's place and the observation's stamp. */
+static uint64_t memo_ref(const Inventory *inv, const Memo *e) {
+        return (uint64_t) e->stamp << 32 | (uint64_t) (e - inv->memo + 1);
+}
 
 static uint64_t memo_mix(uint64_t h, const char *s) {
         if (!s)
@@ -699,30 +727,46 @@ static int memo_rehash(Inventory *inv, size_t size) {
         return 0;
 }
 
-static void memo_put(Inventory *inv, uint64_t hash, const Device *d, int slot, uint32_t link) {
+static Memo *memo_put(Inventory *inv, uint64_t hash, const Device *d, int slot, uint32_t link,
+                      const struct vw_observation *obs) {
         Memo *e = memo_slot(inv, hash);
         if (!e || e->hash == 0) {
                 /* full: drop the stale entries, then grow if the live ones
                  * need it (a cache: failing loses nothing) */
                 if ((inv->memo_used + 1) * 2 > inv->memo_size && inv->memo_size > 0 &&
                     memo_rehash(inv, inv->memo_size) < 0)
-                        return;
+                        return NULL;
                 if ((inv->memo_used + 1) * 2 > inv->memo_size &&
                     memo_rehash(inv, inv->memo_size ? inv->memo_size * 2 : 1024) < 0)
-                        return;
+                        return NULL;
                 e = memo_slot(inv, hash);
                 inv->memo_used++;
         }
         *e = (Memo) { .hash = hash, .device_hint = d, .obs_hint = d->obs[slot], .device = device_ref(d),
-                      .link = link, .epoch = inv->key_epoch, .slot = (uint32_t) slot };
+                      .link = link, .epoch = inv->key_epoch, .slot = (uint32_t) slot, .stamp = d->obs[slot]->stamp,
+                      .mac_block = single_mac_block(obs) };
+        return e;
 }
 
 /* The refresh path: 1 when the observation was merged, 0 when it needs the
  * full path (nothing was changed then). */
-static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *obs, uint64_t now,
+/* The observation's entry in the batch inventory_prefetch() saw, when it
+ * is the next one; anything else ends the batch. */
+static const struct batch_entry *batch_take(Inventory *inv, const struct vw_observation *obs) {
+        if (inv->n_batch == 0 || inv->batch[inv->batch_next].obs != obs) {
+                inv->n_batch = inv->batch_next = 0;
+                return NULL;
+        }
+        const struct batch_entry *b = &inv->batch[inv->batch_next];
+        if (++inv->batch_next == inv->n_batch)
+                inv->n_batch = inv->batch_next = 0;     /* the entry stays readable until the next batch */
+        return b;
+}
+
+static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *obs, bool vouched, uint64_t now,
                          ObserveResult *res) {
         Device *d = device_by_ref(inv, e->device);
-        if (!d || e->epoch != inv->key_epoch || e->slot >= d->n_obs ||
+        if (!d || e->epoch != inv->key_epoch || e->slot >= d->n_obs || d->obs[e->slot]->stamp != e->stamp ||
             obs->n_macs + obs->n_addresses + 2 >= KEYS_MAX)
                 return 0;
         /* Each neighbour's state was last touched a whole round of the
@@ -737,11 +781,16 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
          * is a conflict, which the full path reports) */
         char fresh_text[KEYS_MAX][17];
         const char *fresh[KEYS_MAX];
-        size_t n_fresh = 0;
+        size_t n_fresh = 0, n_parsed = 0;
+        uint64_t block = 0;
         for (size_t i = 0; i < obs->n_macs; i++) {
                 uint8_t mac[6];
                 char k[300];
-                if (!obs->macs[i] || mac_parse(obs->macs[i], mac) < 0 || mac_is_weak(mac))
+                if (!obs->macs[i] || mac_parse(obs->macs[i], mac) < 0)
+                        continue;
+                if (n_parsed++ == 0)
+                        block = mac_block(mac);
+                if (mac_is_weak(mac))
                         continue;
                 uint32_t owner = u64map_get(&inv->by_mac, mac_value(mac));
                 if (owner == device_ref(d))
@@ -757,9 +806,15 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
                 fresh[n_fresh] = memcpy(fresh_text[n_fresh], k, 17);
                 n_fresh++;
         }
-        unsigned same = packed_obs_compare(old, obs);
+        /* a plugin that vouches for the identity compared the bytes it
+         * decoded it from; anything else is compared here */
+        unsigned same = vouched ? OBS_SAME_IDENTITY : packed_obs_compare(old, obs);
         if (!(same & OBS_SAME_IDENTITY))
                 return 0;
+        if (obs->n_macs != 1 || n_parsed != 1)
+                block = 0;              /* as single_mac_block() */
+        if (block != 0 && block == e->mac_block)
+                same |= OBS_SAME_MAC_BLOCKS;
 
         struct vw_observation copy = *obs;
         if (copy.time_usec == 0)
@@ -777,23 +832,42 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
                 (void) link_refresh(inv, e->link, obs->port_id, now, &inv->changed_link);
         else
                 (void) link_record(inv, &copy, d, now, &e->link);
+        e->mac_block = block;
         res->device = d;
         res->refresh = true;
         res->same_vendor_inputs = same & OBS_SAME_MAC_BLOCKS;
+        res->ref = memo_ref(inv, e);
         return 1;
+}
+
+int inventory_refresh(Inventory *inv, uint64_t ref, const struct vw_observation *obs, uint64_t now,
+                      ObserveResult *ret) {
+        size_t i = (uint32_t) ref;
+        if (i == 0 || i > inv->memo_size)
+                return 0;
+        Memo *e = &inv->memo[i - 1];
+        if (e->hash == 0 || e->stamp != (uint32_t) (ref >> 32))
+                return 0;
+        ObserveResult res = {};
+        inv->changed_link = 0;
+        int r = merge_refresh(inv, e, obs, true, now, &res);
+        if (r <= 0)
+                return r;       /* inventory_merge() takes its turn in the batch */
+        (void) batch_take(inv, obs);
+        if (ret)
+                *ret = res;
+        return r;
 }
 
 int inventory_merge(Inventory *inv, const struct vw_observation *obs, uint64_t now, ObserveResult *ret) {
         ObserveResult res = {};
         inv->changed_link = 0;
 
+        const struct batch_entry *b = batch_take(inv, obs);
         uint64_t hash;
-        if (inv->n_batch > 0 && inv->batch[inv->batch_next].obs == obs) {
-                hash = inv->batch[inv->batch_next].hash;        /* inventory_prefetch() did this */
-                if (++inv->batch_next == inv->n_batch)
-                        inv->n_batch = inv->batch_next = 0;
-        } else {
-                inv->n_batch = inv->batch_next = 0;
+        if (b && b->hash)
+                hash = b->hash;         /* inventory_prefetch() did this */
+        else {
                 /* the first MAC's slot in the index is wanted soon: load it
                  * while the memo hash is computed */
                 uint8_t mac[6];
@@ -804,14 +878,14 @@ int inventory_merge(Inventory *inv, const struct vw_observation *obs, uint64_t n
         Memo *e = hash ? memo_slot(inv, hash) : NULL;
         if (e && e->hash == hash && e->link > 0 && e->link <= inv->n_links)
                 __builtin_prefetch(&inv->links[e->link - 1]);
-        int r = e && e->hash == hash ? merge_refresh(inv, e, obs, now, &res) : 0;
+        int r = e && e->hash == hash ? merge_refresh(inv, e, obs, false, now, &res) : 0;
         if (r == 0) {
                 int slot = -1;
                 uint32_t link = 0;
                 bool memo = false;
                 r = merge_full(inv, obs, now, &res, &slot, &link, &memo);
-                if (r >= 0 && hash && memo)
-                        memo_put(inv, hash, res.device, slot, link);
+                if (r >= 0 && hash && memo && (e = memo_put(inv, hash, res.device, slot, link, obs)))
+                        res.ref = memo_ref(inv, e);
         }
         if (r < 0)
                 return r;
@@ -823,28 +897,40 @@ int inventory_merge(Inventory *inv, const struct vw_observation *obs, uint64_t n
 /* Two passes over the batch, so that its loads overlap: the first asks for
  * the memo entries and MAC slots, the second, once those are in, for the
  * devices, observations and links they point at. */
-void inventory_prefetch(Inventory *inv, const struct vw_observation *const *obs, size_t n) {
+/* The memo entry a reference names, unchecked (NULL when out of range). */
+static Memo *memo_of_ref(const Inventory *inv, uint64_t ref) {
+        size_t i = (uint32_t) ref;
+        return i > 0 && i <= inv->memo_size ? &inv->memo[i - 1] : NULL;
+}
+
+void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n) {
         if (n > INVENTORY_BATCH_MAX)
                 n = INVENTORY_BATCH_MAX;
         for (size_t i = 0; i < n; i++) {
+                const struct vw_observation *o = s[i].obs;
                 uint8_t mac[6];
-                if (obs[i]->n_macs > 0 && obs[i]->macs[0] && mac_parse(obs[i]->macs[0], mac) >= 0)
+                if (o->n_macs > 0 && o->macs[0] && mac_parse(o->macs[0], mac) >= 0)
                         u64map_prefetch(&inv->by_mac, mac_value(mac));
-                uint64_t hash = memo_hash(inv, obs[i]);
-                inv->batch[i] = (struct batch_entry) { .obs = obs[i], .hash = hash };
-                if (hash && inv->memo_size > 0)
+                /* a sighting with a reference needs no hash, unless it fails */
+                const Memo *e = s[i].ref ? memo_of_ref(inv, s[i].ref) : NULL;
+                uint64_t hash = e ? 0 : memo_hash(inv, o);
+                inv->batch[i] = (struct batch_entry) { .obs = o, .hash = hash };
+                if (e)
+                        __builtin_prefetch(e);
+                else if (hash && inv->memo_size > 0)
                         __builtin_prefetch(&inv->memo[hash & (inv->memo_size - 1)]);
         }
         inv->n_batch = n;
         inv->batch_next = 0;
         for (size_t i = 0; i < n; i++) {
-                const Memo *e = inv->batch[i].hash ? memo_slot(inv, inv->batch[i].hash) : NULL;
-                if (!e || e->hash != inv->batch[i].hash)
+                uint64_t hash = inv->batch[i].hash;
+                const Memo *e = s[i].ref ? memo_of_ref(inv, s[i].ref) : hash ? memo_slot(inv, hash) : NULL;
+                if (!e || e->hash == 0 || (hash && e->hash != hash))
                         continue;
-                __builtin_prefetch(e->device_hint);
-                __builtin_prefetch((const char *) e->device_hint + 64);
-                for (size_t k = 0; k < 4; k++)
-                        __builtin_prefetch((const char *) e->obs_hint + 64 * k);
+                /* the device's line with its observations, the observation's
+                 * head, the link: the loads the merge waits for first */
+                __builtin_prefetch((const char *) e->device_hint + offsetof(Device, obs) + e->slot * sizeof(void *));
+                __builtin_prefetch(e->obs_hint);
                 if (e->link > 0 && e->link <= inv->n_links)
                         __builtin_prefetch(&inv->links[e->link - 1]);
         }

@@ -93,12 +93,21 @@ typedef struct ObserveResult {
         /* ... and its MACs stayed in their registry blocks: what the vendor
          * engine reads is unchanged */
         bool same_vendor_inputs;
+        /* for the neighbour's next sighting (inventory_refresh), 0 = none */
+        uint64_t ref;
 } ObserveResult;
 int inventory_merge(Inventory *inv, const struct vw_observation *obs, uint64_t now, ObserveResult *ret);
+/* The refresh path for a plugin that knows `obs` equals the observation
+ * that returned `ref` in everything but the time, TTL, port ID, port
+ * description and MACs (it compared what it decoded them from).  1 and
+ * *ret filled when taken; 0 when the reference is stale (the device went,
+ * or its observation was replaced since): merge it the full way then. */
+int inventory_refresh(Inventory *inv, uint64_t ref, const struct vw_observation *obs, uint64_t now,
+                      ObserveResult *ret);
 /* A hint: these observations are merged next, in this order (at most
  * INVENTORY_BATCH_MAX of them count); their state is loaded together. */
 #define INVENTORY_BATCH_MAX 64
-void inventory_prefetch(Inventory *inv, const struct vw_observation *const *obs, size_t n);
+void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n);
 
 Device *inventory_get(Inventory *inv, const char *id);
 int inventory_forget(Inventory *inv, const char *id);

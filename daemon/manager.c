@@ -472,21 +472,25 @@ void manager_device_changed(Manager *m, Device *d, bool reclassify) {
         (void) audit_device_changed(m->audit, m->inventory, d, now_realtime_usec());
 }
 
-void manager_observe(Manager *m, const struct vw_observation *obs) {
+/* One observation: by the plugin's reference when it has one that still
+ * holds, else the full way.  Returns the reference for the next one. */
+static uint64_t observe_one(Manager *m, const struct vw_observation *obs, uint64_t ref) {
         ObserveResult res;
         uint64_t now = now_realtime_usec();
-        int r = inventory_merge(m->inventory, obs, now, &res);
+        int r = ref ? inventory_refresh(m->inventory, ref, obs, now, &res) : 0;
+        if (r == 0)
+                r = inventory_merge(m->inventory, obs, now, &res);
         if (r == -ENOSPC) {
                 if (m->stats.rejected++ % 1000 == 0)
                         log_warning("device cap (%u) reached: new devices are not recorded (%" PRIu64 " refused so far)",
                                     m->config->inventory_max_devices, m->stats.rejected);
-                return;
+                return 0;
         }
         if (r < 0) {
                 m->stats.rejected++;
                 log_debug("observation from %s dropped: %s", obs->source ? obs->source : "?",
                           r == -EINVAL ? "nothing identifies it" : strerror(-r));
-                return;
+                return 0;
         }
         m->stats.observations++;
         const Link *l = inventory_take_changed_link(m->inventory);
@@ -506,17 +510,22 @@ void manager_observe(Manager *m, const struct vw_observation *obs) {
                 /* a neighbour announcing itself again: the vendor verdict stands */
                 m->stats.refreshed++;
                 (void) audit_device_refreshed(m->audit, m->inventory, d, obs, res.was_present, now);
-                return;
+                return res.ref;
         }
         manager_device_changed(m, d, false);
+        return res.ref;
 }
 
-void manager_observe_batch(Manager *m, const struct vw_observation *const *obs, size_t n) {
+void manager_observe(Manager *m, const struct vw_observation *obs) {
+        (void) observe_one(m, obs, 0);
+}
+
+void manager_observe_batch(Manager *m, struct vw_sighting *s, size_t n) {
         for (size_t i = 0; i < n; i += INVENTORY_BATCH_MAX) {
                 size_t k = n - i < INVENTORY_BATCH_MAX ? n - i : INVENTORY_BATCH_MAX;
-                inventory_prefetch(m->inventory, obs + i, k);
+                inventory_prefetch(m->inventory, s + i, k);
                 for (size_t j = 0; j < k; j++)
-                        manager_observe(m, obs[i + j]);
+                        s[i + j].ref = observe_one(m, s[i + j].obs, s[i + j].ref);
         }
 }
 

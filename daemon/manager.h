@@ -66,7 +66,7 @@ int manager_reevaluate_all(Manager *m);
 /* The pipeline: inventory → vendor → role → policy (→ alerts, store). */
 void manager_observe(Manager *m, const struct vw_observation *obs);
 /* The same for several, in order, with their state loaded together. */
-void manager_observe_batch(Manager *m, const struct vw_observation *const *obs, size_t n);
+void manager_observe_batch(Manager *m, struct vw_sighting *s, size_t n);
 /* Re-run vendor, role and policy for one device (after a change). */
 void manager_device_changed(Manager *m, Device *d, bool reclassify);
 /* Identify without storing (the `identify` command). */

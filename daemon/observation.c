@@ -570,7 +570,9 @@ int packed_obs_renew(PackedObs **p, const struct vw_observation *src) {
                         return -ENOMEM;         /* *p is as it was */
                 *p = q;
         }
+        uint32_t stamp = q->stamp;
         pack(q, src, len, long_list ? n_len : SIZE_MAX);
+        q->stamp = stamp;
         return 0;
 }
 
@@ -646,7 +648,8 @@ int packed_obs_view(const PackedObs *p, ObsView *ret) {
 /* The fields a re-announcement changes: where it was sent from. */
 static bool string_field_volatile(size_t i) {
         size_t off = string_field_offset(i);
-        return off == offsetof(struct vw_observation, port_id) || off == offsetof(struct vw_observation, port_descr);
+        return off == offsetof(struct vw_observation, port_id) || off == offsetof(struct vw_observation, port_subtype) ||
+               off == offsetof(struct vw_observation, port_descr);
 }
 
 /* Compare the next `n` stored strings with l[0..n) (NULL entries skipped,

@@ -61,6 +61,7 @@ typedef struct PackedObs {
         int32_t vlan, ttl;
         uint32_t present;               /* bit i: string field i is there (see observation.c) */
         uint32_t n_items[OBS_ARRAYS_MAX];
+        uint32_t stamp;                 /* set by the inventory when it keeps it; a renew keeps it */
         char data[];                    /* the strings present, then the array items, each NUL-terminated */
 } PackedObs;
 
@@ -91,8 +92,8 @@ int packed_obs_view(const PackedObs *p, ObsView *ret);
 /* How a new observation from the same source compares with the stored one
  * (a neighbour re-announcing itself). */
 enum {
-        /* every field is equal but the time, the TTL, the port ID, the port
-         * description and the MACs */
+        /* every field is equal but the time, the TTL, the port ID (and its
+         * subtype), the port description and the MACs */
         OBS_SAME_IDENTITY = 1 << 0,
         /* as many MACs, each in the same 36-bit registry block (the finest an
          * IEEE assignment goes) as the one at its place before */

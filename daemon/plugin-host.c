@@ -26,10 +26,10 @@ static void host_observe(struct vw_plugin_ctx *ctx, const struct vw_observation 
         manager_observe(ctx->manager, obs);
 }
 
-static void host_observe_batch(struct vw_plugin_ctx *ctx, const struct vw_observation *const *obs, size_t n) {
+static void host_observe_batch(struct vw_plugin_ctx *ctx, struct vw_sighting *s, size_t n) {
         if (ctx->plugin->pstate != PLUGIN_RUNNING && ctx->plugin->pstate != PLUGIN_DONE)
                 return;
-        manager_observe_batch(ctx->manager, obs, n);
+        manager_observe_batch(ctx->manager, s, n);
 }
 
 static void host_log(struct vw_plugin_ctx *ctx, enum vw_log_level level, const char *fmt, ...) _printf_(3, 4);

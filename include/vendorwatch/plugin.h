@@ -100,6 +100,20 @@ struct vw_observation {
 /* Initialise to "nothing seen". */
 #define VW_OBSERVATION_INIT { .vlan = -1, .ttl = -1 }
 
+/* One observation in a batch (vw_host_ops.observe_batch). */
+struct vw_sighting {
+        const struct vw_observation *obs;
+        /* In: 0, or the reference the host gave back for this neighbour's
+         * previous sighting, which the plugin vouches `obs` equals in every
+         * field but the time, the TTL, the port ID and its subtype, the port
+         * description and the MACs (it compared the bytes the fields were
+         * decoded from).  The
+         * host checks that the reference still holds and otherwise merges
+         * `obs` in full.  Out: the reference for the next sighting (0 =
+         * none).  Opaque; meaningless to another plugin or host run. */
+        uint64_t ref;
+};
+
 enum vw_log_level {
         VW_LOG_ERR = 3,
         VW_LOG_WARNING = 4,
@@ -152,12 +166,13 @@ struct vw_host_ops {
          * malloc'd reason in *ret_error (caller frees). */
         int (*observe_json)(struct vw_plugin_ctx *ctx, const char *json, size_t len, char **ret_error);
 
-        /* Since ABI 2: hand several observations at once, in order; the
-         * same as calling observe() on each, but the host can fetch the
-         * state of all of them from memory together (a capture file or a
-         * busy interface delivers frames from thousands of neighbours in
-         * turn).  NULL in a host that lacks it: call observe() then. */
-        void (*observe_batch)(struct vw_plugin_ctx *ctx, const struct vw_observation *const *obs, size_t n);
+        /* Since ABI 2: hand several sightings at once, in order: the same
+         * as observe() on each, but the host fetches the state of all of
+         * them from memory together (a capture file or a busy interface
+         * delivers frames from thousands of neighbours in turn), and a
+         * neighbour heard again can skip identity resolution (struct
+         * vw_sighting).  NULL in a host that lacks it: call observe(). */
+        void (*observe_batch)(struct vw_plugin_ctx *ctx, struct vw_sighting *s, size_t n);
 };
 
 struct vw_host {

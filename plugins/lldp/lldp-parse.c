@@ -43,6 +43,9 @@ void lldp_neighbor_reset(struct lldp_neighbor *n) {
         n->platform[0] = n->sw_version[0] = 0;
         n->med_mfg[0] = n->med_model[0] = n->med_serial[0] = 0;
         n->med_hw_rev[0] = n->med_fw_rev[0] = n->med_sw_rev[0] = 0;
+        n->n_stable = 0;
+        n->stable_len = 0;
+        n->volatile_only = false;
 }
 
 static int fail(struct lldp_neighbor *n, enum lldp_reason r) {
@@ -262,16 +265,34 @@ static const struct lldp_tlv {
         [127] = { false, tlv_org },
 };
 
+/* Stable TLVs: extend the current span when the TLV at `tlv` follows it,
+ * else start a new one; false when there would be too many. */
+static bool stable_add(struct lldp_neighbor *n, const uint8_t *tlv, size_t len) {
+        struct lldp_span *s = n->n_stable > 0 ? &n->stable[n->n_stable - 1] : NULL;
+        if (s && s->p + s->len == tlv)
+                s->len += len;
+        else if (n->n_stable < sizeof n->stable / sizeof n->stable[0])
+                n->stable[n->n_stable++] = (struct lldp_span) { tlv, len };
+        else
+                return false;
+        n->stable_len += len;
+        return true;
+}
+
 int lldp_pdu_parse(const uint8_t *pdu, size_t len, struct lldp_neighbor *n) {
         struct cursor c = cursor_make(pdu, len);
         static const enum lldp_reason missing[] = {
                 LLDP_REASON_MISSING_CHASSIS, LLDP_REASON_MISSING_PORT, LLDP_REASON_MISSING_TTL,
         };
+        bool spans = !n->cut;
 
         n->proto = LLDP_PROTO_LLDP;
+        n->n_stable = 0;
+        n->stable_len = 0;
         for (unsigned idx = 0;; idx++) {
                 uint16_t h;
                 struct cursor v;
+                const uint8_t *tlv = c.p;
 
                 if (c.left == 0)
                         break;          /* no End TLV: tolerated, the frame ended */
@@ -285,11 +306,16 @@ int lldp_pdu_parse(const uint8_t *pdu, size_t len, struct lldp_neighbor *n) {
                 unsigned type = h >> 9;
                 if (idx < 3 && type != idx + 1)
                         return fail(n, missing[idx]);
+                bool stable = type != 2 && type != 3 && type != 4;
+                if (spans && stable)
+                        spans = stable_add(n, tlv, (size_t) (c.p - tlv));
                 if (type == 0)
                         break;          /* End of LLDPDU; padding may follow */
                 const struct lldp_tlv *t = &lldp_tlvs[type];
                 if (t->mandatory && idx >= 3)
                         return fail(n, LLDP_REASON_DUPLICATE);
+                if (stable && type != 1 && n->volatile_only)
+                        continue;       /* the caller knows what it decodes to */
                 if (!t->decode) {
                         n->n_unknown++;
                         continue;
@@ -305,6 +331,10 @@ int lldp_pdu_parse(const uint8_t *pdu, size_t len, struct lldp_neighbor *n) {
                 return fail(n, !n->chassis_subtype ? LLDP_REASON_MISSING_CHASSIS
                                 : !n->port_subtype ? LLDP_REASON_MISSING_PORT
                                                    : LLDP_REASON_MISSING_TTL);
+        if (!spans) {
+                n->n_stable = 0;
+                n->stable_len = 0;
+        }
         return 0;
 }
 
@@ -313,13 +343,15 @@ static bool is_cdp_dst(const uint8_t *d) {
         return memcmp(d, cdp_mac, 6) == 0;
 }
 
-int lldp_frame_parse(const uint8_t *frame, size_t len, size_t wire_len, struct lldp_neighbor *n) {
+static int frame_parse(const uint8_t *frame, size_t len, size_t wire_len, struct lldp_neighbor *n,
+                       bool volatile_only) {
         struct cursor c = cursor_make(frame, len);
         const uint8_t *dst;
         struct cursor src;
         uint16_t type;
 
         lldp_neighbor_reset(n);
+        n->volatile_only = volatile_only;
         n->cut = wire_len > len;
         dst = c.p;
         if (cursor_skip(&c, 6) < 0 || cursor_sub(&c, 6, &src) < 0 || cursor_u16(&c, &type) < 0)
@@ -354,6 +386,14 @@ int lldp_frame_parse(const uint8_t *frame, size_t len, size_t wire_len, struct l
         if (memcmp(snap.p, cdp_snap, 8) != 0)
                 return -EPROTONOSUPPORT;        /* VTP, DTP, PAgP, UDLD … */
         return cdp_pdu_parse(c.p, c.left, n);
+}
+
+int lldp_frame_parse(const uint8_t *frame, size_t len, size_t wire_len, struct lldp_neighbor *n) {
+        return frame_parse(frame, len, wire_len, n, false);
+}
+
+int lldp_frame_parse_volatile(const uint8_t *frame, size_t len, size_t wire_len, struct lldp_neighbor *n) {
+        return frame_parse(frame, len, wire_len, n, true);
 }
 
 void lldp_neighbor_to_observation(const struct lldp_neighbor *n, const char *interface,

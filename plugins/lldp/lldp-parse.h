@@ -79,6 +79,21 @@ struct lldp_neighbor {
 
         unsigned n_addresses;
         char addresses[LLDP_MAX_ADDRESSES][46];       /* INET6_ADDRSTRLEN */
+
+        /* LLDP: where the TLVs other than Port ID, TTL and Port Description
+         * are in the frame (pointers into it), in order.  Two frames whose
+         * stable TLVs are equal byte for byte decode to the same fields but
+         * those three, the VLAN tag and the source MAC.  n_stable = 0 when
+         * they are not known (CDP, a cut frame, several port descriptions). */
+        unsigned n_stable;
+        struct lldp_span {
+                const uint8_t *p;
+                size_t len;
+        } stable[3];
+        size_t stable_len;              /* their total */
+        /* set by lldp_frame_parse_volatile(): the stable TLVs were walked and
+         * their lengths checked, but not decoded (the caller knows them) */
+        bool volatile_only;
 };
 
 /* Reset to "nothing seen" without clearing the buffers (cheap per frame). */
@@ -92,6 +107,15 @@ void lldp_neighbor_reset(struct lldp_neighbor *n);
  * Returns 0 with *n filled; -EBADMSG with n->reason set for a malformed frame;
  * -EPROTONOSUPPORT for a frame that is neither (other ethertypes, VTP, DTP…). */
 int lldp_frame_parse(const uint8_t *frame, size_t len, size_t wire_len, struct lldp_neighbor *n);
+
+/* The same, decoding of an LLDPDU only the chassis ID and what changes from
+ * frame to frame (Port ID, TTL, Port Description); the stable TLVs are
+ * walked, not decoded, and n->stable says where they are.  For a caller
+ * that keeps what the same stable bytes decoded to before: when they
+ * differ, it decodes the frame again with lldp_frame_parse().  A frame the
+ * full decoder would refuse for a stable TLV may pass here, but its stable
+ * bytes then differ from any that decoded. */
+int lldp_frame_parse_volatile(const uint8_t *frame, size_t len, size_t wire_len, struct lldp_neighbor *n);
 
 /* Decode an LLDPDU (the bytes after the ethertype) into a neighbour that
  * lldp_neighbor_reset() cleared.  0 or -EBADMSG. */

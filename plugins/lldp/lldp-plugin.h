@@ -26,6 +26,25 @@ enum iface_state {
 struct neigh_slot {
         uint64_t key;           /* 0 = empty */
         uint64_t expires_usec;  /* frame time + TTL */
+        struct neigh_record *record;    /* LLDP: what its stable TLVs decoded to, or NULL */
+};
+
+/* What an LLDP neighbour's stable TLVs (all but Port ID, TTL and Port
+ * Description) decoded to, with their bytes to recognise them by: a frame
+ * whose stable bytes are the same decodes only the rest (plugin.c). */
+struct neigh_record {
+        struct neigh_record *next_dead;         /* on the plugin's list of records to free */
+        uint64_t ref;                   /* the host's reference for the next sighting */
+        int32_t vlan;                   /* of the frame's tag, -1 = untagged */
+        int32_t pvid;
+        uint32_t caps_system, caps_enabled;
+        uint32_t n_unknown, n_ignored;
+        unsigned n_addresses;
+        const char *sys_name, *sys_descr, *med_mfg, *med_model, *med_serial;   /* into data[] or NULL */
+        const char *addresses[LLDP_MAX_ADDRESSES];
+        size_t size;                    /* bytes allocated, for the budget */
+        size_t stable_len;
+        char data[];                    /* the stable bytes, then the strings */
 };
 
 /* End hosts (hosts.c): open-addressing tables whose slots start with this
@@ -167,6 +186,11 @@ struct lldp_plugin {
          * loads their state together): decode scratch, one per frame. */
         struct lldp_pending *pending;
         size_t n_pending;
+        /* neighbour records: their bytes (bounded), and the ones replaced or
+         * dropped, freed once the batch that may point at them is out */
+        size_t record_bytes;
+        struct neigh_record *dead;
+        uint64_t record_hits, record_misses;
         struct hosts_sighting hs;
 };
 
@@ -176,6 +200,8 @@ struct lldp_pending {
         struct lldp_neighbor nb;
         struct lldp_obs_buf buf;
         struct vw_observation o;
+        struct neigh_record *record;    /* its neighbour's, to keep the host's reference in */
+        uint64_t ref;
 };
 
 static inline bool isempty_str(const char *s) {

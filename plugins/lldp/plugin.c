@@ -77,6 +77,108 @@ static struct neigh_slot *neigh_find(struct neigh_slot *t, size_t slots, uint64_
                         return &t[j];
 }
 
+/* ---- neighbour records ---- */
+
+/* Records of all interfaces together stay under this many bytes; past it a
+ * new neighbour is decoded in full each time, as if it had none. */
+#define RECORD_BUDGET (64u << 20)
+
+/* A record goes when the batch that may point at it has been observed. */
+static void record_drop(struct lldp_plugin *pl, struct neigh_record *r) {
+        if (!r)
+                return;
+        pl->record_bytes -= r->size;
+        r->next_dead = pl->dead;
+        pl->dead = r;
+}
+
+static void records_free_dead(struct lldp_plugin *pl) {
+        while (pl->dead) {
+                struct neigh_record *r = pl->dead;
+                pl->dead = r->next_dead;
+                free(r);
+        }
+}
+
+static char *record_copy(char **at, const char *s) {
+        if (!s[0])
+                return NULL;
+        size_t l = strlen(s) + 1;
+        char *c = memcpy(*at, s, l);
+        *at += l;
+        return c;
+}
+
+/* A record of a neighbour decoded in full, or NULL (no memory, budget). */
+static struct neigh_record *record_new(struct lldp_plugin *pl, const struct lldp_neighbor *n) {
+        const char *const strings[] = { n->sys_name, n->sys_descr, n->med_mfg, n->med_model, n->med_serial };
+        size_t size = sizeof(struct neigh_record) + n->stable_len;
+        for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
+                size += strlen(strings[k]) + 1;
+        for (unsigned k = 0; k < n->n_addresses; k++)
+                size += strlen(n->addresses[k]) + 1;
+        if (pl->record_bytes + size > RECORD_BUDGET)
+                return NULL;
+        struct neigh_record *r = malloc(size);
+        if (!r)
+                return NULL;
+        *r = (struct neigh_record) {
+                .vlan = n->vlan, .pvid = n->pvid, .caps_system = n->caps_system, .caps_enabled = n->caps_enabled,
+                .n_unknown = n->n_unknown, .n_ignored = n->n_ignored, .n_addresses = n->n_addresses,
+                .size = size, .stable_len = n->stable_len,
+        };
+        char *at = r->data;
+        for (unsigned k = 0; k < n->n_stable; k++) {
+                memcpy(at, n->stable[k].p, n->stable[k].len);
+                at += n->stable[k].len;
+        }
+        r->sys_name = record_copy(&at, n->sys_name);
+        r->sys_descr = record_copy(&at, n->sys_descr);
+        r->med_mfg = record_copy(&at, n->med_mfg);
+        r->med_model = record_copy(&at, n->med_model);
+        r->med_serial = record_copy(&at, n->med_serial);
+        for (unsigned k = 0; k < n->n_addresses; k++) {
+                size_t l = strlen(n->addresses[k]) + 1;
+                r->addresses[k] = memcpy(at, n->addresses[k], l);
+                at += l;
+        }
+        pl->record_bytes += size;
+        return r;
+}
+
+/* Does the frame decoded in `n` carry the stable TLVs the record was made
+ * from, byte for byte, in the same VLAN? */
+static bool record_matches(const struct neigh_record *r, const struct lldp_neighbor *n) {
+        if (n->n_stable == 0 || r->stable_len != n->stable_len || r->vlan != n->vlan)
+                return false;
+        const char *at = r->data;
+        for (unsigned k = 0; k < n->n_stable; k++) {
+                if (memcmp(at, n->stable[k].p, n->stable[k].len) != 0)
+                        return false;
+                at += n->stable[k].len;
+        }
+        return true;
+}
+
+/* The stable fields of an observation built from a frame decoded only in
+ * its changing TLVs. */
+static void record_to_observation(const struct neigh_record *r, const struct lldp_neighbor *n,
+                                  struct lldp_obs_buf *buf, struct vw_observation *o) {
+        o->sys_name = r->sys_name;
+        o->sys_descr = r->sys_descr;
+        o->med_mfg = r->med_mfg;
+        o->med_model = r->med_model;
+        o->med_serial = r->med_serial;
+        o->caps_system = r->caps_system;
+        o->caps_enabled = r->caps_enabled;
+        o->vlan = n->vlan >= 0 ? n->vlan : r->pvid;
+        /* a network-address chassis ID, decoded again, is among the addresses */
+        for (unsigned k = 0; k < r->n_addresses; k++)
+                buf->addresses[k] = r->addresses[k];
+        o->addresses = r->n_addresses > 0 ? buf->addresses : NULL;
+        o->n_addresses = r->n_addresses;
+}
+
 /* Rebuild into `slots` slots, dropping entries expired at `now`. */
 static int neigh_rehash(struct lldp_iface *i, size_t slots, uint64_t now) {
         struct neigh_slot *t = calloc(slots, sizeof *t);
@@ -84,8 +186,12 @@ static int neigh_rehash(struct lldp_iface *i, size_t slots, uint64_t now) {
                 return -ENOMEM;
         size_t used = 0;
         for (size_t j = 0; j < i->neigh_slots; j++) {
-                if (i->neigh[j].key == 0 || i->neigh[j].expires_usec <= now)
+                if (i->neigh[j].key == 0)
                         continue;
+                if (i->neigh[j].expires_usec <= now) {
+                        record_drop(i->pl, i->neigh[j].record);
+                        continue;
+                }
                 *neigh_find(t, slots, i->neigh[j].key) = i->neigh[j];
                 used++;
         }
@@ -96,17 +202,27 @@ static int neigh_rehash(struct lldp_iface *i, size_t slots, uint64_t now) {
         return 0;
 }
 
+/* The neighbour's slot, or NULL when it has none. */
+static struct neigh_slot *neigh_lookup(const struct lldp_iface *i, uint64_t key) {
+        if (i->neigh_slots == 0)
+                return NULL;
+        struct neigh_slot *s = neigh_find(i->neigh, i->neigh_slots, key);
+        return s->key == key ? s : NULL;
+}
+
 /* May a frame from this neighbour pass?  False when it is new and the
- * interface is at its cap. */
-static bool neigh_admit(struct lldp_plugin *pl, struct lldp_iface *i, uint64_t key, uint64_t now, int32_t ttl) {
+ * interface is at its cap; *ret_slot is its slot (NULL for a stranger
+ * saying goodbye), valid until the next admission. */
+static bool neigh_admit(struct lldp_plugin *pl, struct lldp_iface *i, uint64_t key, uint64_t now, int32_t ttl,
+                        struct neigh_slot **ret_slot) {
         uint64_t expires = ttl > 0 ? now + (uint64_t) ttl * 1000000u : 0;
 
-        if (i->neigh_slots > 0) {
-                struct neigh_slot *s = neigh_find(i->neigh, i->neigh_slots, key);
-                if (s->key == key) {
-                        s->expires_usec = expires;
-                        return true;
-                }
+        *ret_slot = NULL;
+        struct neigh_slot *s = neigh_lookup(i, key);
+        if (s) {
+                s->expires_usec = expires;
+                *ret_slot = s;
+                return true;
         }
         if (ttl == 0)
                 return true;    /* a stranger saying goodbye: nothing to keep */
@@ -121,9 +237,10 @@ static bool neigh_admit(struct lldp_plugin *pl, struct lldp_iface *i, uint64_t k
                 if (neigh_rehash(i, slots, now) < 0)
                         return false;
         }
-        struct neigh_slot *s = neigh_find(i->neigh, i->neigh_slots, key);
+        s = neigh_find(i->neigh, i->neigh_slots, key);
         *s = (struct neigh_slot) { .key = key, .expires_usec = expires };
         i->neigh_used++;
+        *ret_slot = s;
         return true;
 }
 
@@ -144,18 +261,20 @@ static uint64_t now_usec(clockid_t clock) {
 }
 
 void lldp_flush(struct lldp_plugin *pl) {
-        const struct vw_observation *obs[LLDP_BATCH];
+        struct vw_sighting s[LLDP_BATCH];
         size_t n = pl->n_pending;
         pl->n_pending = 0;      /* before the calls: a re-entry finds it empty */
-        if (n == 0)
-                return;
         for (size_t k = 0; k < n; k++)
-                obs[k] = &pl->pending[k].o;
-        if (pl->ops->observe_batch)
-                pl->ops->observe_batch(pl->ctx, obs, n);
-        else
+                s[k] = (struct vw_sighting) { .obs = &pl->pending[k].o, .ref = pl->pending[k].ref };
+        if (n > 0 && pl->ops->observe_batch) {
+                pl->ops->observe_batch(pl->ctx, s, n);
                 for (size_t k = 0; k < n; k++)
-                        pl->ops->observe(pl->ctx, obs[k]);
+                        if (pl->pending[k].record)
+                                pl->pending[k].record->ref = s[k].ref;
+        } else
+                for (size_t k = 0; k < n; k++)
+                        pl->ops->observe(pl->ctx, s[k].obs);
+        records_free_dead(pl);
 }
 
 void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
@@ -165,7 +284,19 @@ void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *
         struct lldp_neighbor *n = &slot->nb;
 
         i->frames++;
-        int r = lldp_frame_parse(bytes, h->caplen, h->len, n);
+        /* A neighbour whose stable TLVs are as they were has only the rest
+         * decoded; any other frame is decoded in full. */
+        int r = lldp_frame_parse_volatile(bytes, h->caplen, h->len, n);
+        uint64_t key = r == 0 ? neigh_key(n) : 0;
+        struct neigh_slot *known = r == 0 && n->proto == LLDP_PROTO_LLDP ? neigh_lookup(i, key) : NULL;
+        struct neigh_record *rec = known && known->record && record_matches(known->record, n) ? known->record : NULL;
+        if (rec)
+                pl->record_hits++;
+        else if (r != -EPROTONOSUPPORT && n->proto == LLDP_PROTO_LLDP) {
+                pl->record_misses++;
+                r = lldp_frame_parse(bytes, h->caplen, h->len, n);
+                key = r == 0 ? neigh_key(n) : 0;
+        }
         if (r == -EPROTONOSUPPORT) {
                 if (!pl->hosts || !hosts_handle_frame(i, h, bytes))
                         i->other++;
@@ -181,12 +312,13 @@ void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *
                 i->cdp++;
         else
                 i->lldp++;
-        i->tlv_unknown += n->n_unknown;
-        i->tlv_ignored += n->n_ignored;
+        i->tlv_unknown += rec ? rec->n_unknown : n->n_unknown;
+        i->tlv_ignored += rec ? rec->n_ignored : n->n_ignored;
         i->snapped += n->snapped;
 
         uint64_t t = (uint64_t) h->ts.tv_sec * 1000000u + (uint64_t) h->ts.tv_usec;
-        if (!neigh_admit(pl, i, neigh_key(n), t, n->ttl)) {
+        struct neigh_slot *ns;
+        if (!neigh_admit(pl, i, key, t, n->ttl, &ns)) {
                 i->cap_refused++;
                 if (!i->cap_warned) {
                         log_pl(pl, VW_LOG_WARNING,
@@ -199,9 +331,18 @@ void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *
         if (n->ttl == 0)
                 i->shutdowns++;
 
+        /* a neighbour decoded in full gets a record for next time */
+        if (!rec && ns && n->proto == LLDP_PROTO_LLDP && n->n_stable > 0) {
+                record_drop(pl, ns->record);
+                ns->record = rec = record_new(pl, n);
+        }
         slot->o = (struct vw_observation) VW_OBSERVATION_INIT;
         lldp_neighbor_to_observation(n, i->name, &slot->buf, &slot->o);
+        if (rec && n->volatile_only)
+                record_to_observation(rec, n, &slot->buf, &slot->o);
         slot->o.time_usec = t;
+        slot->record = rec;
+        slot->ref = rec && n->volatile_only ? rec->ref : 0;
         if (++pl->n_pending == LLDP_BATCH)
                 lldp_flush(pl);
 
@@ -229,6 +370,11 @@ struct lldp_iface *lldp_iface_new(struct lldp_plugin *pl, const char *name) {
 void lldp_iface_free(struct lldp_iface *i) {
         if (!i)
                 return;
+        for (size_t j = 0; j < i->neigh_slots; j++)
+                if (i->neigh[j].record) {
+                        i->pl->record_bytes -= i->neigh[j].record->size;
+                        free(i->neigh[j].record);
+                }
         free(i->neigh);
         hosts_iface_done(i);
         free(i);
@@ -342,6 +488,7 @@ static void lldp_stop(void *state) {
                 return;
         capture_file_close(pl);
         capture_stop(pl);
+        records_free_dead(pl);
         free(pl->pending);
         for (size_t j = 0; j < pl->n_patterns; j++)
                 free(pl->patterns[j]);
@@ -461,6 +608,10 @@ static char *lldp_status(void *state) {
                 json_object_object_add(o, "promiscuous", json_object_new_boolean(pl->promiscuous));
         json_object_object_add(o, "max_neighbors_per_interface", json_object_new_uint64(pl->max_neighbors));
         json_object_object_add(o, "silent_warning_sec", json_object_new_uint64(pl->silent_warning_sec));
+        /* LLDP frames decoded only in their changing TLVs, and in full */
+        json_object_object_add(o, "stable_reused", json_object_new_uint64(pl->record_hits));
+        json_object_object_add(o, "stable_decoded", json_object_new_uint64(pl->record_misses));
+        json_object_object_add(o, "stable_record_bytes", json_object_new_uint64(pl->record_bytes));
         if (pl->file_iface)
                 json_object_array_add(a, iface_status(pl, pl->file_iface, now_real, now_mono));
         for (size_t j = 0; j < pl->n_ifaces; j++)
