@@ -2,7 +2,8 @@
 /* The whole frame path: Ethernet/VLAN front end, LLDP (and CDP) decoders and
  * the observation built from the result.  Input: one Ethernet frame.  The
  * same bytes also go straight to the LLDPDU decoder and, with a pretend
- * snaplen cut, through the frame path again. */
+ * snaplen cut, through the frame path again, and through the volatile-only
+ * decoder, whose stable spans must be the full decoder's. */
 #include <stdint.h>
 #include <string.h>
 
@@ -28,8 +29,21 @@ static void check(const struct lldp_neighbor *n) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static struct lldp_neighbor n;
 
-        if (lldp_frame_parse(data, size, size, &n) == 0)
+        static struct lldp_neighbor v;
+        int full = lldp_frame_parse(data, size, size, &n);
+        if (full == 0)
                 check(&n);
+        if (lldp_frame_parse_volatile(data, size, size, &v) == 0) {
+                check(&v);
+                /* a frame the full decoder takes has the same stable bytes
+                 * either way (the plugin's reuse rests on it) */
+                if (full == 0 && (v.n_stable != n.n_stable || v.stable_len != n.stable_len))
+                        __builtin_trap();
+                for (unsigned k = 0; full == 0 && k < n.n_stable; k++)
+                        if (v.stable[k].p != n.stable[k].p || v.stable[k].len != n.stable[k].len)
+                                __builtin_trap();
+        } else if (full == 0 && n.proto == LLDP_PROTO_LLDP)
+                __builtin_trap();       /* the volatile decoder refuses less, never more */
         if (size > 16 && lldp_frame_parse(data, size - 16, size, &n) == 0)
                 check(&n);
         lldp_neighbor_reset(&n);

@@ -433,6 +433,53 @@ static void test_refresh_falls_back(void **state) {
         assert_ptr_equal(inventory_get(inv, "mac:00e0fc800001"), r.device);
 }
 
+/* A plugin's reference takes the refresh path without comparing; it goes
+ * stale when the observation is replaced from elsewhere or the device goes. */
+static void test_refresh_by_reference(void **state) {
+        const char *mac1[] = { "00:e0:fc:80:00:01" }, *mac2[] = { "00:e0:fc:80:00:02" };
+        struct vw_observation o = VW_OBSERVATION_INIT;
+        o.source = "lldp";
+        o.chassis_id = "00:e0:fc:00:00:01";
+        o.chassis_subtype = "mac";
+        o.port_id = "GE1/0/1";
+        o.macs = mac1;
+        o.n_macs = 1;
+        o.via.interface = "eth0";
+        ObserveResult r;
+        assert_int_equal(inventory_merge(inv, &o, SEC, &r), 0);
+        assert_int_equal(r.ref, 0);                     /* a new device: nothing remembered */
+        assert_int_equal(inventory_merge(inv, &o, 2 * SEC, &r), 0);
+        uint64_t ref = r.ref;
+        assert_true(ref != 0);
+        Device *d = r.device;
+
+        o.port_id = "GE1/0/2";
+        o.macs = mac2;
+        assert_int_equal(inventory_refresh(inv, ref, &o, 3 * SEC, &r), 1);
+        assert_true(r.refresh);
+        assert_true(r.same_vendor_inputs);
+        assert_int_equal(r.ref, ref);
+        assert_ptr_equal(r.device, d);
+        assert_ptr_equal(inventory_get(inv, "mac:00e0fc800002"), d);
+        assert_string_equal(DEVICE_ATTR(d, port_id), "GE1/0/2");
+        assert_int_equal(inventory_refresh(inv, 0, &o, 3 * SEC, &r), 0);
+        assert_int_equal(inventory_refresh(inv, ref + 1, &o, 3 * SEC, &r), 0);
+        assert_int_equal(inventory_refresh(inv, ref ^ (UINT64_C(1) << 40), &o, 3 * SEC, &r), 0);
+
+        /* the same neighbour heard on another interface replaces the
+         * observation: the first reference no longer holds */
+        o.via.interface = "eth1";
+        assert_int_equal(inventory_merge(inv, &o, 4 * SEC, &r), 0);
+        assert_int_equal(inventory_refresh(inv, ref, &o, 5 * SEC, &r), 0);
+        assert_int_equal(inventory_merge(inv, &o, 5 * SEC, &r), 0);
+        ref = r.ref;
+        assert_true(ref != 0);
+        assert_int_equal(inventory_refresh(inv, ref, &o, 6 * SEC, &r), 1);
+
+        assert_int_equal(inventory_forget(inv, d->id), 0);
+        assert_int_equal(inventory_refresh(inv, ref, &o, 7 * SEC, &r), 0);
+}
+
 /* The MAC index: removal shifts probe chains back, and every key stays
  * reachable through any mix of puts and removals. */
 static void test_u64map(void **state) {
@@ -468,6 +515,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refresh_path, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refresh_falls_back, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_refresh_by_reference, setup, teardown),
                 cmocka_unit_test(test_u64map),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

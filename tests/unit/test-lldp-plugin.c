@@ -38,6 +38,9 @@ struct vw_plugin_ctx {
         char seen[128][64];     /* chassis IDs observed, in order */
         int32_t ttl[128], vlan[128];
         char source[128][8];
+        char sys_name[128][16], port[128][16];
+        uint64_t ref_in[128];           /* with observe_batch: the plugin's reference */
+        bool batch;
         size_t n_obs;
         char last_warning[512];
         char last_error[512];
@@ -47,6 +50,8 @@ static void h_observe(struct vw_plugin_ctx *c, const struct vw_observation *o) {
         assert_true(c->n_obs < 128);
         snprintf(c->seen[c->n_obs], sizeof c->seen[0], "%s", o->chassis_id ? o->chassis_id : "");
         snprintf(c->source[c->n_obs], sizeof c->source[0], "%s", o->source);
+        snprintf(c->sys_name[c->n_obs], sizeof c->sys_name[0], "%s", o->sys_name ? o->sys_name : "");
+        snprintf(c->port[c->n_obs], sizeof c->port[0], "%s", o->port_id ? o->port_id : "");
         c->ttl[c->n_obs] = o->ttl;
         c->vlan[c->n_obs] = o->vlan;
         assert_non_null(o->via.interface);
@@ -143,6 +148,30 @@ static bool h_oneshot(struct vw_plugin_ctx *c) {
         return c->oneshot;
 }
 
+/* A host that hands out a reference per sighting: 1000 + its number. */
+static void h_observe_batch(struct vw_plugin_ctx *c, struct vw_sighting *s, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                c->ref_in[c->n_obs] = s[i].ref;
+                h_observe(c, s[i].obs);
+                s[i].ref = 1000 + c->n_obs - 1;
+        }
+}
+
+static const struct vw_host_ops ops_batch = {
+        .observe = h_observe,
+        .observe_batch = h_observe_batch,
+        .log = h_log,
+        .done = h_done,
+        .cfg_string = h_cfg_string,
+        .cfg_int = h_cfg_int,
+        .cfg_bool = h_cfg_bool,
+        .cfg_strings = h_cfg_strings,
+        .cfg_count = h_cfg_count,
+        .cfg_error = h_cfg_error,
+        .cfg_path = h_cfg_path,
+        .oneshot = h_oneshot,
+};
+
 static const struct vw_host_ops ops = {
         .observe = h_observe,
         .log = h_log,
@@ -172,7 +201,8 @@ static int setup(void **state) {
 /* The host struct lives only during start(), and is scribbled over after:
  * a plugin must not keep a pointer to it. */
 static __attribute__((noinline)) int start_plugin(struct vw_plugin_ctx *c, void **state) {
-        struct vw_host host = { .abi_version = VW_PLUGIN_ABI_VERSION, .ops = &ops, .event = c->event, .instance = "lldp" };
+        struct vw_host host = { .abi_version = VW_PLUGIN_ABI_VERSION, .ops = c->batch ? &ops_batch : &ops,
+                                .event = c->event, .instance = "lldp" };
         int r = plugin->start(&host, c, false, state);
         memset(&host, 0xa5, sizeof host);
         __asm__ volatile("" : : "r"(&host) : "memory");
@@ -280,6 +310,62 @@ static void test_replay(void **state) {
         assert_non_null(strstr(status, "\"shutdowns\":1"));
         /* B and R1 remain, A said goodbye */
         assert_non_null(strstr(status, "\"neighbors\":2"));
+        free(status);
+}
+
+#define SYSNAME(c) 0x0a, 0x03, 'n', 'e', (c)                                 /* System Name "ne?" */
+#define PORT2 0x04, 0x05, 0x05, 'p', '0', '/', '2'
+
+/* A neighbour whose stable TLVs are byte for byte as before has only Port
+ * ID, TTL and Port Description decoded again, and comes with the host's
+ * reference; any change there, or another VLAN tag, is decoded in full and
+ * comes without. */
+static void test_stable_reuse(void **state) {
+        static const uint8_t one[] = { ETH_LLDP(1), CHASSIS(1), PORT, TTL(120), SYSNAME('1'), 0x00, 0x00 };
+        static const uint8_t one_p2[] = { ETH_LLDP(1), CHASSIS(1), PORT2, TTL(90), SYSNAME('1'), 0x00, 0x00 };
+        static const uint8_t two[] = { ETH_LLDP(1), CHASSIS(1), PORT, TTL(120), SYSNAME('2'), 0x00, 0x00 };
+        static const uint8_t two_tagged[] = {
+                0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e, 0x00, 0xe0, 0xfc, 0x00, 0x00, 0x01,
+                0x81, 0x00, 0x00, 0x64, 0x88, 0xcc, CHASSIS(1), PORT, TTL(120), SYSNAME('2'), 0x00, 0x00,
+        };
+        char path[256];
+        snprintf(path, sizeof path, "%s/reuse.pcap", tmpdir);
+        /* the plugin hands the host 16 frames at a time: references come
+         * back at the end of each batch, so the sightings to check are in
+         * later ones; another neighbour fills the batches */
+        struct frame frames[34];
+        for (size_t i = 0; i < 34; i++)
+                frames[i] = (struct frame) F(lldp_c);
+        frames[0] = (struct frame) F(one);
+        frames[17] = (struct frame) F(one_p2);          /* batch 2: as frame 0 but its port and TTL */
+        frames[18] = (struct frame) F(two);             /* another system name */
+        frames[32] = (struct frame) F(two_tagged);      /* batch 3: as frame 18 in VLAN 100 */
+        frames[33] = (struct frame) F(one_p2);
+        write_pcap(path, DLT_EN10MB, frames, 34);
+
+        const struct kv cfg[] = { { "pcap_file", path } };
+        struct vw_plugin_ctx c = { .cfg = cfg, .n_cfg = 1, .oneshot = true, .batch = true };
+        char *status = NULL;
+        assert_int_equal(run(&c, &status), 0);
+        assert_int_equal(c.n_obs, 34);
+        assert_string_equal(c.sys_name[0], "ne1");
+        assert_string_equal(c.sys_name[17], "ne1");     /* kept from frame 0 */
+        assert_string_equal(c.port[17], "p0/2");        /* decoded afresh */
+        assert_int_equal(c.ttl[17], 90);
+        assert_int_equal(c.ref_in[17], 1000);           /* frame 0's reference */
+        assert_string_equal(c.sys_name[18], "ne2");
+        assert_int_equal(c.ref_in[18], 0);
+        assert_string_equal(c.sys_name[32], "ne2");
+        assert_int_equal(c.vlan[32], 100);
+        assert_int_equal(c.ref_in[32], 0);
+        assert_string_equal(c.sys_name[33], "ne1");
+        assert_int_equal(c.vlan[33], -1);
+        assert_int_equal(c.ref_in[33], 0);
+        fprintf(stderr, "status: %s\n", status);
+        /* decoded in full: frames 0, 1 (the first of the other neighbour),
+         * 18, 32 and 33 */
+        assert_non_null(strstr(status, "\"stable_reused\":29"));
+        assert_non_null(strstr(status, "\"stable_decoded\":5"));
         free(status);
 }
 
@@ -392,6 +478,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_replay),
                 cmocka_unit_test(test_neighbor_cap),
+                cmocka_unit_test(test_stable_reuse),
                 cmocka_unit_test(test_truncated_file),
                 cmocka_unit_test(test_bad_files),
                 cmocka_unit_test(test_config_errors),

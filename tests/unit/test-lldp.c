@@ -439,9 +439,68 @@ static void test_reason_names(void **state) {
         assert_string_equal(lldp_reason_name(_LLDP_REASON_MAX + 3), "unknown");
 }
 
+/* The stable TLVs (all but Port ID, TTL and Port Description) are found in
+ * both modes, equal for frames that differ only in those three; the
+ * volatile mode decodes the chassis and those three, nothing else. */
+static void stable_bytes(const struct lldp_neighbor *n, uint8_t *out, size_t *ret_len) {
+        size_t len = 0;
+        for (unsigned k = 0; k < n->n_stable; k++) {
+                memcpy(out + len, n->stable[k].p, n->stable[k].len);
+                len += n->stable[k].len;
+        }
+        assert_int_equal(len, n->stable_len);
+        *ret_len = len;
+}
+
+static void test_stable_spans(void **state) {
+        static const uint8_t a[] = {
+                ETH_LLDP, MANDATORY,
+                0x08, 0x03, 'u', 'p', '1',                      /* Port Description "up1" */
+                0x0a, 0x02, 's', 'w',                           /* System Name "sw" */
+                0x0c, 0x03, 'V', 'R', 'P',                      /* System Description "VRP" */
+                END,
+        };
+        static const uint8_t b[] = {
+                ETH_LLDP, CHASSIS_MAC,
+                0x04, 0x04, 0x05, 'x', '/', '9',                /* another port */
+                0x06, 0x02, 0x00, 0x10,                         /* another TTL */
+                0x0a, 0x02, 's', 'w',
+                0x08, 0x05, 'o', 't', 'h', 'e', 'r',            /* another description, elsewhere */
+                0x0c, 0x03, 'V', 'R', 'P',
+                END,
+        };
+        uint8_t sa[256], sb[256];
+        size_t la, lb;
+        assert_int_equal(PARSE(a), 0);
+        assert_string_equal(nb.sys_descr, "VRP");
+        stable_bytes(&nb, sa, &la);
+        assert_int_equal(la, 9 + 4 + 5 + 2);            /* chassis, name, description, end */
+
+        assert_int_equal(lldp_frame_parse_volatile(b, sizeof b, sizeof b, &nb), 0);
+        assert_true(nb.volatile_only);
+        assert_string_equal(nb.chassis_id, "00:e0:fc:12:34:56");
+        assert_string_equal(nb.port_id, "x/9");
+        assert_int_equal(nb.ttl, 16);
+        assert_string_equal(nb.port_descr, "other");
+        assert_string_equal(nb.sys_name, "");           /* not decoded */
+        assert_string_equal(nb.sys_descr, "");
+        stable_bytes(&nb, sb, &lb);
+        assert_int_equal(la, lb);
+        assert_memory_equal(sa, sb, la);
+
+        /* a frame cut by the capture has none */
+        assert_int_equal(lldp_frame_parse_volatile(a, sizeof a - 4, sizeof a, &nb), 0);
+        assert_int_equal(nb.n_stable, 0);
+        /* the full decoder after the volatile one decodes everything again */
+        assert_int_equal(PARSE(b), 0);
+        assert_false(nb.volatile_only);
+        assert_string_equal(nb.sys_descr, "VRP");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_full_frame),
+                cmocka_unit_test(test_stable_spans),
                 cmocka_unit_test(test_chassis_subtypes),
                 cmocka_unit_test(test_port_subtypes),
                 cmocka_unit_test(test_reserved_subtypes),
