@@ -639,9 +639,10 @@ static int merge_full(Inventory *inv, const struct vw_observation *obs, uint64_t
  * change shows in the comparison. */
 typedef struct Memo {
         uint64_t hash;                  /* 0 = empty */
-        /* where the device and its observation were: only ever prefetched
-         * (inventory_prefetch), never read through */
-        const void *device_hint, *obs_hint;
+        /* where the device, its observation, its key block and that
+         * block's free space were: only ever prefetched (inventory_prefetch),
+         * never read through */
+        const void *device_hint, *obs_hint, *keys_hint, *keys_end_hint;
         uint32_t device;                /* device ref */
         uint32_t link;                  /* index+1 of its link, 0 = none */
         uint32_t epoch;                 /* key_epoch when made */
@@ -661,6 +662,12 @@ static uint64_t single_mac_block(const struct vw_observation *o) {
         if (o->n_macs != 1 || !o->macs[0] || mac_parse(o->macs[0], mac) < 0)
                 return 0;
         return mac_block(mac);
+}
+
+static void memo_hint_keys(Memo *e, const Device *d) {
+        KeyBlock *kb = key_block(d);
+        e->keys_hint = kb;
+        e->keys_end_hint = kb ? key_area(kb) + kb->used : NULL;
 }
 
 /* What a plugin holds on to for a neighbour's next sighting: the memo
@@ -745,6 +752,7 @@ static Memo *memo_put(Inventory *inv, uint64_t hash, const Device *d, int slot, 
         *e = (Memo) { .hash = hash, .device_hint = d, .obs_hint = d->obs[slot], .device = device_ref(d),
                       .link = link, .epoch = inv->key_epoch, .slot = (uint32_t) slot, .stamp = d->obs[slot]->stamp,
                       .mac_block = single_mac_block(obs) };
+        memo_hint_keys(e, d);
         return e;
 }
 
@@ -826,6 +834,7 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
         if (r < 0)
                 return r;
         e->obs_hint = d->obs[e->slot];
+        memo_hint_keys(e, d);
         res->was_present = !d->absent && !d->stale;
         device_seen(d, obs, now);
         if (e->link > 0)
@@ -927,10 +936,14 @@ void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n) {
                 const Memo *e = s[i].ref ? memo_of_ref(inv, s[i].ref) : hash ? memo_slot(inv, hash) : NULL;
                 if (!e || e->hash == 0 || (hash && e->hash != hash))
                         continue;
-                /* the device's line with its observations, the observation's
-                 * head, the link: the loads the merge waits for first */
-                __builtin_prefetch((const char *) e->device_hint + offsetof(Device, obs) + e->slot * sizeof(void *));
+                /* the device, the observation's head, the link: the loads
+                 * the merge waits for first; and where a new port MAC's
+                 * key would go */
+                __builtin_prefetch(e->device_hint);
+                __builtin_prefetch((const char *) e->device_hint + 64);
                 __builtin_prefetch(e->obs_hint);
+                __builtin_prefetch(e->keys_hint);
+                __builtin_prefetch(e->keys_end_hint);
                 if (e->link > 0 && e->link <= inv->n_links)
                         __builtin_prefetch(&inv->links[e->link - 1]);
         }

@@ -474,9 +474,8 @@ void manager_device_changed(Manager *m, Device *d, bool reclassify) {
 
 /* One observation: by the plugin's reference when it has one that still
  * holds, else the full way.  Returns the reference for the next one. */
-static uint64_t observe_one(Manager *m, const struct vw_observation *obs, uint64_t ref) {
+static uint64_t observe_one(Manager *m, const struct vw_observation *obs, uint64_t ref, uint64_t now) {
         ObserveResult res;
-        uint64_t now = now_realtime_usec();
         int r = ref ? inventory_refresh(m->inventory, ref, obs, now, &res) : 0;
         if (r == 0)
                 r = inventory_merge(m->inventory, obs, now, &res);
@@ -517,15 +516,16 @@ static uint64_t observe_one(Manager *m, const struct vw_observation *obs, uint64
 }
 
 void manager_observe(Manager *m, const struct vw_observation *obs) {
-        (void) observe_one(m, obs, 0);
+        (void) observe_one(m, obs, 0, now_realtime_usec());
 }
 
 void manager_observe_batch(Manager *m, struct vw_sighting *s, size_t n) {
+        uint64_t now = now_realtime_usec();     /* a batch arrives at once */
         for (size_t i = 0; i < n; i += INVENTORY_BATCH_MAX) {
                 size_t k = n - i < INVENTORY_BATCH_MAX ? n - i : INVENTORY_BATCH_MAX;
                 inventory_prefetch(m->inventory, s + i, k);
                 for (size_t j = 0; j < k; j++)
-                        s[i + j].ref = observe_one(m, s[i + j].obs, s[i + j].ref);
+                        s[i + j].ref = observe_one(m, s[i + j].obs, s[i + j].ref, now);
         }
 }
 
