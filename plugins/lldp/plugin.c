@@ -211,8 +211,8 @@ static struct neigh_slot *neigh_lookup(const struct lldp_iface *i, uint64_t key)
 }
 
 /* May a frame from this neighbour pass?  False when it is new and the
- * interface is at its cap; *ret_slot is its slot (NULL for a stranger
- * saying goodbye), valid until the next admission. */
+ * interface is at its cap; *ret_slot is its slot when it was heard before
+ * (NULL for a new one), valid until the next admission. */
 static bool neigh_admit(struct lldp_plugin *pl, struct lldp_iface *i, uint64_t key, uint64_t now, int32_t ttl,
                         struct neigh_slot **ret_slot) {
         uint64_t expires = ttl > 0 ? now + (uint64_t) ttl * 1000000u : 0;
@@ -240,7 +240,6 @@ static bool neigh_admit(struct lldp_plugin *pl, struct lldp_iface *i, uint64_t k
         s = neigh_find(i->neigh, i->neigh_slots, key);
         *s = (struct neigh_slot) { .key = key, .expires_usec = expires };
         i->neigh_used++;
-        *ret_slot = s;
         return true;
 }
 
@@ -331,7 +330,8 @@ void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *
         if (n->ttl == 0)
                 i->shutdowns++;
 
-        /* a neighbour decoded in full gets a record for next time */
+        /* a neighbour heard before, decoded in full, gets a record for next
+         * time (one heard once, as in a flood of forged chassis, does not) */
         if (!rec && ns && n->proto == LLDP_PROTO_LLDP && n->n_stable > 0) {
                 record_drop(pl, ns->record);
                 ns->record = rec = record_new(pl, n);
