@@ -648,6 +648,7 @@ typedef struct Memo {
         uint32_t epoch;                 /* key_epoch when made */
         uint32_t slot;                  /* the observation's place in the device */
         uint32_t stamp;                 /* ... and its stamp */
+        uint32_t tail;                  /* packed_obs_tail_offset() of it, unchanged by patches */
         uint64_t mac_block;             /* its one MAC's 36-bit registry block + 1; 0 = not one MAC */
 } Memo;
 
@@ -751,7 +752,7 @@ static Memo *memo_put(Inventory *inv, uint64_t hash, const Device *d, int slot, 
         }
         *e = (Memo) { .hash = hash, .device_hint = d, .obs_hint = d->obs[slot], .device = device_ref(d),
                       .link = link, .epoch = inv->key_epoch, .slot = (uint32_t) slot, .stamp = d->obs[slot]->stamp,
-                      .mac_block = single_mac_block(obs) };
+                      .tail = (uint32_t) packed_obs_tail_offset(d->obs[slot]), .mac_block = single_mac_block(obs) };
         memo_hint_keys(e, d);
         return e;
 }
@@ -830,7 +831,7 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
         int r = device_add_keys(inv, d, fresh, n_fresh);
         if (r < 0)
                 return r;
-        r = packed_obs_renew(&d->obs[e->slot], &copy);
+        r = packed_obs_patch(&d->obs[e->slot], e->tail, &copy);
         if (r < 0)
                 return r;
         e->obs_hint = d->obs[e->slot];

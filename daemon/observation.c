@@ -467,7 +467,16 @@ json_object *observation_to_json(const struct vw_observation *o) {
         return j;
 }
 
-/* ---- the packed form ---- */
+/* ---- the packed form ----
+ *
+ * After the header, the strings present, each NUL-terminated, in this order:
+ *   1. the string fields that identify and describe (bit i of `present` for
+ *      field i, in field order), but not the volatile ones below;
+ *   2. the items of addresses, entity_mfg, entity_model;
+ *   3. the volatile string fields: port ID, its subtype, port description;
+ *   4. the MACs.
+ * 3 and 4 are what a neighbour re-announcing itself changes: they come last,
+ * so that packed_obs_patch() rewrites only that tail. */
 
 #define N_STRING_FIELDS (ELEMENTSOF(obs_strings) + ELEMENTSOF(obs_via))
 
@@ -478,101 +487,137 @@ static size_t string_field_offset(size_t i) {
         return offsetof(struct vw_observation, via) + obs_via[i - ELEMENTSOF(obs_strings)].offset;
 }
 
-/* The bytes the strings of `src` take packed; their lengths go to len[]
- * (string fields, then array items in order), *ret_n_len counts them. */
-#define PACK_LENGTHS_MAX 256
-static size_t packed_size(const struct vw_observation *src, uint32_t len[static PACK_LENGTHS_MAX], size_t *ret_n_len,
-                          bool *ret_long) {
-        size_t size = 0, n = 0;
-        *ret_long = false;
-        for (size_t i = 0; i < N_STRING_FIELDS; i++) {
-                const char *s = CFIELD(src, string_field_offset(i), cstr);
-                if (!s)
-                        continue;
-                size_t l = strlen(s) + 1;
-                size += l;
-                len[n++] = (uint32_t) l;
-        }
-        for (size_t a = 0; a < OBS_ARRAYS_MAX; a++) {
-                const char *const *l = CFIELD(src, obs_arrays[a].offset, cstrv);
-                size_t count = l ? CFIELD(src, obs_arrays[a].count_offset, size_t) : 0;
-                for (size_t k = 0; k < count; k++)
-                        if (l[k]) {
-                                size_t sl = strlen(l[k]) + 1;
-                                size += sl;
-                                if (n < PACK_LENGTHS_MAX)
-                                        len[n++] = (uint32_t) sl;
-                                else
-                                        *ret_long = true;
-                        }
-        }
-        *ret_n_len = n;
-        return size;
+/* Bits of the volatile string fields (port_id, port_subtype, port_descr are
+ * fields 4, 5 and 6 of obs_strings). */
+#define VOLATILE_BITS (UINT32_C(7) << 4)
+_Static_assert(offsetof(struct vw_observation, port_subtype) > offsetof(struct vw_observation, port_id) &&
+               offsetof(struct vw_observation, port_descr) > offsetof(struct vw_observation, port_subtype),
+               "port fields in order");
+
+static bool string_field_volatile(size_t i) {
+        return VOLATILE_BITS & (UINT32_C(1) << i);
 }
 
-static void pack(PackedObs *p, const struct vw_observation *src, const uint32_t *len, size_t n_len) {
-        *p = (PackedObs) {
-                .time_usec = src->time_usec,
-                .caps_system = src->caps_system,
-                .caps_enabled = src->caps_enabled,
-                .vlan = src->vlan,
-                .ttl = src->ttl,
-        };
-        char *at = p->data;
-        size_t n = 0;
+/* The strings of `src` in layout order, as (pointer, length with NUL):
+ * returns how many, up to `max`; *ret_size is the bytes of all of them
+ * (counted on past `max`). */
+struct piece {
+        const char *s;
+        size_t len;
+};
+
+/* The items of array a of `src`, NULL holes skipped. */
+static size_t add_items(const struct vw_observation *src, size_t a, struct piece *out, size_t n, size_t max,
+                        size_t *size, uint32_t *count) {
+        const char *const *l = CFIELD(src, obs_arrays[a].offset, cstrv);
+        size_t items = l ? CFIELD(src, obs_arrays[a].count_offset, size_t) : 0;
+        *count = 0;
+        for (size_t k = 0; k < items && *count < UINT32_MAX; k++) {
+                if (!l[k])
+                        continue;       /* a hole in a plugin's list holds nothing */
+                size_t len = strlen(l[k]) + 1;
+                *size += len;
+                if (n < max)
+                        out[n] = (struct piece) { l[k], len };
+                n++;
+                (*count)++;
+        }
+        return n;
+}
+
+static size_t add_strings(const struct vw_observation *src, bool volatile_ones, struct piece *out, size_t n,
+                          size_t max, size_t *size, uint32_t *present) {
         for (size_t i = 0; i < N_STRING_FIELDS; i++) {
                 const char *s = CFIELD(src, string_field_offset(i), cstr);
-                if (!s)
+                if (!s || string_field_volatile(i) != volatile_ones)
                         continue;
-                size_t l = len[n++];
-                memcpy(at, s, l);
-                at += l;
-                p->present |= UINT32_C(1) << i;
+                size_t len = strlen(s) + 1;
+                *size += len;
+                if (n < max)
+                        out[n] = (struct piece) { s, len };
+                n++;
+                *present |= UINT32_C(1) << i;
         }
-        for (size_t a = 0; a < OBS_ARRAYS_MAX; a++) {
-                const char *const *l = CFIELD(src, obs_arrays[a].offset, cstrv);
-                size_t count = l ? CFIELD(src, obs_arrays[a].count_offset, size_t) : 0;
-                for (size_t k = 0; k < count && p->n_items[a] < UINT32_MAX; k++) {
-                        if (!l[k])
-                                continue;       /* a hole in a plugin's list holds nothing */
-                        size_t sl = n < n_len ? len[n++] : strlen(l[k]) + 1;
-                        memcpy(at, l[k], sl);
-                        at += sl;
-                        p->n_items[a]++;
-                }
-        }
+        return n;
 }
+
+/* The tail (sections 3 and 4) of `src`. */
+static size_t tail_pieces(const struct vw_observation *src, struct piece *out, size_t max, size_t *size,
+                          uint32_t *present, uint32_t *n_macs) {
+        size_t n = add_strings(src, true, out, 0, max, size, present);
+        return add_items(src, OBS_MACS, out, n, max, size, n_macs);
+}
+
+static char *put_pieces(char *at, const struct piece *pieces, size_t n) {
+        for (size_t k = 0; k < n; k++) {
+                memcpy(at, pieces[k].s, pieces[k].len);
+                at += pieces[k].len;
+        }
+        return at;
+}
+
+/* Past the items of one array, or of the tail, when `pieces` were cut at
+ * their max: write the rest straight from `src`. */
+static char *put_items_slow(char *at, const struct vw_observation *src, size_t a) {
+        const char *const *l = CFIELD(src, obs_arrays[a].offset, cstrv);
+        size_t items = l ? CFIELD(src, obs_arrays[a].count_offset, size_t) : 0;
+        for (size_t k = 0, written = 0; k < items && written < UINT32_MAX; k++)
+                if (l[k]) {
+                        size_t len = strlen(l[k]) + 1;
+                        memcpy(at, l[k], len);
+                        at += len;
+                        written++;
+                }
+        return at;
+}
+
+static void set_scalars(PackedObs *p, const struct vw_observation *src) {
+        p->time_usec = src->time_usec;
+        p->caps_system = src->caps_system;
+        p->caps_enabled = src->caps_enabled;
+        p->vlan = src->vlan;
+        p->ttl = src->ttl;
+}
+
+#define PIECES_MAX 64
 
 int packed_obs_new(const struct vw_observation *src, PackedObs **ret) {
         _Static_assert(N_STRING_FIELDS <= 32, "one bit per string field");
         _Static_assert(ELEMENTSOF(obs_arrays) == OBS_ARRAYS_MAX, "the arrays");
-        uint32_t len[PACK_LENGTHS_MAX];
-        size_t n_len;
-        bool long_list;
-        size_t size = packed_size(src, len, &n_len, &long_list);
+        _Static_assert(OBS_MACS == 0, "the MACs are array 0, packed last");
+        struct piece head[PIECES_MAX], tail[PIECES_MAX];
+        size_t size = 0, n_head = 0, n_tail;
+        uint32_t present = 0, items[OBS_ARRAYS_MAX] = {};
+
+        n_head = add_strings(src, false, head, 0, PIECES_MAX, &size, &present);
+        for (size_t a = 1; a < OBS_ARRAYS_MAX; a++)
+                n_head = add_items(src, a, head, n_head, PIECES_MAX, &size, &items[a]);
+        n_tail = tail_pieces(src, tail, PIECES_MAX, &size, &present, &items[OBS_MACS]);
+
         PackedObs *p = malloc(sizeof(PackedObs) + size);
         if (!p)
                 return -ENOMEM;
-        pack(p, src, len, long_list ? n_len : SIZE_MAX);
-        *ret = p;
-        return 0;
-}
-
-int packed_obs_renew(PackedObs **p, const struct vw_observation *src) {
-        uint32_t len[PACK_LENGTHS_MAX];
-        size_t n_len;
-        bool long_list;
-        size_t size = sizeof(PackedObs) + packed_size(src, len, &n_len, &long_list);
-        PackedObs *q = *p;
-        if (malloc_usable_size(q) < size) {
-                q = realloc(q, size);
-                if (!q)
-                        return -ENOMEM;         /* *p is as it was */
-                *p = q;
+        *p = (PackedObs) { .present = present };
+        set_scalars(p, src);
+        memcpy(p->n_items, items, sizeof items);
+        char *at = p->data;
+        if (n_head <= PIECES_MAX)
+                at = put_pieces(at, head, n_head);
+        else {
+                /* long lists: the first pieces are all strings, then items */
+                size_t n_str = (size_t) __builtin_popcount(present & ~VOLATILE_BITS);
+                at = put_pieces(at, head, n_str);
+                for (size_t a = 1; a < OBS_ARRAYS_MAX; a++)
+                        at = put_items_slow(at, src, a);
         }
-        uint32_t stamp = q->stamp;
-        pack(q, src, len, long_list ? n_len : SIZE_MAX);
-        q->stamp = stamp;
+        if (n_tail <= PIECES_MAX)
+                put_pieces(at, tail, n_tail);
+        else {
+                size_t n_str = (size_t) __builtin_popcount(present & VOLATILE_BITS);
+                at = put_pieces(at, tail, n_str);
+                put_items_slow(at, src, OBS_MACS);
+        }
+        *ret = p;
         return 0;
 }
 
@@ -588,6 +633,44 @@ static const char *skip_strings(const char *at, size_t n) {
         return at;
 }
 
+/* Where section 3 starts: past the head's strings and items. */
+static const char *tail_start(const PackedObs *p) {
+        size_t n = (size_t) __builtin_popcount(p->present & ~VOLATILE_BITS);
+        for (size_t a = 1; a < OBS_ARRAYS_MAX; a++)
+                n += p->n_items[a];
+        return skip_strings(p->data, n);
+}
+
+size_t packed_obs_tail_offset(const PackedObs *p) {
+        return (size_t) (tail_start(p) - p->data);
+}
+
+int packed_obs_patch(PackedObs **p, size_t tail_offset, const struct vw_observation *src) {
+        struct piece tail[PIECES_MAX];
+        size_t size = 0;
+        uint32_t present = 0, n_macs;
+        size_t n = tail_pieces(src, tail, PIECES_MAX, &size, &present, &n_macs);
+        PackedObs *q = *p;
+        size_t need = sizeof(PackedObs) + tail_offset + size;
+        if (malloc_usable_size(q) < need) {
+                q = realloc(q, need);
+                if (!q)
+                        return -ENOMEM;         /* *p is as it was */
+                *p = q;
+        }
+        set_scalars(q, src);
+        q->present = (q->present & ~VOLATILE_BITS) | present;
+        q->n_items[OBS_MACS] = n_macs;
+        char *at = q->data + tail_offset;
+        if (n <= PIECES_MAX)
+                put_pieces(at, tail, n);
+        else {
+                at = put_pieces(at, tail, (size_t) __builtin_popcount(present));
+                put_items_slow(at, src, OBS_MACS);
+        }
+        return 0;
+}
+
 const char *packed_obs_get(const PackedObs *p, size_t offset) {
         for (size_t i = 0; i < N_STRING_FIELDS; i++) {
                 if (string_field_offset(i) != offset)
@@ -595,7 +678,10 @@ const char *packed_obs_get(const PackedObs *p, size_t offset) {
                 uint32_t bit = UINT32_C(1) << i;
                 if (!(p->present & bit))
                         return NULL;
-                return skip_strings(p->data, (size_t) __builtin_popcount(p->present & (bit - 1)));
+                if (!string_field_volatile(i))
+                        return skip_strings(p->data, (size_t) __builtin_popcount(p->present & ~VOLATILE_BITS &
+                                                                                  (bit - 1)));
+                return skip_strings(tail_start(p), (size_t) __builtin_popcount(p->present & VOLATILE_BITS & (bit - 1)));
         }
         return NULL;
 }
@@ -605,10 +691,33 @@ const char *packed_obs_items(const PackedObs *p, unsigned array, size_t *ret_n) 
         *ret_n = p->n_items[array];
         if (p->n_items[array] == 0)
                 return NULL;
-        size_t before = (size_t) __builtin_popcount(p->present);
-        for (unsigned a = 0; a < array; a++)
+        if (array == OBS_MACS)
+                return skip_strings(tail_start(p), (size_t) __builtin_popcount(p->present & VOLATILE_BITS));
+        size_t before = (size_t) __builtin_popcount(p->present & ~VOLATILE_BITS);
+        for (unsigned a = 1; a < array; a++)
                 before += p->n_items[a];
         return skip_strings(p->data, before);
+}
+
+/* Point the struct's string fields of one kind at the packed strings. */
+static const char *view_strings(const PackedObs *p, const char *at, bool volatile_ones, struct vw_observation *o) {
+        for (size_t i = 0; i < N_STRING_FIELDS; i++)
+                if ((p->present & (UINT32_C(1) << i)) && string_field_volatile(i) == volatile_ones) {
+                        FIELD(o, string_field_offset(i), const char *) = at;
+                        at += strlen(at) + 1;
+                }
+        return at;
+}
+
+static const char *view_items(const PackedObs *p, const char *at, size_t a, const char ***items,
+                              struct vw_observation *o) {
+        FIELD(o, obs_arrays[a].offset, const char **) = p->n_items[a] ? *items : NULL;
+        FIELD(o, obs_arrays[a].count_offset, size_t) = p->n_items[a];
+        for (size_t k = 0; k < p->n_items[a]; k++) {
+                *(*items)++ = at;
+                at += strlen(at) + 1;
+        }
+        return at;
 }
 
 int packed_obs_view(const PackedObs *p, ObsView *ret) {
@@ -628,28 +737,12 @@ int packed_obs_view(const PackedObs *p, ObsView *ret) {
         o->caps_enabled = p->caps_enabled;
         o->vlan = p->vlan;
         o->ttl = p->ttl;
-        const char *at = p->data;
-        for (size_t i = 0; i < N_STRING_FIELDS; i++)
-                if (p->present & (UINT32_C(1) << i)) {
-                        FIELD(o, string_field_offset(i), const char *) = at;
-                        at += strlen(at) + 1;
-                }
-        for (size_t a = 0; a < OBS_ARRAYS_MAX; a++) {
-                FIELD(o, obs_arrays[a].offset, const char **) = p->n_items[a] ? items : NULL;
-                FIELD(o, obs_arrays[a].count_offset, size_t) = p->n_items[a];
-                for (size_t k = 0; k < p->n_items[a]; k++) {
-                        *items++ = at;
-                        at += strlen(at) + 1;
-                }
-        }
+        const char *at = view_strings(p, p->data, false, o);
+        for (size_t a = 1; a < OBS_ARRAYS_MAX; a++)
+                at = view_items(p, at, a, &items, o);
+        at = view_strings(p, at, true, o);
+        view_items(p, at, OBS_MACS, &items, o);
         return 0;
-}
-
-/* The fields a re-announcement changes: where it was sent from. */
-static bool string_field_volatile(size_t i) {
-        size_t off = string_field_offset(i);
-        return off == offsetof(struct vw_observation, port_id) || off == offsetof(struct vw_observation, port_subtype) ||
-               off == offsetof(struct vw_observation, port_descr);
 }
 
 /* Compare the next `n` stored strings with l[0..n) (NULL entries skipped,
@@ -677,30 +770,24 @@ unsigned packed_obs_compare(const PackedObs *p, const struct vw_observation *o) 
                 return 0;
         const char *at = p->data;
         for (size_t i = 0; i < N_STRING_FIELDS; i++) {
+                if (string_field_volatile(i))
+                        continue;
                 const char *s = CFIELD(o, string_field_offset(i), cstr);
                 bool stored = p->present & (UINT32_C(1) << i);
-                if (string_field_volatile(i)) {
-                        if (stored)
-                                at += strlen(at) + 1;
-                        continue;
-                }
                 if (stored != (s != NULL) || (stored && strcmp(at, s) != 0))
                         return 0;
                 if (stored)
                         at += strlen(s) + 1;    /* equal: the new one is in cache */
         }
-        /* the MACs come first among the arrays */
-        _Static_assert(OBS_MACS == 0, "MACs are the first array");
-        unsigned ret = OBS_SAME_IDENTITY;
-        const char *macs_at = at;
-        at = skip_strings(at, p->n_items[OBS_MACS]);
         for (size_t a = 1; a < OBS_ARRAYS_MAX; a++) {
                 const char *const *l = CFIELD(o, obs_arrays[a].offset, cstrv);
                 size_t n = l ? CFIELD(o, obs_arrays[a].count_offset, size_t) : 0;
                 if (!items_equal(&at, p->n_items[a], l, n, false))
                         return 0;
         }
-        if (items_equal(&macs_at, p->n_items[OBS_MACS], o->macs, o->macs ? o->n_macs : 0, true))
+        unsigned ret = OBS_SAME_IDENTITY;
+        at = skip_strings(at, (size_t) __builtin_popcount(p->present & VOLATILE_BITS));
+        if (items_equal(&at, p->n_items[OBS_MACS], o->macs, o->macs ? o->n_macs : 0, true))
                 ret |= OBS_SAME_MAC_BLOCKS;
         return ret;
 }

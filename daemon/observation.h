@@ -67,8 +67,13 @@ typedef struct PackedObs {
 
 int packed_obs_new(const struct vw_observation *src, PackedObs **ret);
 PackedObs *packed_obs_free(PackedObs *p);
-/* Pack `src` over *p, in its block when it fits.  -ENOMEM leaves *p as it was. */
-int packed_obs_renew(PackedObs **p, const struct vw_observation *src);
+/* The volatile tail of a packed observation (port ID, its subtype, port
+ * description, MACs) starts this many bytes into its data. */
+size_t packed_obs_tail_offset(const PackedObs *p);
+/* Rewrite the scalars and the tail from `src`, which the caller knows equals
+ * *p in everything else (packed_obs_compare, or a plugin's word); in the
+ * block when it fits.  The stamp stays.  -ENOMEM leaves *p as it was. */
+int packed_obs_patch(PackedObs **p, size_t tail_offset, const struct vw_observation *src);
 /* A string field by its offset in struct vw_observation (the via members
  * too: offsetof(struct vw_observation, via.port)); NULL when absent. */
 const char *packed_obs_get(const PackedObs *p, size_t offset);

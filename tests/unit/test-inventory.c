@@ -500,9 +500,70 @@ static void test_u64map(void **state) {
         assert_int_equal(u64map_get(&m, 5), 0);
 }
 
+/* The volatile tail (port ID, subtype, description, MACs) is rewritten in
+ * place or in a grown block; everything before it stays as it was. */
+static void test_packed_patch(void **state) {
+        const char *macs[] = { "00:e0:fc:00:00:01" }, *macs2[] = { "00:e0:fc:00:00:02", "00:e0:fc:00:00:03" };
+        const char *addresses[] = { "10.0.0.1" };
+        struct vw_observation o = {
+                .source = "lldp", .chassis_id = "00:e0:fc:00:00:00", .chassis_subtype = "mac",
+                .port_id = "GE1/0/1", .port_subtype = "ifname", .port_descr = "uplink",
+                .sys_name = "core1", .sys_descr = "Huawei VRP", .macs = macs, .n_macs = 1,
+                .addresses = addresses, .n_addresses = 1, .vlan = 10, .ttl = 120, .time_usec = 1,
+                .via = { .interface = "eth0" },
+        };
+        PackedObs *p = NULL;
+        assert_int_equal(packed_obs_new(&o, &p), 0);
+        p->stamp = 7;
+        size_t tail = packed_obs_tail_offset(p);
+        assert_string_equal(PACKED_OBS_GET(p, port_descr), "uplink");
+        assert_int_equal(packed_obs_compare(p, &o), OBS_SAME_IDENTITY | OBS_SAME_MAC_BLOCKS);
+
+        o.port_id = "GigabitEthernet1/0/48";                    /* longer: the block grows */
+        o.port_descr = NULL;
+        o.macs = macs2;
+        o.n_macs = 2;
+        o.ttl = 0;
+        o.time_usec = 2;
+        assert_int_equal(packed_obs_patch(&p, tail, &o), 0);
+        assert_int_equal(p->stamp, 7);
+        assert_int_equal(p->ttl, 0);
+        assert_int_equal(p->time_usec, 2);
+        assert_string_equal(PACKED_OBS_GET(p, port_id), "GigabitEthernet1/0/48");
+        assert_string_equal(PACKED_OBS_GET(p, port_subtype), "ifname");
+        assert_null(PACKED_OBS_GET(p, port_descr));
+        assert_string_equal(PACKED_OBS_GET(p, sys_descr), "Huawei VRP");
+        assert_string_equal(PACKED_OBS_GET(p, via.interface), "eth0");
+        size_t n;
+        const char *item = packed_obs_items(p, OBS_MACS, &n);
+        assert_int_equal(n, 2);
+        assert_string_equal(item, "00:e0:fc:00:00:02");
+        assert_string_equal(packed_obs_next_item(item), "00:e0:fc:00:00:03");
+        item = packed_obs_items(p, OBS_ADDRESSES, &n);
+        assert_int_equal(n, 1);
+        assert_string_equal(item, "10.0.0.1");
+        assert_int_equal(packed_obs_tail_offset(p), tail);
+        unsigned same = packed_obs_compare(p, &o);
+        assert_true(same & OBS_SAME_IDENTITY);
+        o.sys_name = "core2";
+        assert_int_equal(packed_obs_compare(p, &o), 0);
+
+        ObsView v;
+        assert_int_equal(packed_obs_view(p, &v), 0);
+        assert_string_equal(v.o.port_id, "GigabitEthernet1/0/48");
+        assert_null(v.o.port_descr);
+        assert_int_equal(v.o.n_macs, 2);
+        assert_string_equal(v.o.macs[1], "00:e0:fc:00:00:03");
+        assert_string_equal(v.o.addresses[0], "10.0.0.1");
+        assert_string_equal(v.o.sys_name, "core1");
+        obs_view_done(&v);
+        packed_obs_free(p);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_packed_observation),
+                cmocka_unit_test(test_packed_patch),
                 cmocka_unit_test_setup_teardown(test_chassis_mac_and_interface_macs_merge, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_weak_identifiers_do_not_merge, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_conflict_kept_apart, setup, teardown),
