@@ -835,7 +835,8 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
         if (r < 0)
                 return r;
         e->obs_hint = d->obs[e->slot];
-        memo_hint_keys(e, d);
+        if (n_fresh > 0)
+                memo_hint_keys(e, d);   /* only new keys move them */
         res->was_present = !d->absent && !d->stale;
         device_seen(d, obs, now);
         if (e->link > 0)

@@ -197,7 +197,14 @@ struct lldp_plugin {
 #define LLDP_BATCH 16
 
 struct lldp_pending {
-        struct lldp_neighbor nb;
+        struct lldp_neighbor nb;        /* decoded from frame[], which it points into */
+        uint8_t *frame;                 /* a copy: libpcap reuses its buffer */
+        size_t frame_cap;
+        size_t caplen, wire_len;
+        uint64_t time_usec;
+        struct lldp_iface *iface;
+        uint64_t key;                   /* in the interface's neighbour table */
+        bool admitted;                  /* passed the cap: o is to be observed */
         struct lldp_obs_buf buf;
         struct vw_observation o;
         struct neigh_record *record;    /* its neighbour's, to keep the host's reference in */

@@ -259,53 +259,27 @@ static uint64_t now_usec(clockid_t clock) {
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
-void lldp_flush(struct lldp_plugin *pl) {
-        struct vw_sighting s[LLDP_BATCH];
-        size_t n = pl->n_pending;
-        pl->n_pending = 0;      /* before the calls: a re-entry finds it empty */
-        for (size_t k = 0; k < n; k++)
-                s[k] = (struct vw_sighting) { .obs = &pl->pending[k].o, .ref = pl->pending[k].ref };
-        if (n > 0 && pl->ops->observe_batch) {
-                pl->ops->observe_batch(pl->ctx, s, n);
-                for (size_t k = 0; k < n; k++)
-                        if (pl->pending[k].record)
-                                pl->pending[k].record->ref = s[k].ref;
-        } else
-                for (size_t k = 0; k < n; k++)
-                        pl->ops->observe(pl->ctx, s[k].obs);
-        records_free_dead(pl);
-}
+/* One decoded LLDP/CDP frame of the batch, in its turn: the stable-TLV
+ * record, the cap, the observation.  False when the cap refused it. */
+static bool pending_take(struct lldp_plugin *pl, struct lldp_pending *p) {
+        struct lldp_iface *i = p->iface;
+        struct lldp_neighbor *n = &p->nb;
+        uint64_t key = p->key;
 
-void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
-        struct lldp_iface *i = (struct lldp_iface *) user;
-        struct lldp_plugin *pl = i->pl;
-        struct lldp_pending *slot = &pl->pending[pl->n_pending];
-        struct lldp_neighbor *n = &slot->nb;
-
-        i->frames++;
-        /* A neighbour whose stable TLVs are as they were has only the rest
-         * decoded; any other frame is decoded in full. */
-        int r = lldp_frame_parse_volatile(bytes, h->caplen, h->len, n);
-        uint64_t key = r == 0 ? neigh_key(n) : 0;
-        struct neigh_slot *known = r == 0 && n->proto == LLDP_PROTO_LLDP ? neigh_lookup(i, key) : NULL;
-        struct neigh_record *rec = known && known->record && record_matches(known->record, n) ? known->record : NULL;
-        if (rec)
-                pl->record_hits++;
-        else if (r != -EPROTONOSUPPORT && n->proto == LLDP_PROTO_LLDP) {
-                pl->record_misses++;
-                r = lldp_frame_parse(bytes, h->caplen, h->len, n);
-                key = r == 0 ? neigh_key(n) : 0;
-        }
-        if (r == -EPROTONOSUPPORT) {
-                if (!pl->hosts || !hosts_handle_frame(i, h, bytes))
-                        i->other++;
-                return;
-        }
-        if (r < 0) {
-                i->malformed[n->reason]++;
-                log_pl(pl, VW_LOG_DEBUG, "%s: malformed %s frame skipped: %s", i->name,
-                       n->proto == LLDP_PROTO_CDP ? "CDP" : "LLDP", lldp_reason_name(n->reason));
-                return;
+        /* A neighbour whose stable TLVs are as they were keeps what they
+         * decoded to; any other frame is decoded again, in full. */
+        struct neigh_record *rec = NULL;
+        if (n->volatile_only) {
+                const struct neigh_slot *known = neigh_lookup(i, key);
+                if (known && known->record && record_matches(known->record, n)) {
+                        rec = known->record;
+                        pl->record_hits++;
+                } else {
+                        pl->record_misses++;
+                        /* the volatile decoder took it, so the full one does too */
+                        (void) lldp_frame_parse(p->frame, p->caplen, p->wire_len, n);
+                        key = neigh_key(n);
+                }
         }
         if (n->proto == LLDP_PROTO_CDP)
                 i->cdp++;
@@ -315,7 +289,7 @@ void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *
         i->tlv_ignored += rec ? rec->n_ignored : n->n_ignored;
         i->snapped += n->snapped;
 
-        uint64_t t = (uint64_t) h->ts.tv_sec * 1000000u + (uint64_t) h->ts.tv_usec;
+        uint64_t t = p->time_usec;
         struct neigh_slot *ns;
         if (!neigh_admit(pl, i, key, t, n->ttl, &ns)) {
                 i->cap_refused++;
@@ -325,7 +299,7 @@ void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *
                                i->name, pl->max_neighbors, n->chassis_id);
                         i->cap_warned = true;
                 }
-                return;
+                return false;
         }
         if (n->ttl == 0)
                 i->shutdowns++;
@@ -336,15 +310,13 @@ void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *
                 record_drop(pl, ns->record);
                 ns->record = rec = record_new(pl, n);
         }
-        slot->o = (struct vw_observation) VW_OBSERVATION_INIT;
-        lldp_neighbor_to_observation(n, i->name, &slot->buf, &slot->o);
+        p->o = (struct vw_observation) VW_OBSERVATION_INIT;
+        lldp_neighbor_to_observation(n, i->name, &p->buf, &p->o);
         if (rec && n->volatile_only)
-                record_to_observation(rec, n, &slot->buf, &slot->o);
-        slot->o.time_usec = t;
-        slot->record = rec;
-        slot->ref = rec && n->volatile_only ? rec->ref : 0;
-        if (++pl->n_pending == LLDP_BATCH)
-                lldp_flush(pl);
+                record_to_observation(rec, n, &p->buf, &p->o);
+        p->o.time_usec = t;
+        p->record = rec;
+        p->ref = rec && n->volatile_only ? rec->ref : 0;
 
         i->last_heard_usec = t;
         if (!pl->file) {
@@ -354,6 +326,89 @@ void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *
                         i->silent_warned = false;
                 }
         }
+        return true;
+}
+
+/* The batch, in two passes so that its loads overlap: the first asks for
+ * the neighbours' records (their table slots were asked for as the frames
+ * were decoded), the second takes each frame in its turn.  Then the
+ * admitted ones go to the host at once. */
+void lldp_flush(struct lldp_plugin *pl) {
+        struct vw_sighting s[LLDP_BATCH];
+        size_t n_pending = pl->n_pending, n = 0;
+        pl->n_pending = 0;      /* before the calls: a re-entry finds it empty */
+        for (size_t k = 0; k < n_pending; k++) {
+                const struct lldp_pending *p = &pl->pending[k];
+                const struct neigh_slot *known = p->nb.volatile_only ? neigh_lookup(p->iface, p->key) : NULL;
+                if (known && known->record) {
+                        __builtin_prefetch(known->record);
+                        __builtin_prefetch((const char *) known->record + 64);
+                        __builtin_prefetch((const char *) known->record + 128);
+                        __builtin_prefetch((const char *) known->record + 192);
+                }
+        }
+        for (size_t k = 0; k < n_pending; k++) {
+                struct lldp_pending *p = &pl->pending[k];
+                p->admitted = pending_take(pl, p);
+                if (p->admitted)
+                        s[n++] = (struct vw_sighting) { .obs = &p->o, .ref = p->ref };
+        }
+        if (n > 0 && pl->ops->observe_batch) {
+                pl->ops->observe_batch(pl->ctx, s, n);
+                for (size_t k = 0, j = 0; k < n_pending; k++)
+                        if (pl->pending[k].admitted) {
+                                if (pl->pending[k].record)
+                                        pl->pending[k].record->ref = s[j].ref;
+                                j++;
+                        }
+        } else
+                for (size_t k = 0; k < n; k++)
+                        pl->ops->observe(pl->ctx, s[k].obs);
+        records_free_dead(pl);
+}
+
+void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
+        struct lldp_iface *i = (struct lldp_iface *) user;
+        struct lldp_plugin *pl = i->pl;
+        struct lldp_pending *p = &pl->pending[pl->n_pending];
+        struct lldp_neighbor *n = &p->nb;
+
+        i->frames++;
+        /* decoded now in what changes from frame to frame, taken in its turn
+         * at the end of the batch (lldp_flush) from a copy */
+        if (h->caplen > p->frame_cap) {
+                uint8_t *f = realloc(p->frame, h->caplen);
+                if (!f) {
+                        log_pl(pl, VW_LOG_WARNING, "%s: out of memory, frame skipped", i->name);
+                        return;
+                }
+                p->frame = f;
+                p->frame_cap = h->caplen;
+        }
+        memcpy(p->frame, bytes, h->caplen);
+        int r = lldp_frame_parse_volatile(p->frame, h->caplen, h->len, n);
+        if (r == -EPROTONOSUPPORT) {
+                if (!pl->hosts || !hosts_handle_frame(i, h, bytes))
+                        i->other++;
+                return;
+        }
+        if (r < 0 && n->proto == LLDP_PROTO_LLDP)
+                (void) lldp_frame_parse(p->frame, h->caplen, h->len, n);        /* the same verdict, the full reason */
+        if (r < 0) {
+                i->malformed[n->reason]++;
+                log_pl(pl, VW_LOG_DEBUG, "%s: malformed %s frame skipped: %s", i->name,
+                       n->proto == LLDP_PROTO_CDP ? "CDP" : "LLDP", lldp_reason_name(n->reason));
+                return;
+        }
+        p->caplen = h->caplen;
+        p->wire_len = h->len;
+        p->time_usec = (uint64_t) h->ts.tv_sec * 1000000u + (uint64_t) h->ts.tv_usec;
+        p->iface = i;
+        p->key = neigh_key(n);
+        if (i->neigh_slots > 0)
+                __builtin_prefetch(&i->neigh[p->key & (i->neigh_slots - 1)]);
+        if (++pl->n_pending == LLDP_BATCH)
+                lldp_flush(pl);
 }
 
 struct lldp_iface *lldp_iface_new(struct lldp_plugin *pl, const char *name) {
@@ -489,6 +544,8 @@ static void lldp_stop(void *state) {
         capture_file_close(pl);
         capture_stop(pl);
         records_free_dead(pl);
+        for (size_t k = 0; pl->pending && k < LLDP_BATCH; k++)
+                free(pl->pending[k].frame);
         free(pl->pending);
         for (size_t j = 0; j < pl->n_patterns; j++)
                 free(pl->patterns[j]);
