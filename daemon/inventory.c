@@ -37,6 +37,7 @@ struct Inventory {
         struct batch_entry {
                 const struct vw_observation *obs;
                 uint64_t hash;
+                uint64_t mac0;          /* mac_value() of its first MAC, 0 = none that parses */
         } batch[INVENTORY_BATCH_MAX];
         size_t n_batch, batch_next;
 };
@@ -164,6 +165,12 @@ static uint64_t mac_value(const uint8_t mac[6]) {
         for (size_t j = 0; j < 6; j++)
                 v = v << 8 | mac[j];
         return v + 1;
+}
+
+static void mac_from_value(uint64_t v, uint8_t mac[6]) {
+        v--;
+        for (size_t j = 0; j < 6; j++)
+                mac[j] = (uint8_t) (v >> (40 - 8 * j));
 }
 
 static uint32_t key_get(const Inventory *inv, const char *key) {
@@ -774,6 +781,8 @@ static const struct batch_entry *batch_take(Inventory *inv, const struct vw_obse
 
 static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *obs, bool vouched, uint64_t now,
                          ObserveResult *res) {
+        const struct batch_entry *b = inv->n_batch > 0 ? &inv->batch[inv->batch_next] : NULL;
+        uint64_t mac0 = b && b->obs == obs ? b->mac0 : 0;
         Device *d = device_by_ref(inv, e->device);
         if (!d || e->epoch != inv->key_epoch || e->slot >= d->n_obs || d->obs[e->slot]->stamp != e->stamp ||
             obs->n_macs + obs->n_addresses + 2 >= KEYS_MAX)
@@ -795,7 +804,9 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
         for (size_t i = 0; i < obs->n_macs; i++) {
                 uint8_t mac[6];
                 char k[300];
-                if (!obs->macs[i] || mac_parse(obs->macs[i], mac) < 0)
+                if (i == 0 && mac0 != 0)
+                        mac_from_value(mac0, mac);      /* inventory_prefetch() parsed it */
+                else if (!obs->macs[i] || mac_parse(obs->macs[i], mac) < 0)
                         continue;
                 if (n_parsed++ == 0)
                         block = mac_block(mac);
@@ -920,12 +931,15 @@ void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 const struct vw_observation *o = s[i].obs;
                 uint8_t mac[6];
-                if (o->n_macs > 0 && o->macs[0] && mac_parse(o->macs[0], mac) >= 0)
-                        u64map_prefetch(&inv->by_mac, mac_value(mac));
+                uint64_t mac0 = 0;
+                if (o->n_macs > 0 && o->macs[0] && mac_parse(o->macs[0], mac) >= 0) {
+                        mac0 = mac_value(mac);
+                        u64map_prefetch(&inv->by_mac, mac0);
+                }
                 /* a sighting with a reference needs no hash, unless it fails */
                 const Memo *e = s[i].ref ? memo_of_ref(inv, s[i].ref) : NULL;
                 uint64_t hash = e ? 0 : memo_hash(inv, o);
-                inv->batch[i] = (struct batch_entry) { .obs = o, .hash = hash };
+                inv->batch[i] = (struct batch_entry) { .obs = o, .hash = hash, .mac0 = mac0 };
                 if (e)
                         __builtin_prefetch(e);
                 else if (hash && inv->memo_size > 0)
@@ -1106,12 +1120,39 @@ static const char *views_attr(const DeviceViews *dv, size_t offset) {
  * identifiers it has claimed (`key_prefix`), without repeats: only the latest
  * observation of each source is kept, but every MAC and address a device was
  * ever seen with stays in its identifier index, and so in its record. */
+/* The values written so far, by hash (a switch heard from each of its 48
+ * port MACs has 49 of them: comparing each with all before adds up). */
+typedef struct UnionSet {
+        const char *seen[UNION_MAX];
+        uint16_t slot[UNION_MAX * 2];   /* index + 1 into seen[], 0 = empty */
+        size_t n;
+} UnionSet;
+
+/* Adds v unless it is there; false when it was. */
+static bool union_add(UnionSet *u, const char *v) {
+        uint32_t h = 2166136261u;
+        for (const char *c = v; *c; c++)
+                h = (h ^ (uint8_t) *c) * 16777619u;
+        for (size_t i = h & (ELEMENTSOF(u->slot) - 1);; i = (i + 1) & (ELEMENTSOF(u->slot) - 1)) {
+                if (u->slot[i] == 0) {
+                        u->seen[u->n] = v;
+                        u->slot[i] = (uint16_t) ++u->n;
+                        return true;
+                }
+                if (streq(u->seen[u->slot[i] - 1], v))
+                        return false;
+        }
+}
+
 static void write_union(JsonOut *o, const Device *d, const DeviceViews *dv, size_t offset, size_t count_offset,
                         bool macs, const char *key_prefix) {
-        const char *seen[UNION_MAX];
+        UnionSet u;
         char formatted[UNION_MAX][18];
-        size_t n_seen = 0, plen = strlen(key_prefix);
+        size_t plen = strlen(key_prefix);
         uint8_t mac[6];
+
+        u.n = 0;
+        memset(u.slot, 0, sizeof u.slot);
 
         jsonout_array_begin(o);
         for (size_t i = 0; i <= dv->n; i++) {
@@ -1124,7 +1165,7 @@ static void write_union(JsonOut *o, const Device *d, const DeviceViews *dv, size
                         l = (const char *const *) d->keys;
                         n = d->n_keys;
                 }
-                for (size_t k = 0; k < n && n_seen < UNION_MAX; k++) {
+                for (size_t k = 0; k < n && u.n < UNION_MAX; k++) {
                         const char *v = l[k];
                         if (i == dv->n) {
                                 if (strncmp(v, key_prefix, plen) != 0)
@@ -1132,14 +1173,9 @@ static void write_union(JsonOut *o, const Device *d, const DeviceViews *dv, size
                                 v += plen;
                         }
                         if (macs && mac_parse(v, mac) >= 0)
-                                v = mac_format(mac, formatted[n_seen]);
-                        bool dup = false;
-                        for (size_t j = 0; j < n_seen && !dup; j++)
-                                dup = streq(seen[j], v);
-                        if (dup)
-                                continue;
-                        seen[n_seen++] = v;
-                        jsonout_string(o, v);
+                                v = mac_format(mac, formatted[u.n]);
+                        if (union_add(&u, v))
+                                jsonout_string(o, v);
                 }
         }
         jsonout_array_end(o);
