@@ -157,34 +157,22 @@ static void h_observe_batch(struct vw_plugin_ctx *c, struct vw_sighting *s, size
         }
 }
 
-static const struct vw_host_ops ops_batch = {
-        .observe = h_observe,
-        .observe_batch = h_observe_batch,
-        .log = h_log,
-        .done = h_done,
-        .cfg_string = h_cfg_string,
-        .cfg_int = h_cfg_int,
-        .cfg_bool = h_cfg_bool,
-        .cfg_strings = h_cfg_strings,
-        .cfg_count = h_cfg_count,
-        .cfg_error = h_cfg_error,
-        .cfg_path = h_cfg_path,
-        .oneshot = h_oneshot,
-};
+/* The host with and without observe_batch (an ABI 1 host lacks it). */
+#define HOST_OPS                        \
+        .observe = h_observe,           \
+        .log = h_log,                   \
+        .done = h_done,                 \
+        .cfg_string = h_cfg_string,     \
+        .cfg_int = h_cfg_int,           \
+        .cfg_bool = h_cfg_bool,         \
+        .cfg_strings = h_cfg_strings,   \
+        .cfg_count = h_cfg_count,       \
+        .cfg_error = h_cfg_error,       \
+        .cfg_path = h_cfg_path,         \
+        .oneshot = h_oneshot
 
-static const struct vw_host_ops ops = {
-        .observe = h_observe,
-        .log = h_log,
-        .done = h_done,
-        .cfg_string = h_cfg_string,
-        .cfg_int = h_cfg_int,
-        .cfg_bool = h_cfg_bool,
-        .cfg_strings = h_cfg_strings,
-        .cfg_count = h_cfg_count,
-        .cfg_error = h_cfg_error,
-        .cfg_path = h_cfg_path,
-        .oneshot = h_oneshot,
-};
+static const struct vw_host_ops ops_batch = { HOST_OPS, .observe_batch = h_observe_batch };
+static const struct vw_host_ops ops = { HOST_OPS };
 
 static const struct vw_plugin *plugin;
 
