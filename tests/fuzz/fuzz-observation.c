@@ -55,9 +55,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (packed_obs_new(&o2->o, &packed) >= 0 && packed_obs_view(packed, &view) >= 0) {
                 check_same(&o2->o, &view.o);
                 if (!streq_ptr(PACKED_OBS_GET(packed, sys_descr), o2->o.sys_descr) ||
-                    !streq_ptr(PACKED_OBS_GET(packed, via.agent), o2->o.via.agent))
+                    !streq_ptr(PACKED_OBS_GET(packed, via.agent), o2->o.via.agent) ||
+                    !streq_ptr(PACKED_OBS_GET(packed, port_id), o2->o.port_id))
                         abort();
                 obs_view_done(&view);
+                /* its tail rewritten from a copy without port and MACs, then
+                 * from the original again: each reads back as written */
+                struct vw_observation bare = o2->o;
+                bare.port_id = bare.port_subtype = bare.port_descr = NULL;
+                bare.macs = NULL;
+                bare.n_macs = 0;
+                size_t tail = packed_obs_tail_offset(packed);
+                if (packed_obs_patch(&packed, tail, &bare) >= 0 && packed_obs_view(packed, &view) >= 0) {
+                        check_same(&bare, &view.o);
+                        obs_view_done(&view);
+                }
+                if (packed_obs_tail_offset(packed) != tail)
+                        abort();
+                if (packed_obs_patch(&packed, tail, &o2->o) >= 0 && packed_obs_view(packed, &view) >= 0) {
+                        check_same(&o2->o, &view.o);
+                        obs_view_done(&view);
+                }
         }
         packed_obs_free(packed);
         json_object_put(j1);
