@@ -125,48 +125,37 @@ static size_t u64_home(const U64Map *m, uint64_t key) {
 }
 
 void u64map_done(U64Map *m) {
-        free(m->keys);
-        free(m->values);
+        free(m->slots);
         *m = (U64Map) {};
 }
 
 /* The slot holding `key`, or the empty one that ends its chain. */
 static size_t u64_find(const U64Map *m, uint64_t key) {
         size_t mask = m->size - 1, i = u64_home(m, key);
-        while (m->keys[i] != 0 && m->keys[i] != key)
+        while (m->slots[i].key != 0 && m->slots[i].key != key)
                 i = (i + 1) & mask;
         return i;
 }
 
 void u64map_prefetch(const U64Map *m, uint64_t key) {
-        if (m->size == 0)
-                return;
-        size_t i = u64_home(m, key);
-        __builtin_prefetch(&m->keys[i]);
-        __builtin_prefetch(&m->values[i]);
+        if (m->size > 0)
+                __builtin_prefetch(&m->slots[u64_home(m, key)]);
 }
 
 uint32_t u64map_get(const U64Map *m, uint64_t key) {
         if (m->size == 0 || key == 0)
                 return 0;
         size_t i = u64_find(m, key);
-        return m->keys[i] == key ? m->values[i] : 0;
+        return m->slots[i].key == key ? m->slots[i].value : 0;
 }
 
 static int u64_resize(U64Map *m, size_t size) {
-        U64Map n = { .keys = calloc(size, sizeof(uint64_t)), .values = malloc(size * sizeof(uint32_t)),
-                     .size = size, .used = m->used };
-        if (!n.keys || !n.values) {
-                free(n.keys);
-                free(n.values);
+        U64Map n = { .slots = calloc(size, sizeof(struct u64map_slot)), .size = size, .used = m->used };
+        if (!n.slots)
                 return -ENOMEM;
-        }
         for (size_t i = 0; i < m->size; i++)
-                if (m->keys[i] != 0) {
-                        size_t j = u64_find(&n, m->keys[i]);
-                        n.keys[j] = m->keys[i];
-                        n.values[j] = m->values[i];
-                }
+                if (m->slots[i].key != 0)
+                        n.slots[u64_find(&n, m->slots[i].key)] = m->slots[i];
         u64map_done(m);
         *m = n;
         return 0;
@@ -178,11 +167,11 @@ int u64map_put(U64Map *m, uint64_t key, uint32_t value) {
         if ((m->used + 1) * 2 > m->size && u64_resize(m, m->size ? m->size * 2 : 16) < 0)
                 return -ENOMEM;
         size_t i = u64_find(m, key);
-        if (m->keys[i] == 0) {
-                m->keys[i] = key;
+        if (m->slots[i].key == 0) {
+                m->slots[i].key = key;
                 m->used++;
         }
-        m->values[i] = value;
+        m->slots[i].value = value;
         return 0;
 }
 
@@ -190,20 +179,19 @@ uint32_t u64map_remove(U64Map *m, uint64_t key) {
         if (m->size == 0 || key == 0)
                 return 0;
         size_t mask = m->size - 1, i = u64_find(m, key);
-        if (m->keys[i] != key)
+        if (m->slots[i].key != key)
                 return 0;
-        uint32_t v = m->values[i];
+        uint32_t v = m->slots[i].value;
         /* shift back every later entry of the chain that may sit at i */
-        for (size_t j = (i + 1) & mask; m->keys[j] != 0; j = (j + 1) & mask) {
-                size_t home = u64_home(m, m->keys[j]);
+        for (size_t j = (i + 1) & mask; m->slots[j].key != 0; j = (j + 1) & mask) {
+                size_t home = u64_home(m, m->slots[j].key);
                 /* j's entry may move to i when its home is not in (i, j] */
                 if (((j - home) & mask) >= ((j - i) & mask)) {
-                        m->keys[i] = m->keys[j];
-                        m->values[i] = m->values[j];
+                        m->slots[i] = m->slots[j];
                         i = j;
                 }
         }
-        m->keys[i] = 0;
+        m->slots[i].key = 0;
         m->used--;
         return v;
 }

@@ -23,11 +23,16 @@ int strmap_put(StrMap *m, const char *key, uint32_t value);
 uint32_t strmap_remove(StrMap *m, const char *key);
 size_t strmap_size(const StrMap *m);
 
-/* The same for 64-bit keys (≠ 0): 12 bytes a slot, no strings to compare.
- * Removal shifts the probe chain back, so no tombstones build up. */
+/* The same for 64-bit keys (≠ 0): 12 bytes a slot, key and value side by
+ * side (one cache line a lookup, mostly), no strings to compare.  Removal
+ * shifts the probe chain back, so no tombstones build up. */
+struct u64map_slot {
+        uint64_t key;           /* 0 = empty */
+        uint32_t value;
+} __attribute__((packed));
+
 typedef struct U64Map {
-        uint64_t *keys;         /* 0 = empty */
-        uint32_t *values;
+        struct u64map_slot *slots;
         size_t size;            /* power of two */
         size_t used;
 } U64Map;
