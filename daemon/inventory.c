@@ -178,10 +178,11 @@ static uint32_t key_get(const Inventory *inv, const char *key) {
         return key_is_mac(key, &mac) ? u64map_get(&inv->by_mac, mac) : strmap_get(&inv->by_key, key);
 }
 
-/* `key` must stay alive while indexed (it is a device's own copy). */
-static int key_put(Inventory *inv, const char *key, uint32_t ref) {
+/* `copy` must stay alive while indexed (it is the device's own copy of
+ * `key`, which is read instead: it is the one in cache). */
+static int key_put(Inventory *inv, const char *copy, const char *key, uint32_t ref) {
         uint64_t mac;
-        return key_is_mac(key, &mac) ? u64map_put(&inv->by_mac, mac, ref) : strmap_put(&inv->by_key, key, ref);
+        return key_is_mac(key, &mac) ? u64map_put(&inv->by_mac, mac, ref) : strmap_put(&inv->by_key, copy, ref);
 }
 
 static void key_remove_if(Inventory *inv, const char *key, uint32_t ref) {
@@ -340,7 +341,7 @@ static int device_add_keys(Inventory *inv, Device *d, const char *const *keys, s
         for (size_t i = 0; i < n; i++) {
                 size_t len = strlen(keys[i]) + 1;
                 char *copy = memcpy(key_area(kb) + kb->used, keys[i], len);
-                int r = key_put(inv, copy, device_ref(d));
+                int r = key_put(inv, copy, keys[i], device_ref(d));
                 if (r < 0)
                         return r;
                 kb->used += (uint32_t) len;
@@ -649,7 +650,7 @@ typedef struct Memo {
         /* where the device, its observation, its key block and that
          * block's free space were: only ever prefetched (inventory_prefetch),
          * never read through */
-        const void *device_hint, *obs_hint, *keys_hint, *keys_end_hint;
+        const void *device_hint, *obs_hint, *keys_hint, *keys_next_hint, *keys_end_hint;
         uint32_t device;                /* device ref */
         uint32_t link;                  /* index+1 of its link, 0 = none */
         uint32_t epoch;                 /* key_epoch when made */
@@ -675,6 +676,7 @@ static uint64_t single_mac_block(const struct vw_observation *o) {
 static void memo_hint_keys(Memo *e, const Device *d) {
         KeyBlock *kb = key_block(d);
         e->keys_hint = kb;
+        e->keys_next_hint = kb ? &kb->keys[d->n_keys] : NULL;  /* the next key's pointer slot */
         e->keys_end_hint = kb ? key_area(kb) + kb->used : NULL;
 }
 
@@ -959,6 +961,7 @@ void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n) {
                 __builtin_prefetch((const char *) e->device_hint + 64);
                 __builtin_prefetch(e->obs_hint);
                 __builtin_prefetch(e->keys_hint);
+                __builtin_prefetch(e->keys_next_hint);
                 __builtin_prefetch(e->keys_end_hint);
                 if (e->link > 0 && e->link <= inv->n_links)
                         __builtin_prefetch(&inv->links[e->link - 1]);
