@@ -729,7 +729,7 @@ static Memo *memo_slot(const Inventory *inv, uint64_t hash) {
 static int memo_rehash(Inventory *inv, size_t size) {
         Memo *old = inv->memo;
         size_t old_size = inv->memo_size;
-        Memo *t = calloc(size, sizeof(Memo));
+        Memo *t = table_calloc(size, sizeof(Memo));
         if (!t)
                 return -ENOMEM;
         inv->memo = t;

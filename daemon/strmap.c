@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "strmap.h"
 
@@ -30,6 +31,22 @@ static uint32_t hash_str(const char *s) {
         h *= 0xc2b2ae35u;
         h ^= h >> 16;
         return h;
+}
+
+#define HUGE_PAGE (UINT64_C(2) << 20)
+
+void *table_calloc(size_t n, size_t size) {
+        if (size != 0 && n > SIZE_MAX / size)
+                return NULL;
+        size_t bytes = n * size;
+        if (bytes < 2 * HUGE_PAGE)
+                return calloc(n, size);
+        size_t rounded = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        void *p = aligned_alloc(HUGE_PAGE, rounded);
+        if (!p)
+                return NULL;
+        (void) madvise(p, rounded, MADV_HUGEPAGE);      /* a hint: refused is fine */
+        return memset(p, 0, bytes);
 }
 
 void strmap_done(StrMap *m) {
@@ -61,7 +78,7 @@ uint32_t strmap_get(const StrMap *m, const char *key) {
 }
 
 static int resize(StrMap *m, size_t size) {
-        struct strmap_slot *slots = calloc(size, sizeof(struct strmap_slot));
+        struct strmap_slot *slots = table_calloc(size, sizeof(struct strmap_slot));
         if (!slots)
                 return -ENOMEM;
         for (size_t i = 0; i < m->size; i++) {
@@ -150,7 +167,7 @@ uint32_t u64map_get(const U64Map *m, uint64_t key) {
 }
 
 static int u64_resize(U64Map *m, size_t size) {
-        U64Map n = { .slots = calloc(size, sizeof(struct u64map_slot)), .size = size, .used = m->used };
+        U64Map n = { .slots = table_calloc(size, sizeof(struct u64map_slot)), .size = size, .used = m->used };
         if (!n.slots)
                 return -ENOMEM;
         for (size_t i = 0; i < m->size; i++)

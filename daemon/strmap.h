@@ -14,6 +14,10 @@ typedef struct StrMap {
         size_t filled;          /* live + tombstones */
 } StrMap;
 
+/* calloc() for a hash table: one of several MiB, probed at random, asks for
+ * huge pages (fewer TLB misses); free() it as usual. */
+void *table_calloc(size_t n, size_t size);
+
 void strmap_done(StrMap *m);
 /* The value, or 0 when the key is not there. */
 uint32_t strmap_get(const StrMap *m, const char *key);
