@@ -488,7 +488,7 @@ static size_t string_field_offset(size_t i) {
 }
 
 /* Bits of the volatile string fields (port_id, port_subtype, port_descr are
- * fields 4, 5 and 6 of obs_strings). */
+ * fields 4, 5 and 6 of obs_strings; test_packed_patch reads them back). */
 #define VOLATILE_BITS (UINT32_C(7) << 4)
 _Static_assert(offsetof(struct vw_observation, port_subtype) > offsetof(struct vw_observation, port_id) &&
                offsetof(struct vw_observation, port_descr) > offsetof(struct vw_observation, port_subtype),
@@ -541,10 +541,19 @@ static size_t add_strings(const struct vw_observation *src, bool volatile_ones, 
         return n;
 }
 
-/* The tail (sections 3 and 4) of `src`. */
+/* The tail (sections 3 and 4) of `src`: the volatile fields are 4, 5, 6. */
 static size_t tail_pieces(const struct vw_observation *src, struct piece *out, size_t max, size_t *size,
                           uint32_t *present, uint32_t *n_macs) {
-        size_t n = add_strings(src, true, out, 0, max, size, present);
+        size_t n = 0;
+        for (size_t i = 4; i <= 6; i++) {
+                const char *s = CFIELD(src, string_field_offset(i), cstr);
+                if (!s)
+                        continue;
+                size_t len = strlen(s) + 1;
+                *size += len;
+                out[n++] = (struct piece) { s, len };   /* max is well above 3 */
+                *present |= UINT32_C(1) << i;
+        }
         return add_items(src, OBS_MACS, out, n, max, size, n_macs);
 }
 
