@@ -227,9 +227,10 @@ int audit_device_refreshed(Audit *a, Inventory *inv, Device *d, const struct vw_
         /* Role and policy read the device's fields, which a refresh left
          * as they were, except its presence and MACs; the context (neighbour
          * counts, the switch a host hangs off) and waivers, which expire,
-         * are read afresh by the full path. */
+         * are read afresh by the full path, and so is a violator (whose
+         * alert, if raising it failed once, is raised on its next sighting). */
         if (!a || !d || a->restoring || !was_present || d->absent || d->kind != DEVICE_NETWORK || d->policy.waived ||
-            !roles_ignore_macs_and_links(a->roles))
+            d->policy.violation || !roles_ignore_macs_and_links(a->roles))
                 return audit_device_changed(a, inv, d, now);
         char buf[SOURCE_KEY_MAX];
         source_seen_key(a, source_key_of(obs->source, obs->via.interface, obs->via.agent, buf), obs->ttl, now);

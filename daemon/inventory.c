@@ -261,16 +261,21 @@ static size_t observation_keys(const struct vw_observation *o, struct key keys[s
                         n = add_key(keys, n, KEY_STRONG, "chassis:", st, o->chassis_id);
         }
         *ret_chassis_strong = n == 1 && keys[0].strength == KEY_STRONG;
-        if (!isempty(o->entity_serial) && o->n_entity_mfg > 0 && !isempty(o->entity_mfg[0]))
-                n = add_key(keys, n, KEY_STRONG, "serial:", o->entity_mfg[0], o->entity_serial);
-        for (size_t i = 0; i < o->n_macs; i++)
-                if (mac_parse(o->macs[i], mac) >= 0 && !mac_is_weak(mac)) {
+        /* a plugin's list may have NULL holes, which hold nothing (as the
+         * packed form keeps it): the manufacturer is the first one there */
+        const char *mfg = NULL;
+        for (size_t i = 0; o->entity_mfg && i < o->n_entity_mfg && !mfg; i++)
+                mfg = o->entity_mfg[i];
+        if (!isempty(o->entity_serial) && !isempty(mfg))
+                n = add_key(keys, n, KEY_STRONG, "serial:", mfg, o->entity_serial);
+        for (size_t i = 0; o->macs && i < o->n_macs; i++)
+                if (o->macs[i] && mac_parse(o->macs[i], mac) >= 0 && !mac_is_weak(mac)) {
                         char k[300];
                         mac_key(mac, k);
                         n = add_key(keys, n, KEY_STRONG, "", k, NULL);
                 }
-        for (size_t i = 0; i < o->n_addresses; i++)
-                if (address_valid(o->addresses[i]) && !address_is_default(o->addresses[i]))
+        for (size_t i = 0; o->addresses && i < o->n_addresses; i++)
+                if (o->addresses[i] && address_valid(o->addresses[i]) && !address_is_default(o->addresses[i]))
                         n = add_key(keys, n, KEY_ADDRESS, "addr:", o->addresses[i], NULL);
         if (n == 0) {
                 /* Nothing identifies it: a name is only good within the place it was
@@ -382,12 +387,20 @@ static int device_new(Inventory *inv, const char *const *keys, size_t n_keys, De
 
 /* Replace the device's observation from the same source, or add one.
  * Returns its place in d->obs[]. */
+static void memo_forget_all(Inventory *inv);
+
 static int device_put_observation(Inventory *inv, Device *d, const struct vw_observation *obs) {
         PackedObs *o;
         int r = packed_obs_new(obs, &o);
         if (r < 0)
                 return r;
-        o->stamp = ++inv->last_stamp ? inv->last_stamp : ++inv->last_stamp;
+        if (++inv->last_stamp == 0) {
+                /* stamps come round again: no reference or memo entry made
+                 * with an old one may match a new observation */
+                memo_forget_all(inv);
+                inv->last_stamp = 1;
+        }
+        o->stamp = inv->last_stamp;
         const char *src = obs->source ? obs->source : "unknown";
         for (size_t i = 0; i < d->n_obs; i++)
                 if (streq(device_obs_source(d, i), src)) {
@@ -725,6 +738,13 @@ static Memo *memo_slot(const Inventory *inv, uint64_t hash) {
                         return &inv->memo[i];
 }
 
+static void memo_forget_all(Inventory *inv) {
+        if (inv->memo)
+                memset(inv->memo, 0, inv->memo_size * sizeof(Memo));
+        inv->memo_used = 0;
+        inv->key_epoch++;
+}
+
 /* Rebuild into `size` slots, keeping only the entries still valid. */
 static int memo_rehash(Inventory *inv, size_t size) {
         Memo *old = inv->memo;
@@ -925,6 +945,10 @@ int inventory_merge(Inventory *inv, const struct vw_observation *obs, uint64_t n
 static Memo *memo_of_ref(const Inventory *inv, uint64_t ref) {
         size_t i = (uint32_t) ref;
         return i > 0 && i <= inv->memo_size ? &inv->memo[i - 1] : NULL;
+}
+
+void inventory_batch_end(Inventory *inv) {
+        inv->n_batch = inv->batch_next = 0;
 }
 
 void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n) {

@@ -108,6 +108,9 @@ int inventory_refresh(Inventory *inv, uint64_t ref, const struct vw_observation 
  * INVENTORY_BATCH_MAX of them count); their state is loaded together. */
 #define INVENTORY_BATCH_MAX 64
 void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n);
+/* After the batch: what is left of it (an observation that failed) is
+ * forgotten, so that nothing later is mistaken for it. */
+void inventory_batch_end(Inventory *inv);
 
 Device *inventory_get(Inventory *inv, const char *id);
 int inventory_forget(Inventory *inv, const char *id);

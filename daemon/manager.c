@@ -526,6 +526,7 @@ void manager_observe_batch(Manager *m, struct vw_sighting *s, size_t n) {
                 inventory_prefetch(m->inventory, s + i, k);
                 for (size_t j = 0; j < k; j++)
                         s[i + j].ref = observe_one(m, s[i + j].obs, s[i + j].ref, now);
+                inventory_batch_end(m->inventory);
         }
 }
 

@@ -480,6 +480,33 @@ static void test_refresh_by_reference(void **state) {
         assert_int_equal(inventory_refresh(inv, ref, &o, 7 * SEC, &r), 0);
 }
 
+/* A NULL hole in a plugin's list holds nothing, for the keys as for the
+ * packed form: the manufacturer of a serial key is the first one there, so
+ * the refresh path and the full path agree. */
+static void test_list_holes(void **state) {
+        const char *mfg_hole[] = { NULL, "X" }, *mfg[] = { "X" };
+        const char *addr_hole[] = { NULL, "192.0.2.7" };
+        struct vw_observation o = VW_OBSERVATION_INIT;
+        o.source = "snmp";
+        o.chassis_id = "00:e0:fc:00:00:07";
+        o.chassis_subtype = "mac";
+        o.entity_serial = "S1";
+        o.entity_mfg = mfg_hole;
+        o.n_entity_mfg = 2;
+        o.addresses = addr_hole;
+        o.n_addresses = 2;
+        Device *d = observe(&o, SEC);
+        assert_ptr_equal(inventory_get(inv, "serial:X:S1"), d);
+        assert_ptr_equal(inventory_get(inv, "addr:192.0.2.7"), d);
+        observe(&o, 2 * SEC);
+        o.entity_mfg = mfg;
+        o.n_entity_mfg = 1;
+        ObserveResult r;
+        assert_int_equal(inventory_merge(inv, &o, 3 * SEC, &r), 0);
+        assert_ptr_equal(r.device, d);
+        assert_int_equal(d->n_keys, 3);
+}
+
 /* The MAC index: removal shifts probe chains back, and every key stays
  * reachable through any mix of puts and removals. */
 static void test_u64map(void **state) {
@@ -577,6 +604,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_refresh_path, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refresh_falls_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refresh_by_reference, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_list_holes, setup, teardown),
                 cmocka_unit_test(test_u64map),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
