@@ -103,11 +103,11 @@ struct vw_observation {
 /* One observation in a batch (vw_host_ops.observe_batch). */
 struct vw_sighting {
         const struct vw_observation *obs;
-        /* In: 0, or the reference the host gave back for this neighbour's
-         * previous sighting, which the plugin vouches `obs` equals in every
+        /* In: 0, or a reference the host gave back for an earlier sighting
+         * of this neighbour that the plugin vouches `obs` equals in every
          * field but the time, the TTL, the port ID and its subtype, the port
          * description and the MACs (it compared the bytes the fields were
-         * decoded from).  The
+         * decoded from; sightings in between that differed dropped it).  The
          * host checks that the reference still holds and otherwise merges
          * `obs` in full.  Out: the reference for the next sighting (0 =
          * none).  Opaque; meaningless to another plugin or host run. */

@@ -351,7 +351,6 @@ static int frame_parse(const uint8_t *frame, size_t len, size_t wire_len, struct
         uint16_t type;
 
         lldp_neighbor_reset(n);
-        n->volatile_only = volatile_only;
         n->cut = wire_len > len;
         dst = c.p;
         if (cursor_skip(&c, 6) < 0 || cursor_sub(&c, 6, &src) < 0 || cursor_u16(&c, &type) < 0)
@@ -369,8 +368,10 @@ static int frame_parse(const uint8_t *frame, size_t len, size_t wire_len, struct
                         n->vlan = tci & 0xfff;
         }
 
-        if (type == ETH_P_LLDP)
+        if (type == ETH_P_LLDP) {
+                n->volatile_only = volatile_only;       /* CDP is always decoded in full */
                 return lldp_pdu_parse(c.p, c.left, n);
+        }
 
         /* 802.3 length field, LLC + SNAP: AA AA 03, OUI 00000c, PID 0x2000 */
         if (type > 1500 || !is_cdp_dst(dst))

@@ -186,6 +186,7 @@ struct lldp_plugin {
          * loads their state together): decode scratch, one per frame. */
         struct lldp_pending *pending;
         size_t n_pending;
+        bool batch;                     /* the host has observe_batch */
         /* neighbour records: their bytes (bounded), and the ones replaced or
          * dropped, freed once the batch that may point at them is out */
         size_t record_bytes;
@@ -195,11 +196,13 @@ struct lldp_plugin {
 };
 
 #define LLDP_BATCH 16
+#define FRAME_COPY_INITIAL 1536
 
 struct lldp_pending {
         struct lldp_neighbor nb;        /* decoded from frame[], which it points into */
         uint8_t *frame;                 /* a copy: libpcap reuses its buffer */
         size_t frame_cap;
+        const uint8_t *frame_at;        /* the copy, or libpcap's own for a frame flushed at once */
         size_t caplen, wire_len;
         uint64_t time_usec;
         struct lldp_iface *iface;

@@ -277,7 +277,7 @@ static bool pending_take(struct lldp_plugin *pl, struct lldp_pending *p) {
                 } else {
                         pl->record_misses++;
                         /* the volatile decoder took it, so the full one does too */
-                        (void) lldp_frame_parse(p->frame, p->caplen, p->wire_len, n);
+                        (void) lldp_frame_parse(p->frame_at, p->caplen, p->wire_len, n);
                         key = neigh_key(n);
                 }
         }
@@ -306,9 +306,12 @@ static bool pending_take(struct lldp_plugin *pl, struct lldp_pending *p) {
 
         /* a neighbour heard before, decoded in full, gets a record for next
          * time (one heard once, as in a flood of forged chassis, does not) */
-        if (!rec && ns && n->proto == LLDP_PROTO_LLDP && n->n_stable > 0) {
+        if (!rec && ns && n->proto == LLDP_PROTO_LLDP) {
+                /* the old record no longer tells what the last sighting was:
+                 * replaced, or gone when this frame's stable TLVs are not
+                 * known (cut, too scattered) */
                 record_drop(pl, ns->record);
-                ns->record = rec = record_new(pl, n);
+                ns->record = rec = n->n_stable > 0 ? record_new(pl, n) : NULL;
         }
         p->o = (struct vw_observation) VW_OBSERVATION_INIT;
         lldp_neighbor_to_observation(n, i->name, &p->buf, &p->o);
@@ -355,7 +358,7 @@ void lldp_flush(struct lldp_plugin *pl) {
                 if (p->admitted)
                         s[n++] = (struct vw_sighting) { .obs = &p->o, .ref = p->ref };
         }
-        if (n > 0 && pl->ops->observe_batch) {
+        if (n > 0 && pl->batch) {
                 pl->ops->observe_batch(pl->ctx, s, n);
                 for (size_t k = 0, j = 0; k < n_pending; k++)
                         if (pl->pending[k].admitted) {
@@ -377,25 +380,34 @@ void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *
 
         i->frames++;
         /* decoded now in what changes from frame to frame, taken in its turn
-         * at the end of the batch (lldp_flush) from a copy */
+         * at the end of the batch (lldp_flush) from a copy; without memory
+         * for the copy, the batch goes first and this frame on its own */
+        const uint8_t *frame = p->frame;
+        bool alone = false;
         if (h->caplen > p->frame_cap) {
                 uint8_t *f = realloc(p->frame, h->caplen);
-                if (!f) {
-                        log_pl(pl, VW_LOG_WARNING, "%s: out of memory, frame skipped", i->name);
-                        return;
+                if (f) {
+                        p->frame = f;
+                        p->frame_cap = h->caplen;
+                        frame = f;
+                } else {
+                        lldp_flush(pl);
+                        p = &pl->pending[0];
+                        n = &p->nb;
+                        frame = bytes;
+                        alone = true;
                 }
-                p->frame = f;
-                p->frame_cap = h->caplen;
         }
-        memcpy(p->frame, bytes, h->caplen);
-        int r = lldp_frame_parse_volatile(p->frame, h->caplen, h->len, n);
+        if (!alone)
+                memcpy(p->frame, bytes, h->caplen);
+        int r = lldp_frame_parse_volatile(frame, h->caplen, h->len, n);
         if (r == -EPROTONOSUPPORT) {
                 if (!pl->hosts || !hosts_handle_frame(i, h, bytes))
                         i->other++;
                 return;
         }
         if (r < 0 && n->proto == LLDP_PROTO_LLDP)
-                (void) lldp_frame_parse(p->frame, h->caplen, h->len, n);        /* the same verdict, the full reason */
+                (void) lldp_frame_parse(frame, h->caplen, h->len, n);   /* the same verdict, the full reason */
         if (r < 0) {
                 i->malformed[n->reason]++;
                 log_pl(pl, VW_LOG_DEBUG, "%s: malformed %s frame skipped: %s", i->name,
@@ -409,7 +421,8 @@ void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *
         p->key = neigh_key(n);
         if (i->neigh_slots > 0)
                 __builtin_prefetch(&i->neigh[p->key & (i->neigh_slots - 1)]);
-        if (++pl->n_pending == LLDP_BATCH)
+        p->frame_at = frame;
+        if (++pl->n_pending == LLDP_BATCH || alone)
                 lldp_flush(pl);
 }
 
@@ -570,10 +583,21 @@ static int lldp_start(const struct vw_host *host, struct vw_plugin_ctx *ctx, boo
         pl->ctx = ctx;
         pl->nl_fd = -EBADF;
         pl->oneshot = host->ops->oneshot && host->ops->oneshot(ctx);
+        /* a host before ABI 2 has no observe_batch */
+        pl->batch = host->abi_version >= 2 && host->ops->observe_batch;
         pl->pending = calloc(LLDP_BATCH, sizeof *pl->pending);
         if (!pl->pending) {
                 free(pl);
                 return -ENOMEM;
+        }
+        for (size_t k = 0; k < LLDP_BATCH; k++) {
+                /* room for a standard frame from the start: most never grow */
+                pl->pending[k].frame = malloc(FRAME_COPY_INITIAL);
+                if (!pl->pending[k].frame) {
+                        lldp_stop(pl);
+                        return -ENOMEM;
+                }
+                pl->pending[k].frame_cap = FRAME_COPY_INITIAL;
         }
 
         r = read_config(pl);
