@@ -1157,9 +1157,7 @@ typedef struct UnionSet {
 
 /* Adds v unless it is there; false when it was. */
 static bool union_add(UnionSet *u, const char *v) {
-        uint32_t h = 2166136261u;
-        for (const char *c = v; *c; c++)
-                h = (h ^ (uint8_t) *c) * 16777619u;
+        uint32_t h = strmap_hash(v);
         for (size_t i = h & (ELEMENTSOF(u->slot) - 1);; i = (i + 1) & (ELEMENTSOF(u->slot) - 1)) {
                 if (u->slot[i] == 0) {
                         u->seen[u->n] = v;

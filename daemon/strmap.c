@@ -16,7 +16,7 @@ struct strmap_slot {
 static const char tombstone[1];
 #define TOMBSTONE tombstone
 
-static uint32_t hash_str(const char *s) {
+uint32_t strmap_hash(const char *s) {
         /* FNV-1a: short keys, good enough spread, no seed needed for our use
          * (keys come from devices; the table grows, it is not an attack surface
          * larger than the device cap). */
@@ -73,7 +73,7 @@ static struct strmap_slot *find(const StrMap *m, const char *key, uint32_t h) {
 }
 
 uint32_t strmap_get(const StrMap *m, const char *key) {
-        struct strmap_slot *s = find(m, key, hash_str(key));
+        struct strmap_slot *s = find(m, key, strmap_hash(key));
         return s ? s->value : 0;
 }
 
@@ -98,7 +98,7 @@ static int resize(StrMap *m, size_t size) {
 }
 
 int strmap_put(StrMap *m, const char *key, uint32_t value) {
-        uint32_t h = hash_str(key);
+        uint32_t h = strmap_hash(key);
         struct strmap_slot *s = find(m, key, h);
         if (s) {
                 s->key = key;
@@ -124,7 +124,7 @@ int strmap_put(StrMap *m, const char *key, uint32_t value) {
 }
 
 uint32_t strmap_remove(StrMap *m, const char *key) {
-        struct strmap_slot *s = find(m, key, hash_str(key));
+        struct strmap_slot *s = find(m, key, strmap_hash(key));
         if (!s)
                 return 0;
         uint32_t v = s->value;

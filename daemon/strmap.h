@@ -18,6 +18,10 @@ typedef struct StrMap {
  * huge pages (fewer TLB misses); free() it as usual. */
 void *table_calloc(size_t n, size_t size);
 
+/* The map's hash of a string (FNV-1a, its bits mixed): for small sets of
+ * strings that need no map of their own. */
+uint32_t strmap_hash(const char *s);
+
 void strmap_done(StrMap *m);
 /* The value, or 0 when the key is not there. */
 uint32_t strmap_get(const StrMap *m, const char *key);
