@@ -264,7 +264,7 @@ static uint64_t now_usec(clockid_t clock) {
 static bool pending_take(struct lldp_plugin *pl, struct lldp_pending *p) {
         struct lldp_iface *i = p->iface;
         struct lldp_neighbor *n = &p->nb;
-        uint64_t key = p->key;
+        const uint64_t key = p->key;  /* from the volatile decode: the full one gives the same */
 
         /* A neighbour whose stable TLVs are as they were keeps what they
          * decoded to; any other frame is decoded again, in full. */
@@ -276,9 +276,9 @@ static bool pending_take(struct lldp_plugin *pl, struct lldp_pending *p) {
                         pl->record_hits++;
                 } else {
                         pl->record_misses++;
-                        /* the volatile decoder took it, so the full one does too */
+                        /* the volatile decoder took it, so the full one does
+                         * too, with the same chassis and so the same key */
                         (void) lldp_frame_parse(p->frame_at, p->caplen, p->wire_len, n);
-                        key = neigh_key(n);
                 }
         }
         if (n->proto == LLDP_PROTO_CDP)
@@ -406,9 +406,7 @@ void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *
                         i->other++;
                 return;
         }
-        if (r < 0 && n->proto == LLDP_PROTO_LLDP)
-                (void) lldp_frame_parse(frame, h->caplen, h->len, n);   /* the same verdict, the full reason */
-        if (r < 0) {
+        if (r < 0) {            /* the full decoder refuses it too, for the same reason */
                 i->malformed[n->reason]++;
                 log_pl(pl, VW_LOG_DEBUG, "%s: malformed %s frame skipped: %s", i->name,
                        n->proto == LLDP_PROTO_CDP ? "CDP" : "LLDP", lldp_reason_name(n->reason));

@@ -36,14 +36,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (lldp_frame_parse_volatile(data, size, size, &v) == 0) {
                 check(&v);
                 /* a frame the full decoder takes has the same stable bytes
-                 * either way (the plugin's reuse rests on it) */
-                if (full == 0 && (v.n_stable != n.n_stable || v.stable_len != n.stable_len))
+                 * and the same chassis either way (the plugin's reuse and its
+                 * neighbour key rest on it) */
+                if (full == 0 && (v.n_stable != n.n_stable || v.stable_len != n.stable_len ||
+                                  strcmp(v.chassis_id, n.chassis_id) != 0 ||
+                                  v.chassis_subtype != n.chassis_subtype || v.proto != n.proto))
                         __builtin_trap();
                 for (unsigned k = 0; full == 0 && k < n.n_stable; k++)
                         if (v.stable[k].p != n.stable[k].p || v.stable[k].len != n.stable[k].len)
                                 __builtin_trap();
-        } else if (full == 0 && n.proto == LLDP_PROTO_LLDP)
-                __builtin_trap();       /* the volatile decoder refuses less, never more */
+        } else if (full == 0 || v.reason != n.reason || v.proto != n.proto)
+                __builtin_trap();       /* it refuses less, never more, and for the same reason */
         if (size > 16 && lldp_frame_parse(data, size - 16, size, &n) == 0)
                 check(&n);
         lldp_neighbor_reset(&n);
