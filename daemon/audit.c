@@ -82,7 +82,6 @@ Waivers *audit_waivers(Audit *a) {
         return a->waivers;
 }
 
-
 /* Into buf (cut at SOURCE_KEY_MAX): every observation passes here. */
 static const char *source_key_of(const char *source, const char *interface, const char *agent,
                                  char buf[static SOURCE_KEY_MAX]) {
