@@ -125,13 +125,15 @@ Observation *observation_free(Observation *o) {
         return NULL;
 }
 
+/* A hex digit's value, or -1: one load, no locale. */
+static const int8_t hex_digit[256] = {
+        ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9,
+        ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+        ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 static int hexval(int c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        c = tolower(c);
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        return -1;
+        return hex_digit[(unsigned char) c] - 1;
 }
 
 /* The canonical form, by far the most common: aa:bb:cc:dd:ee:ff. */
