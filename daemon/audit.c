@@ -30,6 +30,10 @@ struct Audit {
         NameMap *sources;                /* source key -> SourceInfo* */
         char last_source[SOURCE_KEY_MAX];       /* the last one seen, and its info */
         SourceInfo *last_source_info;
+        /* the same for the refresh path, by the key's parts (no key built) */
+        char last_name[SOURCE_KEY_MAX], last_where[SOURCE_KEY_MAX];
+        bool last_has_where;
+        SourceInfo *last_parts_info;
         bool restoring;
         uint64_t n_evaluations;
         uint64_t evaluation_nsec;       /* time spent in role + policy */
@@ -103,23 +107,8 @@ static bool source_is_lost(Audit *a, const PackedObs *o) {
         return si && si->lost;
 }
 
-/* A source sent something: `k` is its key.  Sources are few and a stream
- * of observations comes from one at a time, so the last one is kept at hand. */
-static void source_seen_key(Audit *a, const char *k, int32_t ttl, uint64_t now) {
-        SourceInfo *si = a->last_source_info;
-        if (!si || !streq(a->last_source, k)) {
-                si = namemap_get(a->sources, k);
-                if (!si) {
-                        si = calloc(1, sizeof *si);
-                        if (!si || namemap_put(a->sources, k, si, NULL) < 0) {
-                                free(si);
-                                return;
-                        }
-                }
-                /* info records live as long as the audit */
-                a->last_source_info = si;
-                snprintf(a->last_source, sizeof a->last_source, "%s", k);
-        }
+/* A source sent something: `k` is its key (for the alert when it was lost). */
+static void source_touch(Audit *a, SourceInfo *si, const char *k, int32_t ttl, uint64_t now) {
         si->last_seen = now;
         si->finished = false;
         if (ttl > 0 && (uint32_t) ttl > si->max_ttl)
@@ -128,6 +117,59 @@ static void source_seen_key(Audit *a, const char *k, int32_t ttl, uint64_t now) 
                 si->lost = false;
                 alerts_source_back(a->alerts, k, now);
         }
+}
+
+/* The info of the source with key `k`, made when new (NULL: no memory).
+ * Sources are few and a stream of observations comes from one at a time,
+ * so the last one is kept at hand. */
+static SourceInfo *source_info(Audit *a, const char *k) {
+        SourceInfo *si = a->last_source_info;
+        if (si && streq(a->last_source, k))
+                return si;
+        si = namemap_get(a->sources, k);
+        if (!si) {
+                si = calloc(1, sizeof *si);
+                if (!si || namemap_put(a->sources, k, si, NULL) < 0) {
+                        free(si);
+                        return NULL;
+                }
+        }
+        /* info records live as long as the audit */
+        a->last_source_info = si;
+        snprintf(a->last_source, sizeof a->last_source, "%s", k);
+        return si;
+}
+
+static void source_seen_key(Audit *a, const char *k, int32_t ttl, uint64_t now) {
+        SourceInfo *si = source_info(a, k);
+        if (si)
+                source_touch(a, si, k, ttl, now);
+}
+
+/* As source_seen_key() for the key's parts, which the refresh path has at
+ * hand: the key is built only when the source is not the last one. */
+static void source_seen_parts(Audit *a, const char *source, const char *interface, const char *agent, int32_t ttl,
+                              uint64_t now) {
+        const char *name = source ? source : "unknown", *where = interface ? interface : agent;
+        SourceInfo *si = a->last_parts_info;
+        if (!si || !streq(a->last_name, name) || a->last_has_where != !!where ||
+            (where && !streq(a->last_where, where)) || si->lost) {
+                char buf[SOURCE_KEY_MAX];
+                const char *k = source_key_of(source, interface, agent, buf);
+                si = source_info(a, k);
+                if (!si)
+                        return;
+                source_touch(a, si, k, ttl, now);
+                if (strlen(name) < sizeof a->last_name && (!where || strlen(where) < sizeof a->last_where)) {
+                        strcpy(a->last_name, name);
+                        strcpy(a->last_where, where ? where : "");
+                        a->last_has_where = where;
+                        a->last_parts_info = si;
+                } else
+                        a->last_parts_info = NULL;
+                return;
+        }
+        source_touch(a, si, NULL, ttl, now);    /* not lost: no alert needs the key */
 }
 
 static void source_seen(Audit *a, const PackedObs *o, uint64_t now) {
@@ -231,8 +273,7 @@ int audit_device_refreshed(Audit *a, Inventory *inv, Device *d, const struct vw_
         if (!a || !d || a->restoring || !was_present || d->absent || d->kind != DEVICE_NETWORK || d->policy.waived ||
             d->policy.violation || !roles_ignore_macs_and_links(a->roles))
                 return audit_device_changed(a, inv, d, now);
-        char buf[SOURCE_KEY_MAX];
-        source_seen_key(a, source_key_of(obs->source, obs->via.interface, obs->via.agent, buf), obs->ttl, now);
+        source_seen_parts(a, obs->source, obs->via.interface, obs->via.agent, obs->ttl, now);
         if (a->store)
                 store_put_device(a->store, d);
         return 0;

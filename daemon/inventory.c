@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
 #include <inttypes.h>
-#include <malloc.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <time.h>
@@ -203,14 +202,20 @@ struct key {
 
 #define KEYS_MAX 32
 
-static void mac_key(const uint8_t mac[6], char out[static 300]) {
+#define MAC_KEY_SIZE 17            /* "mac:" + 12 hex digits + NUL */
+
+/* "mac:…" for a mac_value(), as key_is_mac() reads it. */
+static void mac_key_of_value(uint64_t v, char out[static MAC_KEY_SIZE]) {
         static const char hex[] = "0123456789abcdef";
+        v--;
         memcpy(out, "mac:", 4);
-        for (size_t i = 0; i < 6; i++) {
-                out[4 + 2 * i] = hex[mac[i] >> 4];
-                out[5 + 2 * i] = hex[mac[i] & 15];
-        }
+        for (size_t i = 0; i < 12; i++)
+                out[4 + i] = hex[(v >> (44 - 4 * i)) & 15];
         out[16] = '\0';
+}
+
+static void mac_key(const uint8_t mac[6], char out[static 300]) {
+        mac_key_of_value(mac_value(mac), out);
 }
 
 static bool address_is_default(const char *a) {
@@ -305,54 +310,86 @@ static bool device_has_strong_key(const Device *d) {
  * strings.  Most devices never gain a key after the first observation, so the
  * first block is exact; one that grows (a switch heard from each of its port
  * MACs) doubles, and only then are its keys copied and the index re-pointed. */
-/* Add keys[0..n) to the device: one new block when they do not fit. */
-static int device_add_keys(Inventory *inv, Device *d, const char *const *keys, size_t n) {
+/* Room for n more keys of `bytes` bytes of text in all (NULs included). */
+static int device_reserve_keys(Inventory *inv, Device *d, size_t n, size_t bytes) {
         KeyBlock *kb = key_block(d);
+        if (kb && d->n_keys + n <= kb->cap_keys && kb->used + bytes <= kb->size)
+                return 0;
+        /* exact for a new device; doubling once it grows */
+        size_t cap = d->n_keys + n, size = (kb ? kb->used : 0) + bytes;
+        if (kb) {
+                if (cap < (size_t) kb->cap_keys * 2)
+                        cap = (size_t) kb->cap_keys * 2;
+                if (size < (size_t) kb->size * 2)
+                        size = (size_t) kb->size * 2;
+        }
+        if (cap > UINT32_MAX / 2 || size > UINT32_MAX / 2)
+                return -E2BIG;
+        KeyBlock *nb = malloc(sizeof(KeyBlock) + cap * sizeof(char *) + size);
+        if (!nb)
+                return -ENOMEM;
+        *nb = (KeyBlock) { .cap_keys = (uint32_t) cap, .size = (uint32_t) size };
+        for (size_t i = 0; i < d->n_keys; i++) {
+                size_t l = strlen(d->keys[i]) + 1;
+                nb->keys[i] = memcpy(key_area(nb) + nb->used, d->keys[i], l);
+                nb->used += (uint32_t) l;
+                /* the string index points at the new copy (a put of a key
+                 * that is there replaces its pointer and cannot fail); the
+                 * MAC index holds no pointers */
+                if (!key_has_mac_prefix(nb->keys[i]) && strmap_get(&inv->by_key, nb->keys[i]) == device_ref(d))
+                        (void) strmap_put(&inv->by_key, nb->keys[i], device_ref(d));
+        }
+        free(kb);
+        d->keys = nb->keys;
+        d->id = d->keys[0];
+        return 0;
+}
+
+/* The next key's text, `len` bytes with its NUL, in the room reserved. */
+static char *device_append_key(Device *d, size_t len) {
+        KeyBlock *kb = key_block(d);
+        char *copy = key_area(kb) + kb->used;
+        kb->used += (uint32_t) len;
+        d->keys[d->n_keys++] = copy;
+        return copy;
+}
+
+/* Add keys[0..n) to the device. */
+static int device_add_keys(Inventory *inv, Device *d, const char *const *keys, size_t n) {
         size_t bytes = 0;
         for (size_t i = 0; i < n; i++)
                 bytes += strlen(keys[i]) + 1;
         if (n == 0)
                 return 0;
-        if (!kb || d->n_keys + n > kb->cap_keys || kb->used + bytes > kb->size) {
-                /* exact for a new device; doubling once it grows */
-                size_t cap = d->n_keys + n, size = (kb ? kb->used : 0) + bytes;
-                if (kb) {
-                        if (cap < (size_t) kb->cap_keys * 2)
-                                cap = (size_t) kb->cap_keys * 2;
-                        if (size < (size_t) kb->size * 2)
-                                size = (size_t) kb->size * 2;
-                }
-                if (cap > UINT32_MAX / 2 || size > UINT32_MAX / 2)
-                        return -E2BIG;
-                KeyBlock *nb = malloc(sizeof(KeyBlock) + cap * sizeof(char *) + size);
-                if (!nb)
-                        return -ENOMEM;
-                *nb = (KeyBlock) { .cap_keys = (uint32_t) cap, .size = (uint32_t) size };
-                for (size_t i = 0; i < d->n_keys; i++) {
-                        size_t l = strlen(d->keys[i]) + 1;
-                        nb->keys[i] = memcpy(key_area(nb) + nb->used, d->keys[i], l);
-                        nb->used += (uint32_t) l;
-                        /* the string index points at the new copy (a put of
-                         * a key that is there replaces its pointer and cannot
-                         * fail); the MAC index holds no pointers */
-                        if (!key_has_mac_prefix(nb->keys[i]) && strmap_get(&inv->by_key, nb->keys[i]) == device_ref(d))
-                                (void) strmap_put(&inv->by_key, nb->keys[i], device_ref(d));
-                }
-                free(kb);
-                kb = nb;
-                d->keys = kb->keys;
-                d->id = d->keys[0];
-        }
+        int r = device_reserve_keys(inv, d, n, bytes);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < n; i++) {
                 size_t len = strlen(keys[i]) + 1;
-                char *copy = memcpy(key_area(kb) + kb->used, keys[i], len);
-                int r = key_put(inv, copy, keys[i], device_ref(d));
+                char *copy = memcpy(key_area(key_block(d)) + key_block(d)->used, keys[i], len);
+                r = key_put(inv, copy, keys[i], device_ref(d));
                 if (r < 0)
                         return r;
-                kb->used += (uint32_t) len;
-                d->keys[d->n_keys++] = copy;
+                (void) device_append_key(d, len);
         }
         d->id = d->keys[0];
+        return 0;
+}
+
+/* Add MAC keys by their index values (mac_value()), none of them anyone's:
+ * the refresh path's new port MACs, without a text round trip. */
+static int device_add_macs(Inventory *inv, Device *d, const uint64_t *values, size_t n) {
+        if (n == 0)
+                return 0;
+        int r = device_reserve_keys(inv, d, n, n * MAC_KEY_SIZE);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                r = u64map_put(&inv->by_mac, values[i], device_ref(d));
+                if (r < 0)
+                        return r;
+                mac_key_of_value(values[i], device_append_key(d, MAC_KEY_SIZE));
+        }
         return 0;
 }
 
@@ -451,6 +488,31 @@ static int link_fill(Link *l, const char *local, const char *local_port, const c
         return 0;
 }
 
+/* The link's remote port becomes `port` (NULL: none), in its block when it
+ * fits: a neighbour speaking from port after port. */
+static int link_set_remote_port(Link *l, const char *port) {
+        if (!port) {
+                free(l->remote_port);
+                l->remote_port = NULL;
+                l->remote_port_size = 0;
+                return 0;
+        }
+        size_t len = strlen(port) + 1;
+        if (len > l->remote_port_size) {
+                size_t size = len < 32 ? 32 : len;      /* room for the next port's name */
+                if (size > UINT32_MAX)
+                        return -E2BIG;
+                char *p = malloc(size);
+                if (!p)
+                        return -ENOMEM;
+                free(l->remote_port);
+                l->remote_port = p;
+                l->remote_port_size = (uint32_t) size;
+        }
+        memcpy(l->remote_port, port, len);
+        return 0;
+}
+
 /* A link seen again: its time, and its remote port when that changed. */
 static int link_refresh(Inventory *inv, uint32_t idx, const char *remote_port, uint64_t now, uint32_t *ret_changed) {
         Link *l = &inv->links[idx - 1];
@@ -458,16 +520,9 @@ static int link_refresh(Inventory *inv, uint32_t idx, const char *remote_port, u
                 l->last_seen = now;
         if (streq_ptr(l->remote_port, remote_port))
                 return 0;
-        size_t len = remote_port ? strlen(remote_port) + 1 : 0;
-        if (remote_port && l->remote_port && malloc_usable_size(l->remote_port) >= len)
-                memcpy(l->remote_port, remote_port, len);       /* a neighbour speaking from port after port */
-        else {
-                char *port = remote_port ? strdup(remote_port) : NULL;
-                if (remote_port && !port)
-                        return -ENOMEM;
-                free(l->remote_port);
-                l->remote_port = port;
-        }
+        int r = link_set_remote_port(l, remote_port);
+        if (r < 0)
+                return r;
         *ret_changed = idx;
         return 0;
 }
@@ -501,7 +556,7 @@ static int link_put(Inventory *inv, const char *local, const char *local_port, c
         int r = link_fill(l, local, local_port, remote, source ? source : "unknown");
         if (r < 0)
                 return r;
-        if (remote_port && !(l->remote_port = strdup(remote_port))) {
+        if (link_set_remote_port(l, remote_port) < 0) {
                 link_done(l);
                 return -ENOMEM;
         }
@@ -819,13 +874,11 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
 
         /* its MACs: the device's already, or nobody's yet (another device's
          * is a conflict, which the full path reports) */
-        char fresh_text[KEYS_MAX][17];
-        const char *fresh[KEYS_MAX];
+        uint64_t fresh[KEYS_MAX];
         size_t n_fresh = 0, n_parsed = 0;
         uint64_t block = 0;
         for (size_t i = 0; i < obs->n_macs; i++) {
                 uint8_t mac[6];
-                char k[300];
                 if (i == 0 && mac0 != 0)
                         mac_from_value(mac0, mac);      /* inventory_prefetch() parsed it */
                 else if (!obs->macs[i] || mac_parse(obs->macs[i], mac) < 0)
@@ -834,19 +887,17 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
                         block = mac_block(mac);
                 if (mac_is_weak(mac))
                         continue;
-                uint32_t owner = u64map_get(&inv->by_mac, mac_value(mac));
+                uint64_t v = mac_value(mac);
+                uint32_t owner = u64map_get(&inv->by_mac, v);
                 if (owner == device_ref(d))
                         continue;
                 if (owner != 0)
                         return 0;
-                mac_key(mac, k);
                 bool dup = false;
                 for (size_t j = 0; j < n_fresh && !dup; j++)
-                        dup = streq(fresh[j], k);
-                if (dup)
-                        continue;
-                fresh[n_fresh] = memcpy(fresh_text[n_fresh], k, 17);
-                n_fresh++;
+                        dup = fresh[j] == v;
+                if (!dup)
+                        fresh[n_fresh++] = v;
         }
         /* a plugin that vouches for the identity compared the bytes it
          * decoded it from; anything else is compared here */
@@ -858,13 +909,10 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
         if (block != 0 && block == e->mac_block)
                 same |= OBS_SAME_MAC_BLOCKS;
 
-        struct vw_observation copy = *obs;
-        if (copy.time_usec == 0)
-                copy.time_usec = now;
-        int r = device_add_keys(inv, d, fresh, n_fresh);
+        int r = device_add_macs(inv, d, fresh, n_fresh);
         if (r < 0)
                 return r;
-        r = packed_obs_patch(&d->obs[e->slot], e->tail, &copy);
+        r = packed_obs_patch(&d->obs[e->slot], e->tail, obs, obs->time_usec ? obs->time_usec : now);
         if (r < 0)
                 return r;
         e->obs_hint = d->obs[e->slot];
@@ -875,7 +923,7 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
         if (e->link > 0)
                 (void) link_refresh(inv, e->link, obs->port_id, now, &inv->changed_link);
         else
-                (void) link_record(inv, &copy, d, now, &e->link);
+                (void) link_record(inv, obs, d, now, &e->link);
         e->mac_block = block;
         res->device = d;
         res->refresh = true;

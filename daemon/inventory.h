@@ -64,6 +64,7 @@ typedef struct Link {
         char *remote_port;
         const char *source;
         uint64_t last_seen;
+        uint32_t remote_port_size;      /* bytes of remote_port's block */
 } Link;
 
 typedef struct Inventory Inventory;

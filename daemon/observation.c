@@ -136,15 +136,15 @@ static int hexval(int c) {
         return hex_digit[(unsigned char) c] - 1;
 }
 
-/* The canonical form, by far the most common: aa:bb:cc:dd:ee:ff. */
+/* The canonical form, by far the most common: aa:bb:cc:dd:ee:ff.  Stops at
+ * the first byte that does not fit, so never reads past a short string's NUL. */
 static bool mac_parse_canonical(const char *s, uint8_t ret[6]) {
         uint8_t mac[6];
-        for (size_t i = 0; i < 6; i++) {
-                const char *p = s + i * 3;
-                int hi = hexval((unsigned char) p[0]), lo = hi >= 0 ? hexval((unsigned char) p[1]) : -1;
-                if (lo < 0 || (i < 5 && p[2] != ':') || (i == 5 && p[2] != '\0'))
+        for (size_t i = 0; i < 6; i++, s += 3) {
+                int hi = hex_digit[(unsigned char) s[0]], lo;
+                if (hi == 0 || (lo = hex_digit[(unsigned char) s[1]]) == 0 || s[2] != (i < 5 ? ':' : '\0'))
                         return false;
-                mac[i] = (uint8_t) (hi << 4 | lo);
+                mac[i] = (uint8_t) ((hi - 1) << 4 | (lo - 1));
         }
         memcpy(ret, mac, 6);
         return true;
@@ -544,18 +544,20 @@ static size_t add_strings(const struct vw_observation *src, bool volatile_ones, 
 }
 
 /* The tail (sections 3 and 4) of `src`: the volatile fields are 4, 5, 6. */
+/* The volatile strings (fields 4 to 6: port ID, its subtype, port
+ * description) then the MACs, read straight from their fields. */
 static size_t tail_pieces(const struct vw_observation *src, struct piece *out, size_t max, size_t *size,
                           uint32_t *present, uint32_t *n_macs) {
+        _Static_assert(VOLATILE_BITS == (UINT32_C(7) << 4), "the volatile strings are fields 4 to 6");
+        const char *const v[3] = { src->port_id, src->port_subtype, src->port_descr };
         size_t n = 0;
-        for (size_t i = 4; i <= 6; i++) {
-                const char *s = CFIELD(src, string_field_offset(i), cstr);
-                if (!s)
-                        continue;
-                size_t len = strlen(s) + 1;
-                *size += len;
-                out[n++] = (struct piece) { s, len };   /* max is well above 3 */
-                *present |= UINT32_C(1) << i;
-        }
+        for (size_t i = 0; i < 3; i++)
+                if (v[i]) {
+                        size_t len = strlen(v[i]) + 1;
+                        *size += len;
+                        out[n++] = (struct piece) { v[i], len };        /* max is well above 3 */
+                        *present |= UINT32_C(1) << (4 + i);
+                }
         return add_items(src, OBS_MACS, out, n, max, size, n_macs);
 }
 
@@ -656,7 +658,7 @@ size_t packed_obs_tail_offset(const PackedObs *p) {
         return (size_t) (tail_start(p) - p->data);
 }
 
-int packed_obs_patch(PackedObs **p, size_t tail_offset, const struct vw_observation *src) {
+int packed_obs_patch(PackedObs **p, size_t tail_offset, const struct vw_observation *src, uint64_t time_usec) {
         struct piece tail[PIECES_MAX];
         size_t size = 0;
         uint32_t present = 0, n_macs;
@@ -670,6 +672,7 @@ int packed_obs_patch(PackedObs **p, size_t tail_offset, const struct vw_observat
                 *p = q;
         }
         set_scalars(q, src);
+        q->time_usec = time_usec;
         q->present = (q->present & ~VOLATILE_BITS) | present;
         q->n_items[OBS_MACS] = n_macs;
         char *at = q->data + tail_offset;
