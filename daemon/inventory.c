@@ -13,6 +13,8 @@
 #define DEFAULT_MAX_DEVICES 1000000
 #define DEFAULT_RETENTION_USEC (UINT64_C(30) * 24 * 3600 * USEC_PER_SEC)
 #define LINKS_PER_DEVICE_MAX 4
+/* the cache lines of a Device that a refresh touches (inventory.h) */
+#define DEVICE_HOT_LINES ((offsetof(Device, obs) + sizeof(((Device *) NULL)->obs) + 63) / 64)
 
 struct Inventory {
         InventoryLimits limits;
@@ -1029,8 +1031,8 @@ void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n) {
                 /* the device, the observation's head, the link: the loads
                  * the merge waits for first; and where a new port MAC's
                  * key would go */
-                __builtin_prefetch(e->device_hint);
-                __builtin_prefetch((const char *) e->device_hint + 64);
+                for (size_t k = 0; k < DEVICE_HOT_LINES; k++)
+                        __builtin_prefetch((const char *) e->device_hint + 64 * k);
                 __builtin_prefetch(e->obs_hint);
                 __builtin_prefetch(e->keys_hint);
                 __builtin_prefetch(e->keys_next_hint);

@@ -31,28 +31,30 @@ typedef struct PolicyState {
 } PolicyState;
 
 typedef struct Device {
+        /* what a refresh reads and writes (inventory.c, audit.c) comes
+         * first: the first three cache lines, which inventory_prefetch()
+         * asks for */
         const char *id;                 /* stable key: "mac:00e0fc123456", "chassis:local:xyz", …;
                                            the first of keys[] */
+        char **keys;                    /* identifiers indexing this device; one block with their text */
         DeviceKind kind;
         uint32_t index;                 /* its place in the inventory (insertion order) */
-        uint64_t first_seen;            /* usec, CLOCK_REALTIME */
-        uint64_t last_seen;
+        uint64_t last_seen;             /* usec, CLOCK_REALTIME */
         uint64_t expires;               /* usec; 0 = never (no TTL seen) */
+        uint64_t generation;            /* bumped on every change */
         bool absent;                    /* TTL expired or shutdown frame; kept until retention */
         bool stale;                     /* its source went blind */
         uint16_t n_obs;
         uint32_t n_keys;
+        PolicyState policy;
 
         /* the latest observation from each source, newest attributes win */
         PackedObs *obs[DEVICE_SOURCES_MAX];
 
-        char **keys;                    /* identifiers indexing this device; one block with their text */
-
+        uint64_t first_seen;
         VendorVerdict vendor;
         RoleVerdict role;
-        PolicyState policy;
 
-        uint64_t generation;            /* bumped on every change */
         uint64_t vendor_fingerprint;    /* inputs of the last vendor verdict */
 } Device;
 
