@@ -658,11 +658,22 @@ size_t packed_obs_tail_offset(const PackedObs *p) {
         return (size_t) (tail_start(p) - p->data);
 }
 
+/* Every refresh passes here, so the tail is measured and written straight
+ * from its fields (the layout tail_pieces() gives packed_obs_new()). */
 int packed_obs_patch(PackedObs **p, size_t tail_offset, const struct vw_observation *src, uint64_t time_usec) {
-        struct piece tail[PIECES_MAX];
-        size_t size = 0;
-        uint32_t present = 0, n_macs;
-        size_t n = tail_pieces(src, tail, PIECES_MAX, &size, &present, &n_macs);
+        const char *const v[3] = { src->port_id, src->port_subtype, src->port_descr };
+        size_t len[3], size = 0;
+        uint32_t present = 0, n_macs = 0;
+        for (size_t i = 0; i < 3; i++) {
+                len[i] = v[i] ? strlen(v[i]) + 1 : 0;
+                size += len[i];
+                present |= v[i] ? UINT32_C(1) << (4 + i) : 0;
+        }
+        for (size_t k = 0; k < src->n_macs && n_macs < UINT32_MAX; k++)
+                if (src->macs[k]) {             /* a hole holds nothing */
+                        size += strlen(src->macs[k]) + 1;
+                        n_macs++;
+                }
         PackedObs *q = *p;
         size_t need = sizeof(PackedObs) + tail_offset + size;
         if (malloc_usable_size(q) < need) {
@@ -676,12 +687,14 @@ int packed_obs_patch(PackedObs **p, size_t tail_offset, const struct vw_observat
         q->present = (q->present & ~VOLATILE_BITS) | present;
         q->n_items[OBS_MACS] = n_macs;
         char *at = q->data + tail_offset;
-        if (n <= PIECES_MAX)
-                put_pieces(at, tail, n);
-        else {
-                at = put_pieces(at, tail, (size_t) __builtin_popcount(present));
-                put_items_slow(at, src, OBS_MACS);
-        }
+        for (size_t i = 0; i < 3; i++)
+                if (v[i])
+                        at = mempcpy(at, v[i], len[i]);
+        for (size_t k = 0, written = 0; k < src->n_macs && written < n_macs; k++)
+                if (src->macs[k]) {
+                        at = stpcpy(at, src->macs[k]) + 1;
+                        written++;
+                }
         return 0;
 }
 
