@@ -206,13 +206,16 @@ struct key {
 
 #define MAC_KEY_SIZE 17            /* "mac:" + 12 hex digits + NUL */
 
-/* "mac:…" for a mac_value(), as key_is_mac() reads it. */
+/* "mac:…" for a mac_value(), as key_is_mac() reads it: two digits a byte. */
 static void mac_key_of_value(uint64_t v, char out[static MAC_KEY_SIZE]) {
         static const char hex[] = "0123456789abcdef";
         v--;
         memcpy(out, "mac:", 4);
-        for (size_t i = 0; i < 12; i++)
-                out[4 + i] = hex[(v >> (44 - 4 * i)) & 15];
+        for (size_t i = 0; i < 6; i++) {
+                unsigned byte = (unsigned) (v >> (40 - 8 * i)) & 0xff;
+                out[4 + 2 * i] = hex[byte >> 4];
+                out[5 + 2 * i] = hex[byte & 15];
+        }
         out[16] = '\0';
 }
 
@@ -331,15 +334,19 @@ static int device_reserve_keys(Inventory *inv, Device *d, size_t n, size_t bytes
         if (!nb)
                 return -ENOMEM;
         *nb = (KeyBlock) { .cap_keys = (uint32_t) cap, .size = (uint32_t) size };
-        for (size_t i = 0; i < d->n_keys; i++) {
-                size_t l = strlen(d->keys[i]) + 1;
-                nb->keys[i] = memcpy(key_area(nb) + nb->used, d->keys[i], l);
-                nb->used += (uint32_t) l;
-                /* the string index points at the new copy (a put of a key
-                 * that is there replaces its pointer and cannot fail); the
-                 * MAC index holds no pointers */
-                if (!key_has_mac_prefix(nb->keys[i]) && strmap_get(&inv->by_key, nb->keys[i]) == device_ref(d))
-                        (void) strmap_put(&inv->by_key, nb->keys[i], device_ref(d));
+        if (kb) {
+                /* the strings in one piece; each pointer moves by as much */
+                memcpy(key_area(nb), key_area(kb), kb->used);
+                nb->used = kb->used;
+                for (size_t i = 0; i < d->n_keys; i++) {
+                        nb->keys[i] = key_area(nb) + (d->keys[i] - key_area(kb));
+                        /* the string index points at the new copy (a put of
+                         * a key that is there replaces its pointer and cannot
+                         * fail); the MAC index holds no pointers */
+                        if (!key_has_mac_prefix(nb->keys[i]) &&
+                            strmap_get(&inv->by_key, nb->keys[i]) == device_ref(d))
+                                (void) strmap_put(&inv->by_key, nb->keys[i], device_ref(d));
+                }
         }
         free(kb);
         d->keys = nb->keys;
@@ -620,9 +627,12 @@ static void device_seen(Device *d, const struct vw_observation *obs, uint64_t no
 
 /* The full path: resolve every identifier of the observation.  *ret_memo
  * says whether the result may be remembered for the refresh path: a device
- * seen before, found through a strong chassis key, without conflict. */
-static int merge_full(Inventory *inv, const struct vw_observation *obs, uint64_t now, ObserveResult *res,
-                      int *ret_slot, uint32_t *ret_link, bool *ret_memo) {
+ * found through a strong chassis key, without conflict, and seen before —
+ * or new but from a plugin's batch of sightings (`sighting`): a neighbour
+ * that speaks again, whose second sighting should not take the full path
+ * too.  One-off observations (an import) would only fill the memo. */
+static int merge_full(Inventory *inv, const struct vw_observation *obs, bool sighting, uint64_t now,
+                      ObserveResult *res, int *ret_slot, uint32_t *ret_link, bool *ret_memo) {
         struct key keys[KEYS_MAX];
         bool chassis_strong;
         size_t n = observation_keys(obs, keys, &chassis_strong);
@@ -700,7 +710,7 @@ static int merge_full(Inventory *inv, const struct vw_observation *obs, uint64_t
 
         res->device = d;
         res->conflict = conflict;
-        *ret_memo = !created && !conflict && chassis_strong && n < KEYS_MAX;
+        *ret_memo = (!created || sighting) && !conflict && chassis_strong && n < KEYS_MAX;
         return 0;
 }
 
@@ -977,7 +987,7 @@ int inventory_merge(Inventory *inv, const struct vw_observation *obs, uint64_t n
                 int slot = -1;
                 uint32_t link = 0;
                 bool memo = false;
-                r = merge_full(inv, obs, now, &res, &slot, &link, &memo);
+                r = merge_full(inv, obs, b != NULL, now, &res, &slot, &link, &memo);
                 if (r >= 0 && hash && memo && (e = memo_put(inv, hash, res.device, slot, link, obs)))
                         res.ref = memo_ref(inv, e);
         }
