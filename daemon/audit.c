@@ -34,6 +34,14 @@ struct Audit {
         char last_name[SOURCE_KEY_MAX], last_where[SOURCE_KEY_MAX];
         bool last_has_where;
         SourceInfo *last_parts_info;
+        /* the refresh path's source, touched once per batch (audit_batch_end()):
+         * while a batch is merged the plugin's strings stay where they are,
+         * so the same pointers are the same source */
+        struct {
+                const char *source, *interface, *agent;
+                int32_t ttl;            /* the highest in the batch */
+                bool pending;
+        } touch;
         bool restoring;
         uint64_t n_evaluations;
         uint64_t evaluation_nsec;       /* time spent in role + policy */
@@ -241,9 +249,22 @@ static bool shut_down(const Device *d) {
         return d->absent && o && o->ttl == 0;
 }
 
+static void touch_flush(Audit *a, uint64_t now) {
+        if (!a->touch.pending)
+                return;
+        a->touch.pending = false;
+        source_seen_parts(a, a->touch.source, a->touch.interface, a->touch.agent, a->touch.ttl, now);
+}
+
+void audit_batch_end(Audit *a, uint64_t now) {
+        if (a)
+                touch_flush(a, now);
+}
+
 int audit_device_changed(Audit *a, Inventory *inv, Device *d, uint64_t now) {
         if (!a || !d)
                 return -EINVAL;
+        touch_flush(a, now);            /* sources are seen in the order they spoke */
         const PackedObs *o = newest(d);
         if (o && !a->restoring) {
                 source_seen(a, o, now);
@@ -273,7 +294,18 @@ int audit_device_refreshed(Audit *a, Inventory *inv, Device *d, const struct vw_
         if (!a || !d || a->restoring || !was_present || d->absent || d->kind != DEVICE_NETWORK || d->policy.waived ||
             d->policy.violation || !roles_ignore_macs_and_links(a->roles))
                 return audit_device_changed(a, inv, d, now);
-        source_seen_parts(a, obs->source, obs->via.interface, obs->via.agent, obs->ttl, now);
+        if (a->touch.pending && a->touch.source == obs->source && a->touch.interface == obs->via.interface &&
+            a->touch.agent == obs->via.agent) {
+                if (obs->ttl > a->touch.ttl)
+                        a->touch.ttl = obs->ttl;
+        } else {
+                touch_flush(a, now);
+                a->touch.source = obs->source;
+                a->touch.interface = obs->via.interface;
+                a->touch.agent = obs->via.agent;
+                a->touch.ttl = obs->ttl;
+                a->touch.pending = true;
+        }
         if (a->store)
                 store_put_device(a->store, d);
         return 0;

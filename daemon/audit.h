@@ -38,6 +38,10 @@ int audit_device_changed(Audit *a, Inventory *inv, Device *d, uint64_t now);
  * when something they read may have changed. */
 int audit_device_refreshed(Audit *a, Inventory *inv, Device *d, const struct vw_observation *obs, bool was_present,
                            uint64_t now);
+/* After the observations of one call (observe, or a plugin's batch): the
+ * refreshed ones' source is marked as seen here, once.  `obs` passed to
+ * audit_device_refreshed() must stay valid until then. */
+void audit_batch_end(Audit *a, uint64_t now);
 /* A device left for good: "forget", "retention". */
 int audit_device_gone(Audit *a, const char *id, const char *reason, uint64_t now);
 /* Reload: new configs (borrowed), config waivers re-applied, every device

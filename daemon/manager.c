@@ -516,7 +516,9 @@ static uint64_t observe_one(Manager *m, const struct vw_observation *obs, uint64
 }
 
 void manager_observe(Manager *m, const struct vw_observation *obs) {
-        (void) observe_one(m, obs, 0, now_realtime_usec());
+        uint64_t now = now_realtime_usec();
+        (void) observe_one(m, obs, 0, now);
+        audit_batch_end(m->audit, now);
 }
 
 void manager_observe_batch(Manager *m, struct vw_sighting *s, size_t n) {
@@ -528,6 +530,7 @@ void manager_observe_batch(Manager *m, struct vw_sighting *s, size_t n) {
                         s[i + j].ref = observe_one(m, s[i + j].obs, s[i + j].ref, now);
                 inventory_batch_end(m->inventory);
         }
+        audit_batch_end(m->audit, now);         /* while the plugin's strings are there */
 }
 
 int manager_identify(Manager *m, const struct vw_observation *obs, VendorVerdict *ret) {
