@@ -15,6 +15,7 @@
 #define LINKS_PER_DEVICE_MAX 4
 /* the cache lines of a Device that a refresh touches (inventory.h) */
 #define DEVICE_HOT_LINES ((offsetof(Device, obs) + sizeof(((Device *) NULL)->obs) + 63) / 64)
+_Static_assert(DEVICE_HOT_LINES == 2, "a refresh touches two lines of a device");
 
 struct Inventory {
         InventoryLimits limits;
@@ -39,6 +40,7 @@ struct Inventory {
                 const struct vw_observation *obs;
                 uint64_t hash;
                 uint64_t mac0;          /* mac_value() of its first MAC, 0 = none that parses */
+                uint64_t ref;           /* the plugin's reference, 0 = none */
         } batch[INVENTORY_BATCH_MAX];
         size_t n_batch, batch_next;
 };
@@ -415,9 +417,11 @@ static int device_new(Inventory *inv, const char *const *keys, size_t n_keys, De
         }
         if (inv->n_devices >= UINT32_MAX - 1)
                 return -ENOSPC;
-        Device *d = calloc(1, sizeof(Device));
+        /* on a cache line of its own: its hot part is then two lines */
+        Device *d = aligned_alloc(64, (sizeof(Device) + 63) / 64 * 64);
         if (!d)
                 return -ENOMEM;
+        *d = (Device) {};
         d->index = (uint32_t) inv->n_devices;
         if (device_add_keys(inv, d, keys, n_keys) < 0) {
                 for (size_t i = 0; i < d->n_keys; i++)
@@ -727,18 +731,20 @@ static int merge_full(Inventory *inv, const struct vw_observation *obs, bool sig
  * change shows in the comparison. */
 typedef struct Memo {
         uint64_t hash;                  /* 0 = empty */
-        /* where the device, its observation, its key block and that
-         * block's free space were: only ever prefetched (inventory_prefetch),
-         * never read through */
-        const void *device_hint, *obs_hint, *keys_hint, *keys_next_hint, *keys_end_hint;
+        /* where the device, its observation and its key block were: only
+         * ever prefetched (batch_prefetch_state()), never read through */
+        const void *device_hint, *obs_hint, *keys_hint;
+        uint64_t mac_block;             /* its one MAC's 36-bit registry block + 1; 0 = not one MAC */
         uint32_t device;                /* device ref */
         uint32_t link;                  /* index+1 of its link, 0 = none */
         uint32_t epoch;                 /* key_epoch when made */
-        uint32_t slot;                  /* the observation's place in the device */
-        uint32_t stamp;                 /* ... and its stamp */
+        uint32_t stamp;                 /* the observation's stamp */
         uint32_t tail;                  /* packed_obs_tail_offset() of it, unchanged by patches */
-        uint64_t mac_block;             /* its one MAC's 36-bit registry block + 1; 0 = not one MAC */
+        uint8_t slot;                   /* the observation's place in the device */
+        bool grew;                      /* the last refresh added keys: the next may too */
 } Memo;
+_Static_assert(sizeof(Memo) == 64, "a memo entry is one cache line (the table is line-aligned)");
+_Static_assert(DEVICE_SOURCES_MAX <= UINT8_MAX, "Memo.slot");
 
 /* A MAC's 36-bit block + 1 when the observation has exactly one MAC that
  * parses, else 0. */
@@ -754,10 +760,7 @@ static uint64_t single_mac_block(const struct vw_observation *o) {
 }
 
 static void memo_hint_keys(Memo *e, const Device *d) {
-        KeyBlock *kb = key_block(d);
-        e->keys_hint = kb;
-        e->keys_next_hint = kb ? &kb->keys[d->n_keys] : NULL;  /* the next key's pointer slot */
-        e->keys_end_hint = kb ? key_area(kb) + kb->used : NULL;
+        e->keys_hint = key_block(d);
 }
 
 /* What a plugin holds on to for a neighbour's next sighting: the memo
@@ -847,10 +850,42 @@ static Memo *memo_put(Inventory *inv, uint64_t hash, const Device *d, int slot, 
                 inv->memo_used++;
         }
         *e = (Memo) { .hash = hash, .device_hint = d, .obs_hint = d->obs[slot], .device = device_ref(d),
-                      .link = link, .epoch = inv->key_epoch, .slot = (uint32_t) slot, .stamp = d->obs[slot]->stamp,
+                      .link = link, .epoch = inv->key_epoch, .slot = (uint8_t) slot, .grew = true, .stamp = d->obs[slot]->stamp,
                       .tail = (uint32_t) packed_obs_tail_offset(d->obs[slot]), .mac_block = single_mac_block(obs) };
         memo_hint_keys(e, d);
         return e;
+}
+
+/* A batch is loaded in two stages, so that its loads overlap: the first
+ * (inventory_prefetch()) asks for every entry's memo entry and MAC slot;
+ * the second, once a memo entry is in, for the device, observation, link
+ * and key block it points at.  The second stage runs BATCH_AHEAD entries
+ * ahead of the merge (batch_take()): far enough for those loads to arrive,
+ * late enough for the memo entry to be there. */
+#define BATCH_AHEAD 4
+
+/* The memo entry a reference names, unchecked (NULL when out of range). */
+static Memo *memo_of_ref(const Inventory *inv, uint64_t ref) {
+        size_t i = (uint32_t) ref;
+        return i > 0 && i <= inv->memo_size ? &inv->memo[i - 1] : NULL;
+}
+
+static void batch_prefetch_state(const Inventory *inv, size_t i) {
+        const struct batch_entry *b = &inv->batch[i];
+        const Memo *e = b->ref ? memo_of_ref(inv, b->ref) : b->hash ? memo_slot(inv, b->hash) : NULL;
+        if (!e || e->hash == 0 || (b->hash && e->hash != b->hash))
+                return;
+        for (size_t k = 0; k < DEVICE_HOT_LINES; k++)
+                __builtin_prefetch((const char *) e->device_hint + 64 * k);
+        /* the observation's header (its stamp) and the tail a patch rewrites */
+        const char *tail = (const char *) e->obs_hint + offsetof(PackedObs, data) + e->tail;
+        __builtin_prefetch(e->obs_hint);
+        __builtin_prefetch(tail);
+        __builtin_prefetch(tail + 64);
+        if (e->grew)
+                __builtin_prefetch(e->keys_hint);       /* a new port MAC's key goes there */
+        if (e->link > 0 && e->link <= inv->n_links)
+                __builtin_prefetch(&inv->links[e->link - 1]);
 }
 
 /* The refresh path: 1 when the observation was merged, 0 when it needs the
@@ -863,6 +898,8 @@ static const struct batch_entry *batch_take(Inventory *inv, const struct vw_obse
                 return NULL;
         }
         const struct batch_entry *b = &inv->batch[inv->batch_next];
+        if (inv->batch_next + BATCH_AHEAD < inv->n_batch)
+                batch_prefetch_state(inv, inv->batch_next + BATCH_AHEAD);
         if (++inv->batch_next == inv->n_batch)
                 inv->n_batch = inv->batch_next = 0;     /* the entry stays readable until the next batch */
         return b;
@@ -876,11 +913,7 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
         if (!d || e->epoch != inv->key_epoch || e->slot >= d->n_obs || d->obs[e->slot]->stamp != e->stamp ||
             obs->n_macs + obs->n_addresses + 2 >= KEYS_MAX)
                 return 0;
-        /* Each neighbour's state was last touched a whole round of the
-         * others ago: ask for what comes next before working on the MACs. */
         const PackedObs *old = d->obs[e->slot];
-        for (size_t i = 0; i < 4; i++)
-                __builtin_prefetch((const char *) old + 64 * i);
         if (e->link > 0 && e->link <= inv->n_links && inv->links[e->link - 1].remote_port)
                 __builtin_prefetch(inv->links[e->link - 1].remote_port);
 
@@ -930,6 +963,7 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
         e->obs_hint = d->obs[e->slot];
         if (n_fresh > 0)
                 memo_hint_keys(e, d);   /* only new keys move them */
+        e->grew = n_fresh > 0;
         res->was_present = !d->absent && !d->stale;
         device_seen(d, obs, now);
         if (e->link > 0)
@@ -998,15 +1032,6 @@ int inventory_merge(Inventory *inv, const struct vw_observation *obs, uint64_t n
         return 0;
 }
 
-/* Two passes over the batch, so that its loads overlap: the first asks for
- * the memo entries and MAC slots, the second, once those are in, for the
- * devices, observations and links they point at. */
-/* The memo entry a reference names, unchecked (NULL when out of range). */
-static Memo *memo_of_ref(const Inventory *inv, uint64_t ref) {
-        size_t i = (uint32_t) ref;
-        return i > 0 && i <= inv->memo_size ? &inv->memo[i - 1] : NULL;
-}
-
 void inventory_batch_end(Inventory *inv) {
         inv->n_batch = inv->batch_next = 0;
 }
@@ -1025,7 +1050,7 @@ void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n) {
                 /* a sighting with a reference needs no hash, unless it fails */
                 const Memo *e = s[i].ref ? memo_of_ref(inv, s[i].ref) : NULL;
                 uint64_t hash = e ? 0 : memo_hash(inv, o);
-                inv->batch[i] = (struct batch_entry) { .obs = o, .hash = hash, .mac0 = mac0 };
+                inv->batch[i] = (struct batch_entry) { .obs = o, .hash = hash, .mac0 = mac0, .ref = s[i].ref };
                 if (e)
                         __builtin_prefetch(e);
                 else if (hash && inv->memo_size > 0)
@@ -1033,23 +1058,8 @@ void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n) {
         }
         inv->n_batch = n;
         inv->batch_next = 0;
-        for (size_t i = 0; i < n; i++) {
-                uint64_t hash = inv->batch[i].hash;
-                const Memo *e = s[i].ref ? memo_of_ref(inv, s[i].ref) : hash ? memo_slot(inv, hash) : NULL;
-                if (!e || e->hash == 0 || (hash && e->hash != hash))
-                        continue;
-                /* the device, the observation's head, the link: the loads
-                 * the merge waits for first; and where a new port MAC's
-                 * key would go */
-                for (size_t k = 0; k < DEVICE_HOT_LINES; k++)
-                        __builtin_prefetch((const char *) e->device_hint + 64 * k);
-                __builtin_prefetch(e->obs_hint);
-                __builtin_prefetch(e->keys_hint);
-                __builtin_prefetch(e->keys_next_hint);
-                __builtin_prefetch(e->keys_end_hint);
-                if (e->link > 0 && e->link <= inv->n_links)
-                        __builtin_prefetch(&inv->links[e->link - 1]);
-        }
+        for (size_t i = 0; i < n && i < BATCH_AHEAD; i++)
+                batch_prefetch_state(inv, i);
 }
 
 int inventory_observe(Inventory *inv, const struct vw_observation *obs, uint64_t now, Device **ret, bool *ret_conflict) {

@@ -26,17 +26,16 @@ typedef struct RoleVerdict {
 typedef struct PolicyState {
         bool violation;                 /* the device currently violates policy */
         bool waived;
-        char *rule;                     /* the policy entry that matched */
         int severity;                   /* syslog level */
+        char *rule;                     /* the policy entry that matched */
 } PolicyState;
 
 typedef struct Device {
         /* what a refresh reads and writes (inventory.c, audit.c) comes
-         * first: the first three cache lines, which inventory_prefetch()
-         * asks for */
+         * first: the first two cache lines, which inventory_prefetch()
+         * asks for (checked below) */
         const char *id;                 /* stable key: "mac:00e0fc123456", "chassis:local:xyz", …;
                                            the first of keys[] */
-        char **keys;                    /* identifiers indexing this device; one block with their text */
         DeviceKind kind;
         uint32_t index;                 /* its place in the inventory (insertion order) */
         uint64_t last_seen;             /* usec, CLOCK_REALTIME */
@@ -51,6 +50,7 @@ typedef struct Device {
         /* the latest observation from each source, newest attributes win */
         PackedObs *obs[DEVICE_SOURCES_MAX];
 
+        char **keys;                    /* identifiers indexing this device; one block with their text */
         uint64_t first_seen;
         VendorVerdict vendor;
         RoleVerdict role;

@@ -39,8 +39,11 @@ void *table_calloc(size_t n, size_t size) {
         if (size != 0 && n > SIZE_MAX / size)
                 return NULL;
         size_t bytes = n * size;
-        if (bytes < 2 * HUGE_PAGE)
-                return calloc(n, size);
+        if (bytes < 2 * HUGE_PAGE) {
+                /* on cache lines: an entry of a line's size takes one */
+                void *p = aligned_alloc(64, (bytes + 63) & ~(size_t) 63);
+                return p ? memset(p, 0, bytes) : NULL;
+        }
         size_t rounded = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
         void *p = aligned_alloc(HUGE_PAGE, rounded);
         if (!p)
