@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <time.h>
@@ -512,15 +513,15 @@ static int link_set_remote_port(Link *l, const char *port) {
         }
         size_t len = strlen(port) + 1;
         if (len > l->remote_port_size) {
-                size_t size = len < 32 ? 32 : len;      /* room for the next port's name */
-                if (size > UINT32_MAX)
+                if (len > UINT32_MAX)
                         return -E2BIG;
-                char *p = malloc(size);
+                char *p = malloc(len);
                 if (!p)
                         return -ENOMEM;
                 free(l->remote_port);
                 l->remote_port = p;
-                l->remote_port_size = (uint32_t) size;
+                size_t room = malloc_usable_size(p);    /* the block's slack is room too */
+                l->remote_port_size = (uint32_t) (room < UINT32_MAX ? room : UINT32_MAX);
         }
         memcpy(l->remote_port, port, len);
         return 0;
@@ -877,8 +878,10 @@ static void batch_prefetch_state(const Inventory *inv, size_t i) {
                 return;
         for (size_t k = 0; k < DEVICE_HOT_LINES; k++)
                 __builtin_prefetch((const char *) e->device_hint + 64 * k);
-        /* the observation's header (its stamp) and the tail a patch rewrites */
+        /* the observation's header (its stamp; before it, the allocator's
+         * word that tells the block's size) and the tail a patch rewrites */
         const char *tail = (const char *) e->obs_hint + offsetof(PackedObs, data) + e->tail;
+        __builtin_prefetch((const char *) e->obs_hint - sizeof(size_t));
         __builtin_prefetch(e->obs_hint);
         __builtin_prefetch(tail);
         __builtin_prefetch(tail + 64);

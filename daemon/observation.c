@@ -594,12 +594,6 @@ static void set_scalars(PackedObs *p, const struct vw_observation *src) {
 
 #define PIECES_MAX 64
 
-/* What a packed observation's block holds past its header. */
-static uint32_t obs_room(const PackedObs *p) {
-        size_t room = malloc_usable_size((void *) p) - sizeof(PackedObs);
-        return room < UINT32_MAX ? (uint32_t) room : UINT32_MAX;
-}
-
 int packed_obs_new(const struct vw_observation *src, PackedObs **ret) {
         _Static_assert(N_STRING_FIELDS <= 32, "one bit per string field");
         _Static_assert(ELEMENTSOF(obs_arrays) == OBS_ARRAYS_MAX, "the arrays");
@@ -613,12 +607,10 @@ int packed_obs_new(const struct vw_observation *src, PackedObs **ret) {
                 n_head = add_items(src, a, head, n_head, PIECES_MAX, &size, &items[a]);
         n_tail = tail_pieces(src, tail, PIECES_MAX, &size, &present, &items[OBS_MACS]);
 
-        if (size > UINT32_MAX - sizeof(PackedObs))
-                return -E2BIG;
         PackedObs *p = malloc(sizeof(PackedObs) + size);
         if (!p)
                 return -ENOMEM;
-        *p = (PackedObs) { .present = present, .room = obs_room(p) };
+        *p = (PackedObs) { .present = present };
         set_scalars(p, src);
         memcpy(p->n_items, items, sizeof items);
         char *at = p->data;
@@ -683,14 +675,11 @@ int packed_obs_patch(PackedObs **p, size_t tail_offset, const struct vw_observat
                         n_macs++;
                 }
         PackedObs *q = *p;
-        size_t need = tail_offset + size;
-        if (need > q->room) {
-                if (need > UINT32_MAX - sizeof(PackedObs))
-                        return -E2BIG;
-                q = realloc(q, sizeof(PackedObs) + need);
+        size_t need = sizeof(PackedObs) + tail_offset + size;
+        if (malloc_usable_size(q) < need) {
+                q = realloc(q, need);
                 if (!q)
                         return -ENOMEM;         /* *p is as it was */
-                q->room = obs_room(q);
                 *p = q;
         }
         set_scalars(q, src);
