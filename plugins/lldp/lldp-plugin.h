@@ -195,7 +195,7 @@ struct lldp_plugin {
         struct hosts_sighting hs;
 };
 
-#define LLDP_BATCH 16
+#define LLDP_BATCH 64
 #define FRAME_COPY_INITIAL 1536
 
 struct lldp_pending {

@@ -19,6 +19,9 @@
 
 #include "vendorwatch/plugin.h"
 #include "vw-config.h"
+#include "lldp-plugin.h"        /* LLDP_BATCH */
+
+#define MAX_OBS (2 * LLDP_BATCH + 8)    /* sightings a test records */
 
 /* ---- a minimal host ---- */
 
@@ -35,11 +38,11 @@ struct vw_plugin_ctx {
         bool oneshot;
         sd_event *event;
         bool done;
-        char seen[128][64];     /* chassis IDs observed, in order */
-        int32_t ttl[128], vlan[128];
-        char source[128][8];
-        char sys_name[128][16], port[128][16];
-        uint64_t ref_in[128];           /* with observe_batch: the plugin's reference */
+        char seen[MAX_OBS][64];     /* chassis IDs observed, in order */
+        int32_t ttl[MAX_OBS], vlan[MAX_OBS];
+        char source[MAX_OBS][8];
+        char sys_name[MAX_OBS][16], port[MAX_OBS][16];
+        uint64_t ref_in[MAX_OBS];           /* with observe_batch: the plugin's reference */
         bool batch;
         size_t n_obs;
         char last_warning[512];
@@ -47,7 +50,7 @@ struct vw_plugin_ctx {
 };
 
 static void h_observe(struct vw_plugin_ctx *c, const struct vw_observation *o) {
-        assert_true(c->n_obs < 128);
+        assert_true(c->n_obs < MAX_OBS);
         snprintf(c->seen[c->n_obs], sizeof c->seen[0], "%s", o->chassis_id ? o->chassis_id : "");
         snprintf(c->source[c->n_obs], sizeof c->source[0], "%s", o->source);
         snprintf(c->sys_name[c->n_obs], sizeof c->sys_name[0], "%s", o->sys_name ? o->sys_name : "");
@@ -318,42 +321,45 @@ static void test_stable_reuse(void **state) {
         };
         char path[256];
         snprintf(path, sizeof path, "%s/reuse.pcap", tmpdir);
-        /* the plugin hands the host 16 frames at a time: references come
-         * back at the end of each batch, so the sightings to check are in
-         * later ones; another neighbour fills the batches */
-        struct frame frames[34];
-        for (size_t i = 0; i < 34; i++)
+        /* the plugin hands the host LLDP_BATCH frames at a time: references
+         * come back at the end of each batch, so the sightings to check are
+         * in later ones; another neighbour fills the batches */
+        enum { B = LLDP_BATCH, N = 2 * B + 2 };
+        struct frame frames[N];
+        for (size_t i = 0; i < N; i++)
                 frames[i] = (struct frame) F(lldp_c);
         frames[0] = (struct frame) F(one);
         frames[1] = (struct frame) F(one);              /* heard again: now it has a record */
-        frames[17] = (struct frame) F(one_p2);          /* batch 2: as frame 1 but its port and TTL */
-        frames[18] = (struct frame) F(two);             /* another system name */
-        frames[32] = (struct frame) F(two_tagged);      /* batch 3: as frame 18 in VLAN 100 */
-        frames[33] = (struct frame) F(one_p2);
-        write_pcap(path, DLT_EN10MB, frames, 34);
+        frames[B + 1] = (struct frame) F(one_p2);       /* batch 2: as frame 1 but its port and TTL */
+        frames[B + 2] = (struct frame) F(two);          /* another system name */
+        frames[2 * B] = (struct frame) F(two_tagged);   /* batch 3: as frame B + 2 in VLAN 100 */
+        frames[2 * B + 1] = (struct frame) F(one_p2);
+        write_pcap(path, DLT_EN10MB, frames, N);
 
         const struct kv cfg[] = { { "pcap_file", path } };
         struct vw_plugin_ctx c = { .cfg = cfg, .n_cfg = 1, .oneshot = true, .batch = true };
         char *status = NULL;
         assert_int_equal(run(&c, &status), 0);
-        assert_int_equal(c.n_obs, 34);
+        assert_int_equal(c.n_obs, N);
         assert_string_equal(c.sys_name[0], "ne1");
-        assert_string_equal(c.sys_name[17], "ne1");     /* kept from frame 1 */
-        assert_string_equal(c.port[17], "p0/2");        /* decoded afresh */
-        assert_int_equal(c.ttl[17], 90);
-        assert_int_equal(c.ref_in[17], 1001);           /* frame 1's reference */
-        assert_string_equal(c.sys_name[18], "ne2");
-        assert_int_equal(c.ref_in[18], 0);
-        assert_string_equal(c.sys_name[32], "ne2");
-        assert_int_equal(c.vlan[32], 100);
-        assert_int_equal(c.ref_in[32], 0);
-        assert_string_equal(c.sys_name[33], "ne1");
-        assert_int_equal(c.vlan[33], -1);
-        assert_int_equal(c.ref_in[33], 0);
+        assert_string_equal(c.sys_name[B + 1], "ne1");  /* kept from frame 1 */
+        assert_string_equal(c.port[B + 1], "p0/2");     /* decoded afresh */
+        assert_int_equal(c.ttl[B + 1], 90);
+        assert_int_equal(c.ref_in[B + 1], 1001);        /* frame 1's reference */
+        assert_string_equal(c.sys_name[B + 2], "ne2");
+        assert_int_equal(c.ref_in[B + 2], 0);
+        assert_string_equal(c.sys_name[2 * B], "ne2");
+        assert_int_equal(c.vlan[2 * B], 100);
+        assert_int_equal(c.ref_in[2 * B], 0);
+        assert_string_equal(c.sys_name[2 * B + 1], "ne1");
+        assert_int_equal(c.vlan[2 * B + 1], -1);
+        assert_int_equal(c.ref_in[2 * B + 1], 0);
         fprintf(stderr, "status: %s\n", status);
         /* decoded in full: the first two of each neighbour (a record is
-         * kept from the second sighting on), 18, 32 and 33 */
-        assert_non_null(strstr(status, "\"stable_reused\":27"));
+         * kept from the second sighting on), B + 2, 2B and 2B + 1 */
+        char want[64];
+        snprintf(want, sizeof want, "\"stable_reused\":%d", N - 7);
+        assert_non_null(strstr(status, want));
         assert_non_null(strstr(status, "\"stable_decoded\":7"));
         free(status);
 }
