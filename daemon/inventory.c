@@ -165,16 +165,19 @@ static bool key_is_mac(const char *key, uint64_t *ret) {
 
 /* The MAC index's key for a MAC, as key_is_mac() reads "mac:…". */
 static uint64_t mac_value(const uint8_t mac[6]) {
-        uint64_t v = 0;
-        for (size_t j = 0; j < 6; j++)
-                v = v << 8 | mac[j];
-        return v + 1;
+        uint32_t hi;            /* two loads, in network order */
+        uint16_t lo;
+        memcpy(&hi, mac, 4);
+        memcpy(&lo, mac + 4, 2);
+        return ((uint64_t) ntohl(hi) << 16 | ntohs(lo)) + 1;
 }
 
 static void mac_from_value(uint64_t v, uint8_t mac[6]) {
         v--;
-        for (size_t j = 0; j < 6; j++)
-                mac[j] = (uint8_t) (v >> (40 - 8 * j));
+        uint32_t hi = htonl((uint32_t) (v >> 16));
+        uint16_t lo = htons((uint16_t) v);
+        memcpy(mac, &hi, 4);
+        memcpy(mac + 4, &lo, 2);
 }
 
 static uint32_t key_get(const Inventory *inv, const char *key) {

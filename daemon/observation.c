@@ -140,6 +140,7 @@ static int hexval(int c) {
  * the first byte that does not fit, so never reads past a short string's NUL. */
 static bool mac_parse_canonical(const char *s, uint8_t ret[6]) {
         uint8_t mac[6];
+#pragma GCC unroll 6
         for (size_t i = 0; i < 6; i++, s += 3) {
                 int hi = hex_digit[(unsigned char) s[0]], lo;
                 if (hi == 0 || (lo = hex_digit[(unsigned char) s[1]]) == 0 || s[2] != (i < 5 ? ':' : '\0'))
