@@ -659,20 +659,27 @@ size_t packed_obs_tail_offset(const PackedObs *p) {
         return (size_t) (tail_start(p) - p->data);
 }
 
+/* A string's length with its NUL, 0 for none. */
+static inline size_t str_size(const char *s) {
+        return s ? strlen(s) + 1 : 0;
+}
+
+#define PATCH_MACS_FAST 4       /* MACs whose lengths a patch keeps */
+
 /* Every refresh passes here, so the tail is measured and written straight
  * from its fields (the layout tail_pieces() gives packed_obs_new()). */
 int packed_obs_patch(PackedObs **p, size_t tail_offset, const struct vw_observation *src, uint64_t time_usec) {
-        const char *const v[3] = { src->port_id, src->port_subtype, src->port_descr };
-        size_t len[3], size = 0;
-        uint32_t present = 0, n_macs = 0;
-        for (size_t i = 0; i < 3; i++) {
-                len[i] = v[i] ? strlen(v[i]) + 1 : 0;
-                size += len[i];
-                present |= v[i] ? UINT32_C(1) << (4 + i) : 0;
-        }
+        const char *const v0 = src->port_id, *const v1 = src->port_subtype, *const v2 = src->port_descr;
+        size_t len0 = str_size(v0), len1 = str_size(v1), len2 = str_size(v2);
+        size_t size = len0 + len1 + len2, mac_len[PATCH_MACS_FAST];
+        uint32_t present = (v0 ? UINT32_C(1) << 4 : 0) | (v1 ? UINT32_C(1) << 5 : 0) | (v2 ? UINT32_C(1) << 6 : 0);
+        uint32_t n_macs = 0;
         for (size_t k = 0; k < src->n_macs && n_macs < UINT32_MAX; k++)
                 if (src->macs[k]) {             /* a hole holds nothing */
-                        size += strlen(src->macs[k]) + 1;
+                        size_t len = strlen(src->macs[k]) + 1;
+                        if (n_macs < PATCH_MACS_FAST)
+                                mac_len[n_macs] = len;
+                        size += len;
                         n_macs++;
                 }
         PackedObs *q = *p;
@@ -688,12 +695,18 @@ int packed_obs_patch(PackedObs **p, size_t tail_offset, const struct vw_observat
         q->present = (q->present & ~VOLATILE_BITS) | present;
         q->n_items[OBS_MACS] = n_macs;
         char *at = q->data + tail_offset;
-        for (size_t i = 0; i < 3; i++)
-                if (v[i])
-                        at = mempcpy(at, v[i], len[i]);
+        if (v0)
+                at = mempcpy(at, v0, len0);
+        if (v1)
+                at = mempcpy(at, v1, len1);
+        if (v2)
+                at = mempcpy(at, v2, len2);
         for (size_t k = 0, written = 0; k < src->n_macs && written < n_macs; k++)
                 if (src->macs[k]) {
-                        at = stpcpy(at, src->macs[k]) + 1;
+                        if (written < PATCH_MACS_FAST)
+                                at = mempcpy(at, src->macs[k], mac_len[written]);
+                        else
+                                at = stpcpy(at, src->macs[k]) + 1;
                         written++;
                 }
         return 0;
