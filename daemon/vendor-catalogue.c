@@ -307,12 +307,6 @@ static void matcher_done(Matcher *m) {
                 regfree(&m->re);
 }
 
-static void index_add(LiteralIndex *ix, Matcher *m, uint32_t item) {
-        unsigned b = bigram((uint8_t) m->literal[0], (uint8_t) m->literal[1]);
-        m->next = ix->head[b];
-        ix->head[b] = item + 1;
-}
-
 static int parse_weights(Ctx *c, const config_setting_t *g) {
         static const char *const keys[] = {
                 "enterprise", "enterprise_org", "enterprise_fallback", "entity_mfg", "oui_chassis",
@@ -369,8 +363,13 @@ static int add_org(Ctx *c, const config_setting_t *at, const char *pattern, int1
         db->n_orgs++;           /* counted even on failure: freed by _done */
         if (r < 0)
                 return r;
-        index_add(&db->org_index, &o->m, (uint32_t) db->n_orgs - 1);
-        return 0;
+        if (!db->org_set && (r = litset_new(ORG_MAX_STATES, ORG_MAX_CELLS, true, &db->org_set)) < 0)
+                return r;
+        r = litset_add(db->org_set, o->m.literal, o->m.literal_len, (uint32_t) db->n_orgs - 1);
+        if (r == -E2BIG)
+                return fail(c, at, "organisation pattern \"%.60s\": the org patterns' literals need more than "
+                            "%u automaton states or %u table cells", pattern, ORG_MAX_STATES, ORG_MAX_CELLS);
+        return r;
 }
 
 static int parse_slug_list(Ctx *c, const config_setting_t *v, const char *key, int16_t **ret) {
@@ -648,7 +647,7 @@ static int parse_root(Ctx *c, config_t *cfg) {
                 return r;
         if (db->n_overrides)
                 qsort(db->overrides, db->n_overrides, sizeof *db->overrides, override_cmp);
-        return 0;
+        return db->org_set ? litset_build(db->org_set) : 0;
 }
 
 static int parse_config(VendorDb *db, const char *name, config_t *cfg, bool ok, char **ret_error) {
@@ -712,6 +711,7 @@ void vendor_catalogue_done(VendorDb *db) {
         for (size_t i = 0; i < db->n_orgs; i++)
                 matcher_done(&db->orgs[i].m);
         free(db->orgs);
+        litset_free(db->org_set);
         for (size_t i = 0; i < db->n_overrides; i++)
                 free(db->overrides[i].note);
         free(db->overrides);
