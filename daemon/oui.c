@@ -37,6 +37,7 @@ struct OuiDb {
         char *names;
         size_t names_len, names_cap;
         uint32_t *org_off;
+        uint32_t *org_hash;
         size_t n_orgs, orgs_cap;
         uint32_t *intern;       /* org id + 1, 0 = empty */
         size_t intern_cap;
@@ -91,6 +92,7 @@ OuiDb *oui_db_free(OuiDb *db) {
                 return NULL;
         free(db->names);
         free(db->org_off);
+        free(db->org_hash);
         free(db->intern);
         for (size_t i = 0; i < 3; i++)
                 free(db->raw[i].v);
@@ -116,7 +118,8 @@ static uint32_t hash_str(const char *s, size_t n) {
                 h ^= h >> 29;
         }
         w = 0;
-        memcpy(&w, s, n);
+        for (size_t i = 0; i < n; i++)
+                w |= (uint64_t) (uint8_t) s[i] << (i * 8);
         h = (h ^ w) * UINT64_C(0xC4CEB9FE1A85EC53);
         return (uint32_t) (h ^ h >> 32);
 }
@@ -127,8 +130,7 @@ static int intern_rehash(OuiDb *db) {
         if (!t)
                 return -ENOMEM;
         for (size_t id = 0; id < db->n_orgs; id++) {
-                const char *s = db->names + db->org_off[id];
-                size_t h = hash_str(s, strlen(s)) & (cap - 1);
+                size_t h = db->org_hash[id] & (cap - 1);
                 while (t[h])
                         h = (h + 1) & (cap - 1);
                 t[h] = (uint32_t) id + 1;
@@ -143,10 +145,11 @@ static int intern_n(OuiDb *db, const char *s, size_t n, uint32_t *ret) {
         if ((db->n_orgs + 1) * 2 > db->intern_cap && intern_rehash(db) < 0)
                 return -ENOMEM;
         size_t mask = db->intern_cap - 1;
-        size_t h = hash_str(s, n) & mask;
+        uint32_t hash = hash_str(s, n);
+        size_t h = hash & mask;
         for (; db->intern[h]; h = (h + 1) & mask) {
                 const char *c = db->names + db->org_off[db->intern[h] - 1];
-                if (strncmp(c, s, n) == 0 && c[n] == '\0') {
+                if (db->org_hash[db->intern[h] - 1] == hash && strncmp(c, s, n) == 0 && c[n] == '\0') {
                         *ret = db->intern[h] - 1;
                         return 0;
                 }
@@ -155,13 +158,21 @@ static int intern_n(OuiDb *db, const char *s, size_t n, uint32_t *ret) {
         if (!names)
                 return -ENOMEM;
         db->names = names;
-        uint32_t *off = grow(db->org_off, &db->orgs_cap, db->n_orgs + 1, sizeof(uint32_t));
+        size_t cap = db->orgs_cap;
+        uint32_t *off = grow(db->org_off, &cap, db->n_orgs + 1, sizeof(uint32_t));
         if (!off)
                 return -ENOMEM;
         db->org_off = off;
+        cap = db->orgs_cap;
+        uint32_t *hashes = grow(db->org_hash, &cap, db->n_orgs + 1, sizeof(uint32_t));
+        if (!hashes)
+                return -ENOMEM;
+        db->org_hash = hashes;
+        db->orgs_cap = cap;
         memcpy(db->names + db->names_len, s, n);
         db->names[db->names_len + n] = '\0';
         off[db->n_orgs] = (uint32_t) db->names_len;
+        hashes[db->n_orgs] = hash;
         db->names_len += n + 1;
         db->intern[h] = (uint32_t) ++db->n_orgs;
         *ret = (uint32_t) db->n_orgs - 1;
@@ -182,29 +193,27 @@ const char *oui_org_name(const OuiDb *db, uint32_t org) {
         return db->names + db->org_off[org];
 }
 
-static int hexval(int c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        c |= 0x20;
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        return -1;
-}
+/* hex digit value + 1; 0: not a hex digit */
+static const uint8_t hex_digit[256] = {
+        ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9,
+        ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11,
+        ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 /* Parse 6, 7 or 9 hex digits (separators ':' '-' '.' allowed between). */
 static int parse_prefix(const char *s, size_t n, uint64_t *ret_key, unsigned *ret_bits) {
         uint64_t v = 0;
         unsigned digits = 0;
         for (size_t i = 0; i < n; i++) {
-                int x = hexval((unsigned char) s[i]);
-                if (x < 0) {
+                unsigned x = hex_digit[(uint8_t) s[i]];
+                if (x == 0) {
                         if ((s[i] == ':' || s[i] == '-' || s[i] == '.') && i > 0 && i + 1 < n)
                                 continue;
                         return -EINVAL;
                 }
                 if (++digits > 9)
                         return -EINVAL;
-                v = v << 4 | (uint64_t) x;
+                v = v << 4 | (x - 1);
         }
         if (digits != 6 && digits != 7 && digits != 9)
                 return -EINVAL;

@@ -124,11 +124,30 @@ static int get_strings(Ctx *c, const config_setting_t *g, const char *key, const
         return 0;
 }
 
+static size_t slug_hash(const char *s) {
+        uint32_t h = 2166136261u;       /* FNV-1a */
+        for (; *s; s++)
+                h = (h ^ (uint8_t) *s) * 16777619u;
+        return h;
+}
+
+/* Every rule, relation and number names its vendor by slug: a hash table
+ * (vendor index, -1 = empty), sized once the vendor list's length is known. */
 int vendor_find(const VendorDb *db, const char *slug) {
-        for (size_t i = 0; i < db->n_vendors; i++)
-                if (streq(db->vendors[i].slug, slug))
-                        return (int) i;
-        return -1;
+        if (!db->slug_slots)
+                return -1;
+        for (size_t h = slug_hash(slug) & db->slug_mask;; h = (h + 1) & db->slug_mask) {
+                int v = db->slug_slots[h];
+                if (v < 0 || streq(db->vendors[v].slug, slug))
+                        return v;
+        }
+}
+
+static void slug_add(VendorDb *db, const char *slug, int16_t v) {
+        size_t h = slug_hash(slug) & db->slug_mask;
+        while (db->slug_slots[h] >= 0)
+                h = (h + 1) & db->slug_mask;
+        db->slug_slots[h] = v;
 }
 
 /* The literal every match of `pattern` contains: its leading run of plain
@@ -427,6 +446,14 @@ static int parse_vendors(Ctx *c, const config_setting_t *list) {
         db->vendors = calloc(n ? n : 1, sizeof *db->vendors);
         if (!db->vendors)
                 return -ENOMEM;
+        size_t cap = 16;
+        while (cap < 2 * n)
+                cap *= 2;
+        db->slug_slots = malloc(cap * sizeof *db->slug_slots);
+        if (!db->slug_slots)
+                return -ENOMEM;
+        memset(db->slug_slots, 0xff, cap * sizeof *db->slug_slots);  /* -1 */
+        db->slug_mask = cap - 1;
 
         /* pass 1: names, so relations may point forward */
         for (size_t i = 0; i < n; i++) {
@@ -449,6 +476,7 @@ static int parse_vendors(Ctx *c, const config_setting_t *list) {
                 db->n_vendors++;
                 if (!ve->slug || !ve->name)
                         return -ENOMEM;
+                slug_add(db, ve->slug, (int16_t) (db->n_vendors - 1));
                 r = get_bool(c, v, "restricted", &ve->restricted);
                 if (r < 0)
                         return r;
@@ -705,6 +733,7 @@ void vendor_catalogue_done(VendorDb *db) {
                 free(db->vendors[i].related);
         }
         free(db->vendors);
+        free(db->slug_slots);
         for (size_t i = 0; i < db->n_rules; i++)
                 matcher_done(&db->rules[i].m);
         free(db->rules);

@@ -119,6 +119,8 @@ struct VendorDb {
         char *catalogue_path;
         Vendor *vendors;
         size_t n_vendors;
+        int16_t *slug_slots;            /* vendor index by slug hash, -1 = empty */
+        size_t slug_mask;
         Rule *rules;
         size_t n_rules;
         OrgPattern *orgs;
