@@ -84,8 +84,8 @@ typedef struct OrgPattern {
 /* Pairs of lowercase bytes. */
 #define BIGRAM_BUCKETS 65536
 
-/* Bounds of the automaton over the org patterns' literals: the shipped
- * catalogue needs a tenth of them. */
+/* Bounds of the automaton over the org patterns' literals (the shipped
+ * catalogue needs 2,221 states of 34 byte classes). */
 #define ORG_MAX_STATES 32768
 #define ORG_MAX_CELLS (1u << 21)
 
@@ -144,7 +144,7 @@ struct VendorDb {
         EnterpriseDb *ent;
         int16_t *ent_vendor;            /* by enterprise number (IANA name mapping), mapped on first use */
         uint32_t n_ent_vendor;
-        uint64_t load_usec[3];          /* registries, enterprises, catalogue + mapping */
+        uint64_t load_usec[3];          /* registries, enterprises, catalogue */
 };
 
 /* Bucket of two lowercase bytes. */
