@@ -204,6 +204,21 @@ static const uint8_t hex_digit[256] = {
 static int parse_prefix(const char *s, size_t n, uint64_t *ret_key, unsigned *ret_bits) {
         uint64_t v = 0;
         unsigned digits = 0;
+        if (n == 6 || n == 7 || n == 9) {
+                /* the registries' form: digits only, no test per digit */
+                unsigned bad = 0;
+                for (size_t i = 0; i < n; i++) {
+                        unsigned x = hex_digit[(uint8_t) s[i]];
+                        bad |= x == 0;
+                        v = v << 4 | (uint64_t) (x - 1);
+                }
+                if (!bad) {
+                        *ret_key = v;
+                        *ret_bits = (unsigned) n * 4;
+                        return 0;
+                }
+                v = 0;
+        }
         for (size_t i = 0; i < n; i++) {
                 unsigned x = hex_digit[(uint8_t) s[i]];
                 if (x == 0) {

@@ -78,10 +78,17 @@ static void test_add(void **state) {
         assert_int_equal(oui_db_add(db, "00E0F", "x"), -EINVAL);
         assert_int_equal(oui_db_add(db, "00E0FC12", "x"), -EINVAL);
         assert_int_equal(oui_db_add(db, "zz:zz:zz", "x"), -EINVAL);
+        /* six, seven or nine characters that are not all digits */
+        assert_int_equal(oui_db_add(db, "00:E0F", "x"), -EINVAL);
+        assert_int_equal(oui_db_add(db, "00E0FC:", "x"), -EINVAL);
+        assert_int_equal(oui_db_add(db, "00E0FG", "x"), -EINVAL);
+        assert_int_equal(oui_db_add(db, "00E0FC12 ", "x"), -EINVAL);
+        assert_true(oui_db_add(db, "00-E0-FC6", "Dashed Block") >= 0);
         assert_int_equal(oui_db_index(db), 0);
         assert_string_equal(org_of(db, (uint8_t[6]) { 0x00, 0xe0, 0xfc, 0, 0, 0 }, NULL), "New Name");
         assert_string_equal(org_of(db, (uint8_t[6]) { 0x00, 0xe0, 0xfc, 0x5f, 0, 0 }, NULL), "Sub Block");
         assert_string_equal(org_of(db, (uint8_t[6]) { 0x00, 0xe0, 0xfc, 0x5a, 0x10, 0 }, NULL), "Tiny Block");
+        assert_string_equal(org_of(db, (uint8_t[6]) { 0x00, 0xe0, 0xfc, 0x6a, 0x10, 0 }, NULL), "Dashed Block");
         oui_db_free(db);
 }
 
