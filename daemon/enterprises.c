@@ -62,6 +62,15 @@ static int put(EnterpriseDb *db, uint32_t pen, const char *name, size_t n) {
         return 0;
 }
 
+/* isspace() and isdigit() of the C locale, without a table per call */
+static inline bool is_space(char c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static inline bool is_digit(char c) {
+        return (unsigned) (c - '0') < 10;
+}
+
 int enterprise_db_parse(const char *name, const char *text, size_t len, EnterpriseDb **ret, char **ret_error) {
         _cleanup_(enterprise_db_freep) EnterpriseDb *db = calloc(1, sizeof *db);
         if (!db)
@@ -69,17 +78,24 @@ int enterprise_db_parse(const char *name, const char *text, size_t len, Enterpri
         const char *p = text, *end = text + len;
         unsigned line = 0;
 
+        /* the names take less room than the file: one allocation */
+        if (len > 0) {
+                db->text = malloc(len + 1);
+                if (!db->text)
+                        return -ENOMEM;
+                db->text_cap = len + 1;
+        }
         while (p < end) {
                 const char *eol = memchr(p, '\n', (size_t) (end - p));
                 const char *next = eol ? eol + 1 : end;
                 if (!eol)
                         eol = end;
-                while (eol > p && isspace((unsigned char) eol[-1]))
+                while (eol > p && is_space(eol[-1]))
                         eol--;
                 line++;
                 const char *s = p;
                 p = next;
-                while (s < eol && isspace((unsigned char) *s))
+                while (s < eol && is_space(*s))
                         s++;
                 if (s == eol)
                         continue;
@@ -97,15 +113,15 @@ int enterprise_db_parse(const char *name, const char *text, size_t len, Enterpri
                 }
                 uint64_t pen = 0;
                 const char *d = s;
-                while (d < eol && isdigit((unsigned char) *d)) {
+                while (d < eol && is_digit(*d)) {
                         pen = pen * 10 + (uint64_t) (*d - '0');
                         if (pen >= ENTERPRISE_LIMIT)
                                 return errorf(ret_error, "%s:%u: enterprise number too large", name, line);
                         d++;
                 }
-                if (d == s || d == eol || !isspace((unsigned char) *d))
+                if (d == s || d == eol || !is_space(*d))
                         return errorf(ret_error, "%s:%u: expected \"NUMBER NAME\"", name, line);
-                while (d < eol && isspace((unsigned char) *d))
+                while (d < eol && is_space(*d))
                         d++;
                 size_t n = (size_t) (eol - d);
                 if (n > 255)

@@ -37,12 +37,14 @@ struct OuiDb {
         char *names;
         size_t names_len, names_cap;
         uint32_t *org_off;
+        uint32_t *org_hash;
         size_t n_orgs, orgs_cap;
         uint32_t *intern;       /* org id + 1, 0 = empty */
         size_t intern_cap;
 
         struct blocks raw[3];   /* 24, 28, 36 bits */
         uint32_t seq;
+        uint32_t indexed_seq;   /* seq when the index was built */
 
         /* index */
         struct slot *slots;
@@ -90,6 +92,7 @@ OuiDb *oui_db_free(OuiDb *db) {
                 return NULL;
         free(db->names);
         free(db->org_off);
+        free(db->org_hash);
         free(db->intern);
         for (size_t i = 0; i < 3; i++)
                 free(db->raw[i].v);
@@ -106,11 +109,19 @@ OuiDb *oui_db_free(OuiDb *db) {
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(OuiDb *, oui_db_free);
 
+/* Eight bytes a step: every registry row's organisation is hashed. */
 static uint32_t hash_str(const char *s, size_t n) {
-        uint32_t h = 2166136261u;
+        uint64_t h = (uint64_t) n * UINT64_C(0x9E3779B97F4A7C15), w;
+        for (; n >= 8; s += 8, n -= 8) {
+                memcpy(&w, s, 8);
+                h = (h ^ w) * UINT64_C(0xFF51AFD7ED558CCD);
+                h ^= h >> 29;
+        }
+        w = 0;
         for (size_t i = 0; i < n; i++)
-                h = (h ^ (uint8_t) s[i]) * 16777619u;
-        return h;
+                w |= (uint64_t) (uint8_t) s[i] << (i * 8);
+        h = (h ^ w) * UINT64_C(0xC4CEB9FE1A85EC53);
+        return (uint32_t) (h ^ h >> 32);
 }
 
 static int intern_rehash(OuiDb *db) {
@@ -119,8 +130,7 @@ static int intern_rehash(OuiDb *db) {
         if (!t)
                 return -ENOMEM;
         for (size_t id = 0; id < db->n_orgs; id++) {
-                const char *s = db->names + db->org_off[id];
-                size_t h = hash_str(s, strlen(s)) & (cap - 1);
+                size_t h = db->org_hash[id] & (cap - 1);
                 while (t[h])
                         h = (h + 1) & (cap - 1);
                 t[h] = (uint32_t) id + 1;
@@ -135,10 +145,11 @@ static int intern_n(OuiDb *db, const char *s, size_t n, uint32_t *ret) {
         if ((db->n_orgs + 1) * 2 > db->intern_cap && intern_rehash(db) < 0)
                 return -ENOMEM;
         size_t mask = db->intern_cap - 1;
-        size_t h = hash_str(s, n) & mask;
+        uint32_t hash = hash_str(s, n);
+        size_t h = hash & mask;
         for (; db->intern[h]; h = (h + 1) & mask) {
                 const char *c = db->names + db->org_off[db->intern[h] - 1];
-                if (strncmp(c, s, n) == 0 && c[n] == '\0') {
+                if (db->org_hash[db->intern[h] - 1] == hash && strncmp(c, s, n) == 0 && c[n] == '\0') {
                         *ret = db->intern[h] - 1;
                         return 0;
                 }
@@ -147,13 +158,21 @@ static int intern_n(OuiDb *db, const char *s, size_t n, uint32_t *ret) {
         if (!names)
                 return -ENOMEM;
         db->names = names;
-        uint32_t *off = grow(db->org_off, &db->orgs_cap, db->n_orgs + 1, sizeof(uint32_t));
+        size_t cap = db->orgs_cap;
+        uint32_t *off = grow(db->org_off, &cap, db->n_orgs + 1, sizeof(uint32_t));
         if (!off)
                 return -ENOMEM;
         db->org_off = off;
+        cap = db->orgs_cap;
+        uint32_t *hashes = grow(db->org_hash, &cap, db->n_orgs + 1, sizeof(uint32_t));
+        if (!hashes)
+                return -ENOMEM;
+        db->org_hash = hashes;
+        db->orgs_cap = cap;
         memcpy(db->names + db->names_len, s, n);
         db->names[db->names_len + n] = '\0';
         off[db->n_orgs] = (uint32_t) db->names_len;
+        hashes[db->n_orgs] = hash;
         db->names_len += n + 1;
         db->intern[h] = (uint32_t) ++db->n_orgs;
         *ret = (uint32_t) db->n_orgs - 1;
@@ -174,29 +193,42 @@ const char *oui_org_name(const OuiDb *db, uint32_t org) {
         return db->names + db->org_off[org];
 }
 
-static int hexval(int c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        c |= 0x20;
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        return -1;
-}
+/* hex digit value + 1; 0: not a hex digit */
+static const uint8_t hex_digit[256] = {
+        ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9,
+        ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11,
+        ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 /* Parse 6, 7 or 9 hex digits (separators ':' '-' '.' allowed between). */
 static int parse_prefix(const char *s, size_t n, uint64_t *ret_key, unsigned *ret_bits) {
         uint64_t v = 0;
         unsigned digits = 0;
+        if (n == 6 || n == 7 || n == 9) {
+                /* the registries' form: digits only, no test per digit */
+                unsigned bad = 0;
+                for (size_t i = 0; i < n; i++) {
+                        unsigned x = hex_digit[(uint8_t) s[i]];
+                        bad |= x == 0;
+                        v = v << 4 | (uint64_t) (x - 1);
+                }
+                if (!bad) {
+                        *ret_key = v;
+                        *ret_bits = (unsigned) n * 4;
+                        return 0;
+                }
+                v = 0;
+        }
         for (size_t i = 0; i < n; i++) {
-                int x = hexval((unsigned char) s[i]);
-                if (x < 0) {
+                unsigned x = hex_digit[(uint8_t) s[i]];
+                if (x == 0) {
                         if ((s[i] == ':' || s[i] == '-' || s[i] == '.') && i > 0 && i + 1 < n)
                                 continue;
                         return -EINVAL;
                 }
                 if (++digits > 9)
                         return -EINVAL;
-                v = v << 4 | (uint64_t) x;
+                v = v << 4 | (x - 1);
         }
         if (digits != 6 && digits != 7 && digits != 9)
                 return -EINVAL;
@@ -230,18 +262,43 @@ int oui_db_add(OuiDb *db, const char *hex, const char *org) {
         return r < 0 ? r : (int) id;
 }
 
-static int block_cmp(const void *a, const void *b) {
-        const struct block *x = a, *y = b;
-        if (x->key != y->key)
-                return x->key < y->key ? -1 : 1;
-        return x->seq < y->seq ? -1 : x->seq > y->seq;
+/* Stable LSD radix sort by key (`bits` wide), in two or three passes of at
+ * most 12 bits: blocks of one prefix keep their insertion order, so the one
+ * added last stays last. */
+static int radix_sort(struct blocks *b, unsigned bits) {
+        if (b->n < 2)
+                return 0;
+        unsigned passes = (bits + 11) / 12, width = (bits + passes - 1) / passes;
+        uint64_t digit_mask = (UINT64_C(1) << width) - 1;
+        struct block *tmp = malloc(b->n * sizeof *tmp), *v = b->v;
+        if (!tmp)
+                return -ENOMEM;
+        for (unsigned k = 0, shift = 0; k < passes; k++, shift += width) {
+                size_t count[(1u << 12) + 1] = {};
+                for (size_t i = 0; i < b->n; i++)
+                        count[((v[i].key >> shift) & digit_mask) + 1]++;
+                for (size_t d = 1; d <= digit_mask; d++)
+                        count[d] += count[d - 1];
+                for (size_t i = 0; i < b->n; i++)
+                        tmp[count[(v[i].key >> shift) & digit_mask]++] = v[i];
+                struct block *t = v;
+                v = tmp, tmp = t;
+        }
+        free(tmp);
+        b->v = v;
+        return 0;
 }
 
 /* Sort and keep the last-added block for each prefix; returns the count. */
-static size_t sort_unique(struct blocks *b) {
-        if (b->n == 0)
-                return 0;
-        qsort(b->v, b->n, sizeof *b->v, block_cmp);
+static int sort_unique(struct blocks *b, unsigned bits, size_t *ret_n) {
+        bool sorted = true;
+        for (size_t i = 1; i < b->n && sorted; i++)
+                sorted = b->v[i - 1].key < b->v[i].key;
+        if (!sorted) {
+                int r = radix_sort(b, bits);
+                if (r < 0)
+                        return r;
+        }
         size_t w = 0;
         for (size_t i = 0; i < b->n; i++) {
                 if (w > 0 && b->v[w - 1].key == b->v[i].key)
@@ -250,7 +307,8 @@ static size_t sort_unique(struct blocks *b) {
                         b->v[w++] = b->v[i];
         }
         b->n = w;
-        return w;
+        *ret_n = w;
+        return 0;
 }
 
 static inline size_t slot_hash(uint32_t p, size_t mask) {
@@ -268,9 +326,13 @@ static struct slot *slot_get(struct slot *slots, size_t mask, uint32_t p) {
 
 /* Build the lookup index from the blocks added so far. */
 int oui_db_index(OuiDb *db) {
-        size_t nl = sort_unique(&db->raw[0]);
-        size_t nm = sort_unique(&db->raw[1]);
-        size_t ns = sort_unique(&db->raw[2]);
+        size_t nl, nm, ns;
+        int r;
+        if (db->slots && db->seq == db->indexed_seq)
+                return 0;       /* nothing added since */
+        if ((r = sort_unique(&db->raw[0], 24, &nl)) < 0 || (r = sort_unique(&db->raw[1], 28, &nm)) < 0 ||
+            (r = sort_unique(&db->raw[2], 36, &ns)) < 0)
+                return r;
         size_t cap = 64;
         while (cap < (nl + nm + ns) * 2)
                 cap *= 2;
@@ -308,6 +370,7 @@ int oui_db_index(OuiDb *db) {
         db->m_key = m_key, db->m_org = m_org, db->m_n = nm;
         db->s_key = s_key, db->s_org = s_org, db->s_n = ns;
         db->n_blocks[0] = nl, db->n_blocks[1] = nm, db->n_blocks[2] = ns;
+        db->indexed_seq = db->seq;
         return 0;
 }
 
@@ -371,101 +434,150 @@ const char *oui_file_path(const OuiDb *db, OuiFile f) {
 
 /* ---- CSV ---- */
 
-/* One CSV field at *p (quoted or not; quoted fields may span lines),
- * copied unescaped and trimmed into buf (truncated to bufsize-1).  Leaves *p
- * on the ',' or end of record after it; counts newlines inside quotes in
- * *lines.  -EINVAL on a broken quote. */
-static int csv_field(const char **p, const char *end, char *buf, size_t bufsize, size_t *ret_len, unsigned *lines) {
-        const char *s = *p;
-        size_t n = 0;
-        if (s < end && *s == '"') {
-                s++;
-                for (;;) {
-                        if (s >= end)
-                                return -EINVAL;
-                        if (*s == '"') {
-                                if (s + 1 < end && s[1] == '"') {
-                                        if (n + 1 < bufsize)
-                                                buf[n++] = '"';
-                                        s += 2;
-                                        continue;
-                                }
-                                s++;
-                                break;
-                        }
-                        if (*s == '\n')
-                                (*lines)++;
-                        if (n + 1 < bufsize)
-                                buf[n++] = *s;
-                        s++;
-                }
-                while (s < end && (*s == ' ' || *s == '\r'))
-                        s++;
-                if (s < end && *s != ',' && *s != '\n')
+/* The registries are ~45k records of four fields, most without a quote: a
+ * record's newline and commas are found with memchr(), and only its first
+ * three fields are copied, each in one piece.  Quoted fields (commas in
+ * names, "" escapes, addresses over two lines) take a slower path. */
+
+#define CSV_FIELD_MAX 255       /* bytes of a field kept, the rest dropped */
+
+typedef struct CsvScan {
+        const char *p, *end;
+        const char *eol;        /* the first '\n' at or after p, or end */
+        const char *quote;      /* the first '"' in [p, eol), or NULL */
+        unsigned lines;         /* newlines passed inside quotes */
+} CsvScan;
+
+static void csv_scan_line(CsvScan *c) {
+        c->eol = memchr(c->p, '\n', (size_t) (c->end - c->p));
+        if (!c->eol)
+                c->eol = c->end;
+        c->quote = memchr(c->p, '"', (size_t) (c->eol - c->p));
+}
+
+/* isspace() of the C locale */
+static inline bool csv_space(char ch) {
+        return ch == ' ' || (ch >= '\t' && ch <= '\r');
+}
+
+/* A quoted field at c->p: unescaped into buf (NULL: only checked). */
+static int csv_quoted(CsvScan *c, char *buf, size_t *n) {
+        const char *s = c->p + 1, *end = c->end;
+        bool crossed = false;
+        for (;;) {
+                const char *q = memchr(s, '"', (size_t) (end - s));
+                if (!q)
                         return -EINVAL;
-        } else {
-                while (s < end && *s != ',' && *s != '\n') {
-                        if (*s == '"')
-                                return -EINVAL;
-                        if (n + 1 < bufsize)
-                                buf[n++] = *s;
-                        s++;
+                for (const char *nl = memchr(s, '\n', (size_t) (q - s)); nl;
+                     nl = memchr(nl + 1, '\n', (size_t) (q - nl - 1)))
+                        c->lines++, crossed = true;
+                if (buf && *n < CSV_FIELD_MAX) {
+                        size_t k = (size_t) (q - s) < CSV_FIELD_MAX - *n ? (size_t) (q - s) : CSV_FIELD_MAX - *n;
+                        memcpy(buf + *n, s, k);
+                        *n += k;
                 }
+                s = q + 1;
+                if (s < end && *s == '"') {     /* "" is one quote */
+                        if (buf && *n < CSV_FIELD_MAX)
+                                buf[(*n)++] = '"';
+                        s++;
+                        continue;
+                }
+                break;
         }
-        while (n > 0 && isspace((unsigned char) buf[n - 1]))
+        while (s < end && (*s == ' ' || *s == '\r'))
+                s++;
+        if (s < end && *s != ',' && *s != '\n')
+                return -EINVAL;
+        c->p = s;
+        if (crossed)
+                csv_scan_line(c);
+        else
+                c->quote = memchr(s, '"', (size_t) (c->eol - s));
+        return 0;
+}
+
+/* One field at c->p into buf (NULL: only checked), unescaped, cut to
+ * CSV_FIELD_MAX bytes, then trimmed and NUL-terminated.  Leaves c->p on the
+ * ',' or '\n' after it, or at the end.  -EINVAL on a broken quote. */
+static int csv_field(CsvScan *c, char *buf, size_t *ret_len) {
+        size_t n = 0;
+        if (c->p < c->end && *c->p == '"') {
+                int r = csv_quoted(c, buf, &n);
+                if (r < 0)
+                        return r;
+        } else {
+                const char *e = memchr(c->p, ',', (size_t) (c->eol - c->p));
+                if (!e)
+                        e = c->eol;
+                if (c->quote && c->quote < e)
+                        return -EINVAL;
+                if (buf) {
+                        n = (size_t) (e - c->p) < CSV_FIELD_MAX ? (size_t) (e - c->p) : CSV_FIELD_MAX;
+                        memcpy(buf, c->p, n);
+                }
+                c->p = e;
+        }
+        if (!buf)
+                return 0;
+        while (n > 0 && csv_space(buf[n - 1]))
                 n--;
         size_t lead = 0;
-        while (lead < n && isspace((unsigned char) buf[lead]))
+        while (lead < n && csv_space(buf[lead]))
                 lead++;
-        memmove(buf, buf + lead, n - lead);
+        if (lead > 0)
+                memmove(buf, buf + lead, n - lead);
         n -= lead;
         buf[n] = '\0';
-        *p = s;
         *ret_len = n;
         return 0;
 }
 
-/* Parse one record's first three fields; skip the rest up to and including
- * the record's newline. */
-static int csv_record(const char **p, const char *end, char fields[3][256], size_t lens[3], unsigned *ret_nfields,
-                      unsigned *lines) {
-        char junk[8];
-        size_t junk_len;
+/* One record: its first three fields into `fields` (*ret_nfields: how many
+ * of them it has), the rest checked and skipped, up to and including the
+ * record's newline. */
+static int csv_record(CsvScan *c, char fields[3][CSV_FIELD_MAX + 1], size_t lens[3], unsigned *ret_nfields) {
         unsigned nf = 0;
+        csv_scan_line(c);
         for (;;) {
-                int r = nf < 3 ? csv_field(p, end, fields[nf], 256, &lens[nf], lines)
-                               : csv_field(p, end, junk, sizeof junk, &junk_len, lines);
-                if (r < 0)
-                        return r;
-                nf++;
-                if (*p >= end)
+                if (nf == 3 && !c->quote)
+                        c->p = c->eol;  /* the rest: plain fields nobody reads */
+                else {
+                        int r = csv_field(c, nf < 3 ? fields[nf] : NULL, nf < 3 ? &lens[nf] : NULL);
+                        if (r < 0)
+                                return r;
+                        if (nf < 3)
+                                nf++;
+                }
+                if (c->p >= c->end)
                         break;
-                if (**p == '\n') {
-                        (*p)++;
+                if (*c->p == '\n') {
+                        c->p++;
                         break;
                 }
-                (*p)++;         /* the comma */
+                c->p++;         /* the comma */
         }
         *ret_nfields = nf;
         return 0;
 }
 
 int oui_db_parse(OuiDb *db, const char *name, const char *text, size_t len, char **ret_error) {
-        const char *p = text, *end = text + len;
+        CsvScan c = { .p = text, .end = text + len };
         unsigned line = 1;
 
-        while (p < end) {
+        while (c.p < c.end) {
                 unsigned start = line, nf;
-                char f[3][256];
+                char f[3][CSV_FIELD_MAX + 1];
                 size_t l[3] = {};
-                if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
-                        p += *p == '\r' ? 2 : 1;
+                if (*c.p == '\n' || (*c.p == '\r' && c.p + 1 < c.end && c.p[1] == '\n')) {
+                        c.p += *c.p == '\r' ? 2 : 1;
                         line++;
                         continue;
                 }
-                if (csv_record(&p, end, f, l, &nf, &line) < 0)
+                c.lines = 0;
+                if (csv_record(&c, f, l, &nf) < 0)
                         return errorf(ret_error, "%s:%u: malformed CSV quoting", name, start);
-                line++;
+                line += c.lines + 1;
                 if (start == 1 && streq(f[0], "Registry"))
                         continue;
                 if (nf < 3)

@@ -124,11 +124,30 @@ static int get_strings(Ctx *c, const config_setting_t *g, const char *key, const
         return 0;
 }
 
+static size_t slug_hash(const char *s) {
+        uint32_t h = 2166136261u;       /* FNV-1a */
+        for (; *s; s++)
+                h = (h ^ (uint8_t) *s) * 16777619u;
+        return h;
+}
+
+/* Every rule, relation and number names its vendor by slug: a hash table
+ * (vendor index, -1 = empty), sized once the vendor list's length is known. */
 int vendor_find(const VendorDb *db, const char *slug) {
-        for (size_t i = 0; i < db->n_vendors; i++)
-                if (streq(db->vendors[i].slug, slug))
-                        return (int) i;
-        return -1;
+        if (!db->slug_slots)
+                return -1;
+        for (size_t h = slug_hash(slug) & db->slug_mask;; h = (h + 1) & db->slug_mask) {
+                int v = db->slug_slots[h];
+                if (v < 0 || streq(db->vendors[v].slug, slug))
+                        return v;
+        }
+}
+
+static void slug_add(VendorDb *db, const char *slug, int16_t v) {
+        size_t h = slug_hash(slug) & db->slug_mask;
+        while (db->slug_slots[h] >= 0)
+                h = (h + 1) & db->slug_mask;
+        db->slug_slots[h] = v;
 }
 
 /* The literal every match of `pattern` contains: its leading run of plain
@@ -307,12 +326,6 @@ static void matcher_done(Matcher *m) {
                 regfree(&m->re);
 }
 
-static void index_add(LiteralIndex *ix, Matcher *m, uint32_t item) {
-        unsigned b = bigram((uint8_t) m->literal[0], (uint8_t) m->literal[1]);
-        m->next = ix->head[b];
-        ix->head[b] = item + 1;
-}
-
 static int parse_weights(Ctx *c, const config_setting_t *g) {
         static const char *const keys[] = {
                 "enterprise", "enterprise_org", "enterprise_fallback", "entity_mfg", "oui_chassis",
@@ -369,8 +382,13 @@ static int add_org(Ctx *c, const config_setting_t *at, const char *pattern, int1
         db->n_orgs++;           /* counted even on failure: freed by _done */
         if (r < 0)
                 return r;
-        index_add(&db->org_index, &o->m, (uint32_t) db->n_orgs - 1);
-        return 0;
+        if (!db->org_set && (r = litset_new(ORG_MAX_STATES, ORG_MAX_CELLS, true, &db->org_set)) < 0)
+                return r;
+        r = litset_add(db->org_set, o->m.literal, o->m.literal_len, (uint32_t) db->n_orgs - 1);
+        if (r == -E2BIG)
+                return fail(c, at, "organisation pattern \"%.60s\": the org patterns' literals need more than "
+                            "%u automaton states or %u table cells", pattern, ORG_MAX_STATES, ORG_MAX_CELLS);
+        return r;
 }
 
 static int parse_slug_list(Ctx *c, const config_setting_t *v, const char *key, int16_t **ret) {
@@ -428,6 +446,14 @@ static int parse_vendors(Ctx *c, const config_setting_t *list) {
         db->vendors = calloc(n ? n : 1, sizeof *db->vendors);
         if (!db->vendors)
                 return -ENOMEM;
+        size_t cap = 16;
+        while (cap < 2 * n)
+                cap *= 2;
+        db->slug_slots = malloc(cap * sizeof *db->slug_slots);
+        if (!db->slug_slots)
+                return -ENOMEM;
+        memset(db->slug_slots, 0xff, cap * sizeof *db->slug_slots);  /* -1 */
+        db->slug_mask = cap - 1;
 
         /* pass 1: names, so relations may point forward */
         for (size_t i = 0; i < n; i++) {
@@ -450,6 +476,7 @@ static int parse_vendors(Ctx *c, const config_setting_t *list) {
                 db->n_vendors++;
                 if (!ve->slug || !ve->name)
                         return -ENOMEM;
+                slug_add(db, ve->slug, (int16_t) (db->n_vendors - 1));
                 r = get_bool(c, v, "restricted", &ve->restricted);
                 if (r < 0)
                         return r;
@@ -648,7 +675,7 @@ static int parse_root(Ctx *c, config_t *cfg) {
                 return r;
         if (db->n_overrides)
                 qsort(db->overrides, db->n_overrides, sizeof *db->overrides, override_cmp);
-        return 0;
+        return db->org_set ? litset_build(db->org_set) : 0;
 }
 
 static int parse_config(VendorDb *db, const char *name, config_t *cfg, bool ok, char **ret_error) {
@@ -706,12 +733,14 @@ void vendor_catalogue_done(VendorDb *db) {
                 free(db->vendors[i].related);
         }
         free(db->vendors);
+        free(db->slug_slots);
         for (size_t i = 0; i < db->n_rules; i++)
                 matcher_done(&db->rules[i].m);
         free(db->rules);
         for (size_t i = 0; i < db->n_orgs; i++)
                 matcher_done(&db->orgs[i].m);
         free(db->orgs);
+        litset_free(db->org_set);
         for (size_t i = 0; i < db->n_overrides; i++)
                 free(db->overrides[i].note);
         free(db->overrides);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "enterprises.h"
+#include "litset.h"
 #include "oui.h"
 #include "vendor.h"
 
@@ -63,7 +64,7 @@ typedef struct Matcher {
          * checked without the regex engine */
         bool at_start, word_start, word_end, at_end;
         regex_t re;
-        uint32_t next;          /* chain in the bigram bucket, 0 = end */
+        uint32_t next;          /* chain in the rule bucket, 0 = end */
 } Matcher;
 
 typedef struct Rule {
@@ -80,11 +81,13 @@ typedef struct OrgPattern {
         int16_t vendor;         /* -2: an organisation that says nothing */
 } OrgPattern;
 
-/* A literal prefilter: one bucket per pair of first two lowercase bytes. */
+/* Pairs of lowercase bytes. */
 #define BIGRAM_BUCKETS 65536
-typedef struct LiteralIndex {
-        uint32_t head[BIGRAM_BUCKETS];  /* item index + 1 */
-} LiteralIndex;
+
+/* Bounds of the automaton over the org patterns' literals (the shipped
+ * catalogue needs 2,221 states of 34 byte classes). */
+#define ORG_MAX_STATES 32768
+#define ORG_MAX_CELLS (1u << 21)
 
 /* Rule chains: small enough to stay in the first-level cache while a
  * description is scanned; a few hundred rules leave most buckets empty. */
@@ -92,6 +95,7 @@ typedef struct LiteralIndex {
 
 #define VENDOR_IGNORED ((int16_t) -2)
 #define VENDOR_UNMAPPED ((int16_t) -1)
+#define VENDOR_NOT_MAPPED ((int16_t) -3)        /* a registry name not looked at yet */
 
 typedef struct EnterpriseOverride {
         uint32_t number;
@@ -115,6 +119,8 @@ struct VendorDb {
         char *catalogue_path;
         Vendor *vendors;
         size_t n_vendors;
+        int16_t *slug_slots;            /* vendor index by slug hash, -1 = empty */
+        size_t slug_mask;
         Rule *rules;
         size_t n_rules;
         OrgPattern *orgs;
@@ -124,7 +130,7 @@ struct VendorDb {
          * a description are passed over with one bit test */
         uint64_t rule_bigrams[_FIELD_MAX][BIGRAM_BUCKETS / 64];
         bool field_has_rules[_FIELD_MAX];
-        LiteralIndex org_index;         /* by bigram() */
+        LitSet *org_set;                /* the org patterns' literals, item = index in orgs */
 
         EnterpriseOverride *overrides;  /* sorted by number */
         size_t n_overrides;
@@ -134,11 +140,11 @@ struct VendorDb {
         double trust_default;
 
         OuiDb *oui;
-        int16_t *oui_vendor;            /* by OUI org id */
+        int16_t *oui_vendor;            /* by OUI org id, mapped on first use */
         EnterpriseDb *ent;
-        int16_t *ent_vendor;            /* by enterprise number (IANA name mapping) */
+        int16_t *ent_vendor;            /* by enterprise number (IANA name mapping), mapped on first use */
         uint32_t n_ent_vendor;
-        uint64_t load_usec[3];          /* registries, enterprises, catalogue + mapping */
+        uint64_t load_usec[3];          /* registries, enterprises, catalogue */
 };
 
 /* Bucket of two lowercase bytes. */
@@ -158,8 +164,8 @@ static inline uint8_t lower_ascii(uint8_t c) {
         return (c >= 'A' && c <= 'Z') ? (uint8_t) (c | 0x20) : c;
 }
 
-/* Does a literal found at text[i] (lowercase copy `low` of n bytes) match
- * the matcher's simple anchors? */
+/* Does a literal found at text[i] (`low`: the n bytes of text, or their
+ * lowercase copy) match the matcher's simple anchors? */
 static inline bool is_word_byte(uint8_t c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
 }
@@ -170,9 +176,9 @@ static inline bool matcher_anchors_ok(const Matcher *m, const uint8_t *low, size
                 return false;
         if (m->at_end && e != n)
                 return false;
-        if (m->word_start && i > 0 && is_word_byte(low[i - 1]))
+        if (m->word_start && i > 0 && is_word_byte(lower_ascii(low[i - 1])))
                 return false;
-        if (m->word_end && e < n && is_word_byte(low[e]))
+        if (m->word_end && e < n && is_word_byte(lower_ascii(low[e])))
                 return false;
         return true;
 }
@@ -180,6 +186,10 @@ static inline bool matcher_anchors_ok(const Matcher *m, const uint8_t *low, size
 /* Map an organisation name through the catalogue's org patterns:
  * vendor index, VENDOR_IGNORED or VENDOR_UNMAPPED. */
 int16_t vendor_map_org(const VendorDb *db, const char *name);
+/* The same for a registry organisation (OUI org id) or an IANA number,
+ * mapped when first asked for and remembered. */
+int16_t vendor_map_oui_org(const VendorDb *db, uint32_t org);
+int16_t vendor_map_enterprise(const VendorDb *db, uint32_t pen);
 
 int vendor_catalogue_load(VendorDb *db, const char *path, char **ret_error);
 /* Load the catalogue from memory (fuzzing, tests); `name` is used in errors. */

@@ -23,30 +23,37 @@ static uint64_t now_usec(void) {
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
+typedef struct OrgMatch {
+        const VendorDb *db;
+        const char *name;
+        size_t n;
+        bool found;
+        size_t len, start;
+        uint32_t item;
+} OrgMatch;
+
+static void org_match(uint32_t item, size_t start, void *userdata) {
+        OrgMatch *b = userdata;
+        const OrgPattern *o = &b->db->orgs[item];
+        size_t len = o->m.literal_len;
+        /* the longest literal wins, then the leftmost, then the pattern
+         * listed last; the regex only runs for a would-be winner */
+        if (b->found && (len < b->len || (len == b->len && (start > b->start || (start == b->start && item < b->item)))))
+                return;
+        if (!matcher_anchors_ok(&o->m, (const uint8_t *) b->name, b->n, start))
+                return;
+        if (o->m.has_regex && regexec(&o->m.re, b->name, 0, NULL, 0) != 0)
+                return;
+        b->found = true, b->len = len, b->start = start, b->item = item;
+}
+
 int16_t vendor_map_org(const VendorDb *db, const char *name) {
-        uint8_t buf[256];
-        size_t n = 0;
-        if (!name)
+        if (!name || !db->org_set)
                 return VENDOR_UNMAPPED;
-        for (; name[n] && n < sizeof buf; n++)
-                buf[n] = lower_ascii((uint8_t) name[n]);
-        int16_t best = VENDOR_UNMAPPED;
-        size_t best_len = 0;
-        for (size_t i = 0; i + 1 < n; i++) {
-                for (uint32_t it = db->org_index.head[bigram(buf[i], buf[i + 1])]; it; it = db->orgs[it - 1].m.next) {
-                        const OrgPattern *o = &db->orgs[it - 1];
-                        if (o->m.literal_len <= best_len || o->m.literal_len > n - i ||
-                            memcmp(buf + i, o->m.literal, o->m.literal_len) != 0)
-                                continue;
-                        if (!matcher_anchors_ok(&o->m, buf, n, i))
-                                continue;
-                        if (o->m.has_regex && regexec(&o->m.re, name, 0, NULL, 0) != 0)
-                                continue;
-                        best = o->vendor;
-                        best_len = o->m.literal_len;
-                }
-        }
-        return best;
+        /* the literals are looked for in the first 256 bytes */
+        OrgMatch b = { .db = db, .name = name, .n = strnlen(name, 256) };
+        litset_scan(db->org_set, name, b.n, org_match, &b);
+        return b.found ? db->orgs[b.item].vendor : VENDOR_UNMAPPED;
 }
 
 VendorDb *vendor_db_free(VendorDb *db) {
@@ -63,15 +70,17 @@ VendorDb *vendor_db_free(VendorDb *db) {
 }
 
 
-/* Map every registry organisation onto the catalogue once, so a lookup
- * during classification is an array read. */
+/* Registry organisations are mapped onto the catalogue when a verdict first
+ * needs them, then remembered: a capture or a poll meets a few hundred of
+ * the ~90k names, and start-up need not map them all.  (One thread: the
+ * memo is written through the const VendorDb the scorer holds.) */
 static int map_registries(VendorDb *db) {
         size_t n = oui_org_count(db->oui);
         db->oui_vendor = malloc((n ? n : 1) * sizeof *db->oui_vendor);
         if (!db->oui_vendor)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++)
-                db->oui_vendor[i] = vendor_map_org(db, oui_org_name(db->oui, (uint32_t) i));
+                db->oui_vendor[i] = VENDOR_NOT_MAPPED;
         /* blocks the catalogue lists carry the vendor's display name */
         for (size_t v = 0; v < db->n_vendors; v++)
                 if (db->vendors[v].has_oui && db->vendors[v].oui_org < n)
@@ -81,11 +90,27 @@ static int map_registries(VendorDb *db) {
         db->ent_vendor = malloc((db->n_ent_vendor ? db->n_ent_vendor : 1) * sizeof *db->ent_vendor);
         if (!db->ent_vendor)
                 return -ENOMEM;
-        for (uint32_t pen = 0; pen < db->n_ent_vendor; pen++) {
-                const char *name = enterprise_name(db->ent, pen);
-                db->ent_vendor[pen] = name ? vendor_map_org(db, name) : VENDOR_UNMAPPED;
-        }
+        for (uint32_t pen = 0; pen < db->n_ent_vendor; pen++)
+                db->ent_vendor[pen] = VENDOR_NOT_MAPPED;
         return 0;
+}
+
+int16_t vendor_map_oui_org(const VendorDb *db, uint32_t org) {
+        int16_t *v = &db->oui_vendor[org];
+        if (*v == VENDOR_NOT_MAPPED)
+                *v = vendor_map_org(db, oui_org_name(db->oui, org));
+        return *v;
+}
+
+int16_t vendor_map_enterprise(const VendorDb *db, uint32_t pen) {
+        if (pen >= db->n_ent_vendor)
+                return VENDOR_UNMAPPED;
+        int16_t *v = &db->ent_vendor[pen];
+        if (*v == VENDOR_NOT_MAPPED) {
+                const char *name = enterprise_name(db->ent, pen);
+                *v = name ? vendor_map_org(db, name) : VENDOR_UNMAPPED;
+        }
+        return *v;
 }
 
 static int set_error(char **ret_error, const char *msg) {
@@ -330,7 +355,7 @@ static void score_enterprise(Scorer *s, const char *oid) {
                 evidence(s, EV_ENTERPRISE, -1, NULL, "sysobjectid", oid, 0, "unregistered enterprise number");
                 return;
         }
-        int16_t v = pen < db->n_ent_vendor ? db->ent_vendor[pen] : VENDOR_UNMAPPED;
+        int16_t v = vendor_map_enterprise(db, pen);
         double w = v >= 0 ? db->w.enterprise_org : v == VENDOR_UNMAPPED ? db->w.enterprise_fallback : 0;
         evidence3(s, EV_ENTERPRISE, v >= 0 ? v : -1, v == VENDOR_UNMAPPED ? iana : NULL, "sysobjectid", oid,
                   w * s->trust, MAX_NOTE, "IANA: ", iana, NULL);
@@ -379,7 +404,7 @@ static void score_mac(Scorer *s, const char *text, bool chassis, MacSeen *seen, 
                 }
         if (*n_seen < 8)
                 seen[(*n_seen)++] = (MacSeen) { .org = org, .chassis = chassis, .count = 1 };
-        int16_t v = db->oui_vendor[org];
+        int16_t v = vendor_map_oui_org(db, org);
         const char *name = oui_org_name(db->oui, org);
         const char *kind = bits == 24 ? "MA-L " : bits == 28 ? "MA-M " : "MA-S ";
         EvClass cls = chassis ? EV_OUI_CHASSIS : EV_OUI_IFACE;

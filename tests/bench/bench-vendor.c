@@ -65,7 +65,7 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "%s\n", err);
                 return 1;
         }
-        printf("full load (registries + enterprises + catalogue + mapping): %.1f ms\n", (now() - t) * 1e3);
+        printf("full load (registries + enterprises + catalogue): %.1f ms\n", (now() - t) * 1e3);
         json_object *st = vendor_db_status(db);
         printf("status: %s\n", json_object_to_json_string_ext(st, JSON_C_TO_STRING_PLAIN));
         json_object_put(st);

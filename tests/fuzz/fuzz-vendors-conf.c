@@ -22,7 +22,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 struct vw_observation o = VW_OBSERVATION_INIT;
                 const struct vw_observation *list[1] = { &o };
                 const char *macs[] = { "00:e0:fc:00:00:01" };
+                const char *mfg[] = { text };
                 o.sys_descr = text;
+                o.entity_mfg = mfg;     /* the org patterns' automaton, on any text */
+                o.n_entity_mfg = 1;
                 o.sys_object_id = "1.3.6.1.4.1.2011.1";
                 o.macs = macs;
                 o.n_macs = 1;

@@ -78,10 +78,17 @@ static void test_add(void **state) {
         assert_int_equal(oui_db_add(db, "00E0F", "x"), -EINVAL);
         assert_int_equal(oui_db_add(db, "00E0FC12", "x"), -EINVAL);
         assert_int_equal(oui_db_add(db, "zz:zz:zz", "x"), -EINVAL);
+        /* six, seven or nine characters that are not all digits */
+        assert_int_equal(oui_db_add(db, "00:E0F", "x"), -EINVAL);
+        assert_int_equal(oui_db_add(db, "00E0FC:", "x"), -EINVAL);
+        assert_int_equal(oui_db_add(db, "00E0FG", "x"), -EINVAL);
+        assert_int_equal(oui_db_add(db, "00E0FC12 ", "x"), -EINVAL);
+        assert_true(oui_db_add(db, "00-E0-FC6", "Dashed Block") >= 0);
         assert_int_equal(oui_db_index(db), 0);
         assert_string_equal(org_of(db, (uint8_t[6]) { 0x00, 0xe0, 0xfc, 0, 0, 0 }, NULL), "New Name");
         assert_string_equal(org_of(db, (uint8_t[6]) { 0x00, 0xe0, 0xfc, 0x5f, 0, 0 }, NULL), "Sub Block");
         assert_string_equal(org_of(db, (uint8_t[6]) { 0x00, 0xe0, 0xfc, 0x5a, 0x10, 0 }, NULL), "Tiny Block");
+        assert_string_equal(org_of(db, (uint8_t[6]) { 0x00, 0xe0, 0xfc, 0x6a, 0x10, 0 }, NULL), "Dashed Block");
         oui_db_free(db);
 }
 
@@ -116,6 +123,96 @@ static void test_malformed(void **state) {
                 free(error);
                 db = oui_db_free(db);
         }
+}
+
+static const char *org_at(const OuiDb *db, uint32_t prefix24) {
+        uint8_t mac[6] = { prefix24 >> 16, prefix24 >> 8, prefix24, 0, 0, 0 };
+        return org_of(db, mac, NULL);
+}
+
+static void test_csv_quoting(void **state) {
+        static const char text[] =
+                "Registry,Assignment,Organization Name,Organization Address\n"
+                "MA-L,00E0FC,\"Name, with \"\"quotes\"\"\",\"an address\nover two lines\"\n"
+                "\n"
+                "MA-L,00E0FD,  Plain Name\t ,a,b,c,d\r\n"
+                "MA-L,\"00E0FE\" ,\"  Spaced  \",\"x\",y\n"
+                "MA-L,00E0FF,Last";
+        OuiDb *db = NULL;
+        char *error = NULL;
+        assert_int_equal(oui_db_new(&db), 0);
+        assert_int_equal(oui_db_parse(db, "t", text, strlen(text), &error), 0);
+        assert_int_equal(oui_db_index(db), 0);
+        assert_string_equal(org_at(db, 0x00e0fc), "Name, with \"quotes\"");
+        assert_string_equal(org_at(db, 0x00e0fd), "Plain Name");
+        assert_string_equal(org_at(db, 0x00e0fe), "Spaced");
+        assert_string_equal(org_at(db, 0x00e0ff), "Last");
+        oui_db_free(db);
+
+        /* a field is cut to 255 bytes before it is trimmed */
+        char long_name[400];
+        int n = snprintf(long_name, sizeof long_name, "MA-L,00E0FC,   %0300d\n", 7);
+        assert_int_equal(oui_db_new(&db), 0);
+        assert_int_equal(oui_db_parse(db, "t", long_name, (size_t) n, &error), 0);
+        assert_int_equal(oui_db_index(db), 0);
+        assert_int_equal(strlen(org_at(db, 0x00e0fc)), 252);
+        oui_db_free(db);
+
+        /* line numbers count the newlines inside quotes; quotes are checked
+         * in the fields nobody reads too */
+        static const struct {
+                const char *text, *want;
+        } bad[] = {
+                { "MA-L,00E0FC,A,\"1\n2\n3\"\nMA-L,00E0FD,B,x\"y\n", "t:4: malformed CSV quoting" },
+                { "MA-L,00E0FC,A,x,\"y\" z\n", "t:1: malformed CSV quoting" },
+                { "MA-L,00E0FC,\"A\n\nMA-L,00E0FD,B\n", "t:1: malformed CSV quoting" },
+                { "MA-L,00E0FC,A,\"1\n2\"\nMA-L,00E0FD\n", "t:3: expected Registry" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                assert_int_equal(oui_db_new(&db), 0);
+                error = NULL;
+                assert_int_equal(oui_db_parse(db, "t", bad[i].text, strlen(bad[i].text), &error), -EINVAL);
+                assert_non_null(error);
+                assert_non_null(strstr(error, bad[i].want));
+                free(error);
+                db = oui_db_free(db);
+        }
+}
+
+static void test_index_order(void **state) {
+        /* many blocks, added out of order and several times: the index keeps
+         * the one added last for each prefix */
+        OuiDb *db = NULL;
+        char hex[16], org[32];
+        assert_int_equal(oui_db_new(&db), 0);
+        for (unsigned round = 0; round < 3; round++)
+                for (unsigned i = 0; i < 5000; i++) {
+                        unsigned p = (i * 2654435761u) & 0xffffff;
+                        snprintf(hex, sizeof hex, "%06X", p);
+                        snprintf(org, sizeof org, "org %u round %u", i, round);
+                        assert_true(oui_db_add(db, hex, org) >= 0);
+                        snprintf(hex, sizeof hex, "%09llX", (unsigned long long) p << 12 | (i & 0xfff));
+                        assert_true(oui_db_add(db, hex, org) >= 0);
+                }
+        assert_int_equal(oui_db_index(db), 0);
+        assert_int_equal(oui_block_count(db, 24), 5000);
+        assert_int_equal(oui_block_count(db, 36), 5000);
+        for (unsigned i = 0; i < 5000; i++) {
+                unsigned p = (i * 2654435761u) & 0xffffff;
+                uint8_t mac[6] = { p >> 16, p >> 8, p, (i & 0xfff) >> 4, (uint8_t) ((i & 0xf) << 4), 0 };
+                unsigned bits = 0;
+                snprintf(org, sizeof org, "org %u round 2", i);
+                assert_string_equal(org_of(db, mac, &bits), org);
+                assert_int_equal(bits, 36);
+                mac[3] ^= 0x80;
+                assert_string_equal(org_of(db, mac, &bits), org);
+                assert_int_equal(bits, 24);
+        }
+        /* a block added after indexing is seen once indexed again */
+        assert_true(oui_db_add(db, "123456", "late") >= 0);
+        assert_int_equal(oui_db_index(db), 0);
+        assert_string_equal(org_at(db, 0x123456), "late");
+        oui_db_free(db);
 }
 
 static void test_enterprises(void **state) {
@@ -156,6 +253,8 @@ int main(void) {
                 cmocka_unit_test(test_longest_match),
                 cmocka_unit_test(test_add),
                 cmocka_unit_test(test_malformed),
+                cmocka_unit_test(test_csv_quoting),
+                cmocka_unit_test(test_index_order),
                 cmocka_unit_test(test_enterprises),
                 cmocka_unit_test(test_oid),
         };

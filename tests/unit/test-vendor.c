@@ -420,6 +420,75 @@ static void test_rule_index(void **state) {
         vendor_db_free(db);
 }
 
+static void expect_mfg(const VendorDb *db, const char *mfg, const char *want) {
+        VendorVerdict v = VENDOR_VERDICT_INIT;
+        one(db, (Obs) { .mfg = mfg }, &v);
+        if (want ? !v.vendor || !streq(v.vendor, want) : v.vendor != NULL)
+                fail_msg("\"%s\": got %s, want %s", mfg, v.vendor ? v.vendor : "none", want ? want : "none");
+        vendor_verdict_done(&v);
+}
+
+/* Organisation names: of the patterns whose literal occurs (in the first 256
+ * bytes), the longest literal wins, then the leftmost, then the pattern
+ * listed last; anchors and the regex are honoured. */
+static void test_org_mapping(void **state) {
+        VendorDb *db = NULL;
+        char *error = NULL;
+        VendorPaths p = { 0 };
+        assert_int_equal(vendor_db_build(&p, "t.conf",
+                                         "version = 1;\nvendors = (\n"
+                                         " { slug = \"a\"; name = \"A\"; orgs = [\"acme\"]; },\n"
+                                         " { slug = \"b\"; name = \"B\"; orgs = [\"acme corp\"]; },\n"
+                                         " { slug = \"c\"; name = \"C\"; orgs = [\"^acme$\"]; },\n"
+                                         " { slug = \"d\"; name = \"D\"; orgs = [\"zeta\"]; },\n"
+                                         " { slug = \"e\"; name = \"E\"; orgs = [\"zeta\"]; },\n"
+                                         " { slug = \"f\"; name = \"F\"; orgs = [\"\\\\bomega\\\\b\"]; },\n"
+                                         " { slug = \"g\"; name = \"G\"; orgs = [\"delta [0-9]+ inc\"]; },\n"
+                                         " { slug = \"h\"; name = \"H\"; orgs = [\"delta\"]; }\n);\n"
+                                         "ignore_orgs = [\"^nobody\"];\n",
+                                         &db, &error), 0);
+        expect_mfg(db, "ACME Corp.", "b");              /* longest */
+        expect_mfg(db, "acme", "c");                    /* same literal: listed last */
+        expect_mfg(db, "Acme Inc", "a");                /* c's anchor fails */
+        expect_mfg(db, "Zeta Systems", "e");
+        expect_mfg(db, "zeta acme", "e");               /* same length: leftmost */
+        expect_mfg(db, "acme zeta", "a");
+        expect_mfg(db, "The Omega Co", "f");
+        expect_mfg(db, "Omegas Ltd", NULL);             /* no word */
+        expect_mfg(db, "OMEGA_X", NULL);
+        expect_mfg(db, "Delta 42 Inc", "g");            /* literal "delta ", then the regex */
+        expect_mfg(db, "Delta Airlines", "h");          /* "delta " found, regex fails */
+        expect_mfg(db, "Nobody Acme", NULL);            /* ignored beats acme: longer */
+        char name[300];
+        memset(name, 'x', sizeof name);
+        memcpy(name + 251, "acme", 5);                  /* ends at byte 255: looked at */
+        expect_mfg(db, name, "a");
+        memcpy(name + 253, "acme", 5);                  /* ends past byte 256: not */
+        expect_mfg(db, name, NULL);
+        vendor_db_free(db);
+}
+
+/* The automaton over the org literals is bounded; the pattern that would
+ * pass the bound is named with its line. */
+static void test_org_automaton_bound(void **state) {
+        size_t cap = 100 * 600 + 256, len = 0;
+        char *text = malloc(cap);
+        assert_non_null(text);
+        len += (size_t) snprintf(text + len, cap - len, "version = 1;\nvendors = (\n");
+        /* literals of 500 bytes sharing only their first: 499 states each */
+        for (unsigned i = 0; i < 100; i++) {
+                char lit[501];
+                memset(lit, 'x', 500);
+                lit[0] = (char) ('a' + i % 26), lit[1] = (char) ('a' + i / 26), lit[500] = '\0';
+                len += (size_t) snprintf(text + len, cap - len, " { slug = \"v%u\"; name = \"V\"; orgs = [\"%s\"]; }%s\n",
+                                         i, lit, i < 99 ? "," : "");
+        }
+        snprintf(text + len, cap - len, ");\n");
+        /* 1 + 26 + 66 * 499 > 32768: the 66th, on line 68 */
+        expect_catalogue_error(text, "t.conf:68: organisation pattern \"nc");
+        free(text);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_huawei_vrp),
@@ -441,6 +510,8 @@ int main(void) {
                 cmocka_unit_test(test_catalogue_errors),
                 cmocka_unit_test(test_catalogue_minimal),
                 cmocka_unit_test(test_rule_index),
+                cmocka_unit_test(test_org_mapping),
+                cmocka_unit_test(test_org_automaton_bound),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
