@@ -373,33 +373,40 @@ void lldp_flush(struct lldp_plugin *pl) {
 }
 
 void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
-        struct lldp_iface *i = (struct lldp_iface *) user;
+        lldp_take_frame((struct lldp_iface *) user, h, bytes, false);
+}
+
+void lldp_take_frame(struct lldp_iface *i, const struct pcap_pkthdr *h, const u_char *bytes, bool kept) {
         struct lldp_plugin *pl = i->pl;
         struct lldp_pending *p = &pl->pending[pl->n_pending];
         struct lldp_neighbor *n = &p->nb;
 
         i->frames++;
         /* decoded now in what changes from frame to frame, taken in its turn
-         * at the end of the batch (lldp_flush) from a copy; without memory
-         * for the copy, the batch goes first and this frame on its own */
-        const uint8_t *frame = p->frame;
+         * at the end of the batch (lldp_flush) where it lies or from a copy;
+         * without memory for the copy, the batch goes first and this frame
+         * on its own */
+        const uint8_t *frame = bytes;
         bool alone = false;
-        if (h->caplen > p->frame_cap) {
-                uint8_t *f = realloc(p->frame, h->caplen);
-                if (f) {
-                        p->frame = f;
-                        p->frame_cap = h->caplen;
-                        frame = f;
-                } else {
-                        lldp_flush(pl);
-                        p = &pl->pending[0];
-                        n = &p->nb;
-                        frame = bytes;
-                        alone = true;
+        if (!kept) {
+                frame = p->frame;
+                if (h->caplen > p->frame_cap) {
+                        uint8_t *f = realloc(p->frame, h->caplen);
+                        if (f) {
+                                p->frame = f;
+                                p->frame_cap = h->caplen;
+                                frame = f;
+                        } else {
+                                lldp_flush(pl);
+                                p = &pl->pending[0];
+                                n = &p->nb;
+                                frame = bytes;
+                                alone = true;
+                        }
                 }
+                if (!alone)
+                        memcpy(p->frame, bytes, h->caplen);
         }
-        if (!alone)
-                memcpy(p->frame, bytes, h->caplen);
         int r = lldp_frame_parse_volatile(frame, h->caplen, h->len, n);
         if (r == -EPROTONOSUPPORT) {
                 if (!pl->hosts || !hosts_handle_frame(i, h, bytes))
@@ -685,6 +692,13 @@ static char *lldp_status(void *state) {
                 json_object_object_add(o, "done", json_object_new_boolean(pl->file_done));
                 if (pl->file_error)
                         json_object_object_add(o, "error", json_object_new_string(pl->file_error));
+                if (pl->file_reader) {
+                        /* records read in blocks, and by libpcap (pcap-block.h) */
+                        uint64_t block, libpcap;
+                        pcapblk_reader_counts(pl->file_reader, &block, &libpcap);
+                        json_object_object_add(o, "block_records", json_object_new_uint64(block));
+                        json_object_object_add(o, "libpcap_records", json_object_new_uint64(libpcap));
+                }
         } else
                 json_object_object_add(o, "promiscuous", json_object_new_boolean(pl->promiscuous));
         json_object_object_add(o, "max_neighbors_per_interface", json_object_new_uint64(pl->max_neighbors));
