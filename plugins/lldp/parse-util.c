@@ -48,8 +48,42 @@ static inline bool word_needs_escape(uint64_t w) {
         return (below | above | backslash) != 0;
 }
 
+/* The escape test of word_needs_escape() without its branch: nonzero when
+ * some byte needs more than a copy. */
+static inline uint64_t word_escapes(uint64_t w) {
+        const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        uint64_t below = (w - ones * 0x20) & ~w & highs;
+        uint64_t above = ((w + ones * (127 - 0x7e)) | w) & highs;
+        uint64_t bs = w ^ (ones * '\\');
+        return (below | above | ((bs - ones) & ~bs & highs));
+}
+
+/* Is p[len] printable ASCII without a backslash (so no NUL either), copied
+ * as it is by text_escape() and text_string()?  Whole words, the last one
+ * overlapping the one before it; a short string padded with 'A'. */
+static bool text_plain(const uint8_t *p, size_t len) {
+        uint64_t w, bad = 0;
+        if (len < 8) {
+                w = 0x4141414141414141ull;
+                memcpy(&w, p, len);
+                return word_escapes(w) == 0;
+        }
+        for (size_t i = 0; i + 8 < len; i += 8) {
+                memcpy(&w, p + i, 8);
+                bad |= word_escapes(w);
+        }
+        memcpy(&w, p + len - 8, 8);
+        return (bad | word_escapes(w)) == 0;
+}
+
 void text_escape(const uint8_t *p, size_t len, char *buf, size_t size) {
         size_t o = 0, i = 0;
+
+        if (len < size && text_plain(p, len)) {
+                memcpy(buf, p, len);
+                buf[len] = 0;
+                return;
+        }
 
         while (len > 0 && p[len - 1] == 0)
                 len--;
@@ -97,16 +131,35 @@ void text_escape(const uint8_t *p, size_t len, char *buf, size_t size) {
 }
 
 void text_string(const uint8_t *p, size_t len, char *buf, size_t size) {
+        if (len < size && text_plain(p, len)) {
+                memcpy(buf, p, len);
+                buf[len] = 0;
+                return;
+        }
         const uint8_t *nul = memchr(p, 0, len);
         text_escape(p, nul ? (size_t) (nul - p) : len, buf, size);
 }
 
+/* Each byte's two digits and a colon, as one little table lookup apiece
+ * (a MAC is formatted twice per frame). */
+static const char hexpairs[256][2] = {
+#define D(d) ((char) ((d) < 10 ? '0' + (d) : 'a' + (d) - 10))
+#define P(x) { D((x) >> 4), D((x) & 15) }
+#define P16(x) P(x), P(x + 1), P(x + 2), P(x + 3), P(x + 4), P(x + 5), P(x + 6), P(x + 7), \
+                P(x + 8), P(x + 9), P(x + 10), P(x + 11), P(x + 12), P(x + 13), P(x + 14), P(x + 15)
+        P16(0x00), P16(0x10), P16(0x20), P16(0x30), P16(0x40), P16(0x50), P16(0x60), P16(0x70),
+        P16(0x80), P16(0x90), P16(0xa0), P16(0xb0), P16(0xc0), P16(0xd0), P16(0xe0), P16(0xf0),
+#undef P16
+#undef P
+#undef D
+};
+
 void text_mac(const uint8_t mac[6], char buf[static 18]) {
         for (size_t i = 0; i < 6; i++) {
-                buf[i * 3] = hexdigits[mac[i] >> 4];
-                buf[i * 3 + 1] = hexdigits[mac[i] & 15];
-                buf[i * 3 + 2] = i < 5 ? ':' : 0;
+                memcpy(buf + i * 3, hexpairs[mac[i]], 2);
+                buf[i * 3 + 2] = ':';
         }
+        buf[17] = 0;
 }
 
 void text_hex(const uint8_t *p, size_t len, char *buf, size_t size) {
