@@ -194,6 +194,10 @@ struct lldp_plugin {
         size_t record_bytes;
         struct neigh_record *dead;
         uint64_t record_hits, record_misses;
+        /* neigh_key(): the hash of the last frame's protocol and subtype */
+        uint64_t key_prefix;            /* 0 = none yet */
+        enum lldp_proto key_proto;
+        const char *key_subtype;
         struct hosts_sighting hs;
 };
 

@@ -58,32 +58,43 @@ static inline uint64_t word_escapes(uint64_t w) {
         return (below | above | ((bs - ones) & ~bs & highs));
 }
 
-/* Is p[len] printable ASCII without a backslash (so no NUL either), copied
- * as it is by text_escape() and text_string()?  Whole words, the last one
- * overlapping the one before it; a short string padded with 'A'. */
-static bool text_plain(const uint8_t *p, size_t len) {
+/* Copy p[len] into buf[size] as text_escape() and text_string() would
+ * when it is printable ASCII without a backslash (so without a NUL) and
+ * fits: checked and copied a word at a time, the last word overlapping the
+ * one before it, one test at the end.  False otherwise, buf scribbled on. */
+static bool text_copy_plain(const uint8_t *p, size_t len, char *buf, size_t size) {
         uint64_t w, bad = 0;
+        if (len >= size || size < 8)
+                return false;
         if (len < 8) {
-                w = 0x4141414141414141ull;
-                memcpy(&w, p, len);
-                return word_escapes(w) == 0;
+                /* padded with 'A' */
+                uint8_t t[8] = { 'A', 'A', 'A', 'A', 'A', 'A', 'A', 'A' };
+                for (size_t i = 0; i < len; i++)
+                        t[i] = p[i];
+                memcpy(&w, t, 8);
+                if (word_escapes(w) != 0)
+                        return false;
+                memcpy(buf, &w, 8);
+                buf[len] = 0;
+                return true;
         }
         for (size_t i = 0; i + 8 < len; i += 8) {
                 memcpy(&w, p + i, 8);
                 bad |= word_escapes(w);
+                memcpy(buf + i, &w, 8);
         }
         memcpy(&w, p + len - 8, 8);
-        return (bad | word_escapes(w)) == 0;
+        bad |= word_escapes(w);
+        memcpy(buf + len - 8, &w, 8);
+        buf[len] = 0;
+        return bad == 0;
 }
 
 void text_escape(const uint8_t *p, size_t len, char *buf, size_t size) {
         size_t o = 0, i = 0;
 
-        if (len < size && text_plain(p, len)) {
-                memcpy(buf, p, len);
-                buf[len] = 0;
+        if (text_copy_plain(p, len, buf, size))
                 return;
-        }
 
         while (len > 0 && p[len - 1] == 0)
                 len--;
@@ -131,11 +142,8 @@ void text_escape(const uint8_t *p, size_t len, char *buf, size_t size) {
 }
 
 void text_string(const uint8_t *p, size_t len, char *buf, size_t size) {
-        if (len < size && text_plain(p, len)) {
-                memcpy(buf, p, len);
-                buf[len] = 0;
+        if (text_copy_plain(p, len, buf, size))
                 return;
-        }
         const uint8_t *nul = memchr(p, 0, len);
         text_escape(p, nul ? (size_t) (nul - p) : len, buf, size);
 }
