@@ -332,6 +332,37 @@ int lldp_pdu_parse(const uint8_t *pdu, size_t len, struct lldp_neighbor *n) {
         n->proto = LLDP_PROTO_LLDP;
         n->n_stable = 0;
         n->stable_len = 0;
+        if (n->volatile_only) {
+                /* the volatile decoder: the three mandatory TLVs in their
+                 * order, as the loop below takes them, then the rest */
+                static int (*const decode[])(struct lldp_neighbor *n, struct cursor v) = {
+                        tlv_chassis, tlv_port, tlv_ttl,
+                };
+                for (unsigned idx = 0; idx < 3; idx++) {
+                        const uint8_t *tlv = c.p;
+                        uint16_t h;
+                        struct cursor v;
+                        if (c.left == 0)
+                                return fail(n, missing[idx]);
+                        if (cursor_u16(&c, &h) < 0 || cursor_sub(&c, h & 0x1ff, &v) < 0)
+                                return fail(n, LLDP_REASON_TLV_TRUNCATED);
+                        if ((unsigned) (h >> 9) != idx + 1)
+                                return fail(n, missing[idx]);
+                        if (idx == 0 && spans)
+                                spans = stable_add(n, tlv, (size_t) (c.p - tlv));
+                        int r = decode[idx](n, v);
+                        if (r < 0)
+                                return r;
+                }
+                int r = walk_volatile(&c, n, &spans);
+                if (r < 0)
+                        return r;
+                if (!spans) {
+                        n->n_stable = 0;
+                        n->stable_len = 0;
+                }
+                return 0;
+        }
         for (unsigned idx = 0;; idx++) {
                 uint16_t h;
                 struct cursor v;
@@ -339,12 +370,6 @@ int lldp_pdu_parse(const uint8_t *pdu, size_t len, struct lldp_neighbor *n) {
 
                 if (c.left == 0)
                         break;          /* no End TLV: tolerated, the frame ended */
-                if (idx == 3 && n->volatile_only) {
-                        int r = walk_volatile(&c, n, &spans);
-                        if (r < 0)
-                                return r;
-                        break;
-                }
                 if (cursor_u16(&c, &h) < 0 || cursor_sub(&c, h & 0x1ff, &v) < 0) {
                         if (n->cut && idx >= 3) {
                                 n->snapped = true;
@@ -363,8 +388,6 @@ int lldp_pdu_parse(const uint8_t *pdu, size_t len, struct lldp_neighbor *n) {
                 const struct lldp_tlv *t = &lldp_tlvs[type];
                 if (t->mandatory && idx >= 3)
                         return fail(n, LLDP_REASON_DUPLICATE);
-                if (stable && type != 1 && n->volatile_only)
-                        continue;       /* the caller knows what it decodes to */
                 if (!t->decode) {
                         n->n_unknown++;
                         continue;

@@ -64,7 +64,12 @@ int pcapblk_format_parse(const uint8_t *p, size_t len, uint32_t snaplen, struct 
 int pcapblk_record_parse(const struct pcapblk_format *f, const uint8_t *p, size_t len, struct pcapblk_record *ret) {
         if (len < PCAPBLK_RECORD_HEADER)
                 return 0;
-        uint32_t caplen = get32(p + 8, f->big_endian), wire = get32(p + 12, f->big_endian);
+        uint32_t w[4];
+        memcpy(w, p, sizeof w);
+        if (f->swapped)
+                for (size_t k = 0; k < 4; k++)
+                        w[k] = __builtin_bswap32(w[k]);
+        uint32_t caplen = w[2], wire = w[3];
         /* libpcap cuts the first to the snapshot length (or refuses it past
          * its maximum) and passes the second as it is: its business */
         if (caplen > f->snaplen || caplen > wire)
@@ -72,7 +77,7 @@ int pcapblk_record_parse(const struct pcapblk_format *f, const uint8_t *p, size_
         if (len - PCAPBLK_RECORD_HEADER < caplen)
                 return 0;
         /* as libpcap reads them: signed, unless it had to swap them */
-        uint32_t sec = get32(p, f->big_endian), frac = get32(p + 4, f->big_endian);
+        uint32_t sec = w[0], frac = w[1];
         int64_t s = f->swapped ? (int64_t) sec : (int64_t) (int32_t) sec;
         int64_t fr = f->swapped ? (int64_t) frac : (int64_t) (int32_t) frac;
         *ret = (struct pcapblk_record) {
