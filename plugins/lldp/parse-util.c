@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <string.h>
 #include <sys/socket.h>
 
@@ -78,7 +81,28 @@ static bool text_copy_plain(const uint8_t *p, size_t len, char *buf, size_t size
                 buf[len] = 0;
                 return true;
         }
-        for (size_t i = 0; i + 8 < len; i += 8) {
+        size_t i = 0;
+#ifdef __SSE2__
+        if (len >= 16) {
+                /* sixteen at a time: a signed compare takes bytes from 0x80
+                 * up as below 0x20 */
+                const __m128i lo = _mm_set1_epi8(0x20), hi = _mm_set1_epi8(0x7e), bs = _mm_set1_epi8('\\');
+                __m128i b = _mm_setzero_si128(), v;
+                for (; i + 16 < len; i += 16) {
+                        v = _mm_loadu_si128((const __m128i *) (p + i));
+                        b = _mm_or_si128(b, _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, lo), _mm_cmpgt_epi8(v, hi)),
+                                                         _mm_cmpeq_epi8(v, bs)));
+                        _mm_storeu_si128((__m128i *) (buf + i), v);
+                }
+                v = _mm_loadu_si128((const __m128i *) (p + len - 16));
+                b = _mm_or_si128(b, _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, lo), _mm_cmpgt_epi8(v, hi)),
+                                                 _mm_cmpeq_epi8(v, bs)));
+                _mm_storeu_si128((__m128i *) (buf + len - 16), v);
+                buf[len] = 0;
+                return _mm_movemask_epi8(b) == 0;
+        }
+#endif
+        for (; i + 8 < len; i += 8) {
                 memcpy(&w, p + i, 8);
                 bad |= word_escapes(w);
                 memcpy(buf + i, &w, 8);
@@ -163,10 +187,18 @@ static const char hexpairs[256][2] = {
 };
 
 void text_mac(const uint8_t mac[6], char buf[static 18]) {
-        for (size_t i = 0; i < 6; i++) {
-                memcpy(buf + i * 3, hexpairs[mac[i]], 2);
-                buf[i * 3 + 2] = ':';
-        }
+#define PAIR(i)                                                 \
+        do {                                                    \
+                memcpy(buf + (i) * 3, hexpairs[mac[i]], 2);    \
+                buf[(i) * 3 + 2] = ':';                         \
+        } while (0)
+        PAIR(0);
+        PAIR(1);
+        PAIR(2);
+        PAIR(3);
+        PAIR(4);
+        PAIR(5);
+#undef PAIR
         buf[17] = 0;
 }
 
