@@ -61,7 +61,9 @@ int pcapblk_format_parse(const uint8_t *p, size_t len, uint32_t snaplen, struct 
         return 0;
 }
 
-int pcapblk_record_parse(const struct pcapblk_format *f, const uint8_t *p, size_t len, struct pcapblk_record *ret) {
+/* The body of pcapblk_record_parse(), inlined into the reader's loop. */
+static inline __attribute__((always_inline)) int record_parse(const struct pcapblk_format *f, const uint8_t *p,
+                                                              size_t len, struct pcapblk_record *ret) {
         if (len < PCAPBLK_RECORD_HEADER)
                 return 0;
         uint32_t w[4];
@@ -88,6 +90,10 @@ int pcapblk_record_parse(const struct pcapblk_format *f, const uint8_t *p, size_
                 .data = p + PCAPBLK_RECORD_HEADER,
         };
         return (int) (PCAPBLK_RECORD_HEADER + caplen);
+}
+
+int pcapblk_record_parse(const struct pcapblk_format *f, const uint8_t *p, size_t len, struct pcapblk_record *ret) {
+        return record_parse(f, p, len, ret);
 }
 
 int pcapblk_reader_new(pcap_t *p, size_t block_size, struct pcapblk_reader **ret) {
@@ -183,7 +189,7 @@ int pcapblk_reader_next(struct pcapblk_reader *r, struct pcap_pkthdr *h, const u
                 return next_libpcap(r, h, ret_data);
 
         struct pcapblk_record rec;
-        int k = pcapblk_record_parse(&r->fmt, r->buf + r->at, r->end - r->at, &rec);
+        int k = record_parse(&r->fmt, r->buf + r->at, r->end - r->at, &rec);
         if (k > 0) {
                 r->at += (size_t) k;
                 r->offset += (size_t) k;
