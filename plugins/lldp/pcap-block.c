@@ -133,7 +133,12 @@ void pcapblk_reader_fill(struct pcapblk_reader *r) {
         memmove(r->buf, r->buf + r->at, left);
         r->at = 0;
         r->end = left;
-        while (r->end < r->size) {
+        if (r->end == r->size) {
+                /* a record larger than the block cannot be: libpcap's then */
+                r->failed = true;
+                return;
+        }
+        for (;;) {
                 ssize_t n = pread(r->fd, r->buf + r->end, r->size - r->end, (off_t) (r->offset + r->end));
                 if (n < 0 && errno == EINTR)
                         continue;

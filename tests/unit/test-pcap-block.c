@@ -345,6 +345,9 @@ static void test_file_truncated(void **state) {
 
                 /* ... its header */
                 plain_file(&f, be, false, 128, 10);
+                f.p = realloc(f.p, f.len + 7);
+                assert_non_null(f.p);
+                memset(f.p + f.len, 0x11, 7);
                 f.len += 7;
                 same_as_libpcap(file_write(&f, "cut-header.pcap"), 1 << 20, &r);
                 assert_int_equal(r.n, 10);
