@@ -57,6 +57,7 @@ static const uint8_t host_groups[][6] = {
 #define BATCH_LIVE 256
 #define BATCH_FILE 1024
 #define BATCH_FILE_ONESHOT 65536
+#define FILE_BLOCK (1u << 20)
 
 static const char *const state_names[] = {
         [IFACE_ABSENT] = "absent",
@@ -480,13 +481,31 @@ static void file_finish(struct lldp_plugin *pl, const char *error) {
 
 static int on_file_defer(sd_event_source *s, void *userdata) {
         struct lldp_plugin *pl = userdata;
-        int n = pcap_dispatch(pl->file, pl->oneshot ? BATCH_FILE_ONESHOT : BATCH_FILE, lldp_handle_frame,
-                              (u_char *) pl->file_iface);
+        const unsigned max = pl->oneshot ? BATCH_FILE_ONESHOT : BATCH_FILE;
+        unsigned n = 0;
+        int r = 0;
+
+        while (n < max) {
+                struct pcap_pkthdr h;
+                const uint8_t *data;
+                bool kept;
+                r = pcapblk_reader_next(pl->file_reader, &h, &data, &kept);
+                if (r == -EAGAIN) {
+                        /* the batch's frames point into the block about to move */
+                        lldp_flush(pl);
+                        pcapblk_reader_fill(pl->file_reader);
+                        continue;
+                }
+                if (r <= 0)
+                        break;
+                lldp_take_frame(pl->file_iface, &h, data, kept);
+                n++;
+        }
         lldp_flush(pl);
-        if (n == 0)
+        if (r < 0 && r != -EAGAIN)
+                file_finish(pl, pcapblk_reader_error(pl->file_reader));
+        else if (r == 0 && n == 0)
                 file_finish(pl, NULL);
-        else if (n < 0)
-                file_finish(pl, pcap_geterr(pl->file));
         return 0;
 }
 
@@ -494,8 +513,10 @@ int capture_file_open(struct lldp_plugin *pl, bool check_only) {
         char err[PCAP_ERRBUF_SIZE] = "";
         int r;
 
-        /* opened here to give it a 1 MiB stdio buffer: libpcap reads records
-         * with fread, and the default (a page) costs a read(2) per 4 KiB */
+        /* opened here to give it a 1 MiB stdio buffer: libpcap reads the
+         * records of a pcapng file with fread, and the default (a page) costs
+         * a read(2) per 4 KiB (a classic pcap file is read in blocks,
+         * pcap-block.c) */
         FILE *f = fopen(pl->pcap_file, "re");
         if (!f) {
                 log_pl(pl, VW_LOG_ERR, "%s: cannot read capture: %s", pl->pcap_file, strerror(errno));
@@ -517,6 +538,9 @@ int capture_file_open(struct lldp_plugin *pl, bool check_only) {
         }
         if (check_only)
                 return 0;
+        r = pcapblk_reader_new(pl->file, FILE_BLOCK, &pl->file_reader);
+        if (r < 0)
+                return r;
 
         const char *base = strrchr(pl->pcap_file, '/');
         pl->file_iface = lldp_iface_new(pl, base ? base + 1 : pl->pcap_file);
@@ -535,6 +559,7 @@ int capture_file_open(struct lldp_plugin *pl, bool check_only) {
 
 void capture_file_close(struct lldp_plugin *pl) {
         pl->file_defer = sd_event_source_disable_unref(pl->file_defer);
+        pl->file_reader = pcapblk_reader_free(pl->file_reader);
         if (pl->file)
                 pcap_close(pl->file);
         pl->file = NULL;

@@ -279,6 +279,49 @@ static bool stable_add(struct lldp_neighbor *n, const uint8_t *tlv, size_t len) 
         return true;
 }
 
+/* The volatile decoder past the three mandatory TLVs: what the loop of
+ * lldp_pdu_parse() does in that mode, with a test or two per TLV.  Stable
+ * TLVs are walked and their lengths checked, each run of them noted as a
+ * span once; Port Description is decoded; a repeated mandatory TLV refuses
+ * the frame; an End TLV (its bytes stable) ends it. */
+static int walk_volatile(struct cursor *c, struct lldp_neighbor *n, bool *spans) {
+        const uint8_t *p = c->p, *run = c->p;
+        size_t left = c->left;
+
+        while (left > 0) {
+                if (left < 2)
+                        goto truncated;
+                unsigned h = (unsigned) p[0] << 8 | p[1], type = h >> 9;
+                size_t l = h & 0x1ff;
+                if (left - 2 < l)
+                        goto truncated;
+                if (type - 1u < 4u) {
+                        if (type != 4)
+                                return fail(n, LLDP_REASON_DUPLICATE);
+                        if (*spans && p > run)
+                                *spans = stable_add(n, run, (size_t) (p - run));
+                        (void) tlv_port_descr(n, cursor_make(p + 2, l));
+                        p += 2 + l, left -= 2 + l;
+                        run = p;
+                        continue;
+                }
+                p += 2 + l, left -= 2 + l;
+                if (type == 0)
+                        break;          /* End of LLDPDU; padding may follow */
+        }
+        goto done;
+truncated:
+        /* past the mandatory TLVs a cut capture ends decoding */
+        if (!n->cut)
+                return fail(n, LLDP_REASON_TLV_TRUNCATED);
+        n->snapped = true;
+done:
+        if (*spans && p > run)
+                *spans = stable_add(n, run, (size_t) (p - run));
+        c->p = p, c->left = left;
+        return 0;
+}
+
 int lldp_pdu_parse(const uint8_t *pdu, size_t len, struct lldp_neighbor *n) {
         struct cursor c = cursor_make(pdu, len);
         static const enum lldp_reason missing[] = {
@@ -289,6 +332,37 @@ int lldp_pdu_parse(const uint8_t *pdu, size_t len, struct lldp_neighbor *n) {
         n->proto = LLDP_PROTO_LLDP;
         n->n_stable = 0;
         n->stable_len = 0;
+        if (n->volatile_only) {
+                /* the volatile decoder: the three mandatory TLVs in their
+                 * order, as the loop below takes them, then the rest */
+                static int (*const decode[])(struct lldp_neighbor *n, struct cursor v) = {
+                        tlv_chassis, tlv_port, tlv_ttl,
+                };
+                for (unsigned idx = 0; idx < 3; idx++) {
+                        const uint8_t *tlv = c.p;
+                        uint16_t h;
+                        struct cursor v;
+                        if (c.left == 0)
+                                return fail(n, missing[idx]);
+                        if (cursor_u16(&c, &h) < 0 || cursor_sub(&c, h & 0x1ff, &v) < 0)
+                                return fail(n, LLDP_REASON_TLV_TRUNCATED);
+                        if ((unsigned) (h >> 9) != idx + 1)
+                                return fail(n, missing[idx]);
+                        if (idx == 0 && spans)
+                                spans = stable_add(n, tlv, (size_t) (c.p - tlv));
+                        int r = decode[idx](n, v);
+                        if (r < 0)
+                                return r;
+                }
+                int r = walk_volatile(&c, n, &spans);
+                if (r < 0)
+                        return r;
+                if (!spans) {
+                        n->n_stable = 0;
+                        n->stable_len = 0;
+                }
+                return 0;
+        }
         for (unsigned idx = 0;; idx++) {
                 uint16_t h;
                 struct cursor v;
@@ -314,8 +388,6 @@ int lldp_pdu_parse(const uint8_t *pdu, size_t len, struct lldp_neighbor *n) {
                 const struct lldp_tlv *t = &lldp_tlvs[type];
                 if (t->mandatory && idx >= 3)
                         return fail(n, LLDP_REASON_DUPLICATE);
-                if (stable && type != 1 && n->volatile_only)
-                        continue;       /* the caller knows what it decodes to */
                 if (!t->decode) {
                         n->n_unknown++;
                         continue;

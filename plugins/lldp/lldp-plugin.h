@@ -12,6 +12,7 @@
 
 #include "hosts-parse.h"
 #include "lldp-parse.h"
+#include "pcap-block.h"
 #include "vendorwatch/plugin.h"
 
 enum iface_state {
@@ -177,6 +178,7 @@ struct lldp_plugin {
 
         /* offline */
         pcap_t *file;
+        struct pcapblk_reader *file_reader;
         struct lldp_iface *file_iface;  /* counters for the file, named after it */
         sd_event_source *file_defer;
         bool file_done;
@@ -192,6 +194,10 @@ struct lldp_plugin {
         size_t record_bytes;
         struct neigh_record *dead;
         uint64_t record_hits, record_misses;
+        /* neigh_key(): the hash of the last frame's protocol and subtype */
+        uint64_t key_prefix;            /* 0 = none yet */
+        enum lldp_proto key_proto;
+        const char *key_subtype;
         struct hosts_sighting hs;
 };
 
@@ -200,9 +206,11 @@ struct lldp_plugin {
 
 struct lldp_pending {
         struct lldp_neighbor nb;        /* decoded from frame[], which it points into */
-        uint8_t *frame;                 /* a copy: libpcap reuses its buffer */
+        uint8_t *frame;                 /* room for a copy: libpcap reuses its buffer */
         size_t frame_cap;
-        const uint8_t *frame_at;        /* the copy, or libpcap's own for a frame flushed at once */
+        const uint8_t *frame_at;        /* the copy, the frame where it lies (a block of
+                                           the capture file), or libpcap's own for a
+                                           frame flushed at once */
         size_t caplen, wire_len;
         uint64_t time_usec;
         struct lldp_iface *iface;
@@ -224,6 +232,9 @@ static inline bool isempty_str(const char *s) {
  * may wait in the batch: lldp_flush() after each pcap_dispatch(), and before
  * anything else is observed. */
 void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes);
+/* The same for a frame whose bytes stay put until the next lldp_flush()
+ * (`kept`: decoded where it lies) or only until the call returns. */
+void lldp_take_frame(struct lldp_iface *i, const struct pcap_pkthdr *h, const u_char *bytes, bool kept);
 void lldp_flush(struct lldp_plugin *pl);
 struct lldp_iface *lldp_iface_new(struct lldp_plugin *pl, const char *name);
 void lldp_iface_free(struct lldp_iface *i);

@@ -64,10 +64,17 @@ static uint64_t hash_str(uint64_t h, const char *s) {
         return hash_mix(h, w ^ (uint64_t) len << 56);
 }
 
-static uint64_t neigh_key(const struct lldp_neighbor *n) {
-        uint64_t h = hash_mix(0x243f6a8885a308d3ull, (uint64_t) n->proto);
-        h = hash_str(h, n->chassis_subtype ? n->chassis_subtype : "");
-        h = hash_str(h, n->chassis_id);
+static uint64_t neigh_key(struct lldp_plugin *pl, const struct lldp_neighbor *n) {
+        /* the hash of protocol and subtype is kept for the next frame: a
+         * subtype is one of the decoders' few static names, so the same
+         * pointer is the same string */
+        if (!pl->key_prefix || n->proto != pl->key_proto || n->chassis_subtype != pl->key_subtype) {
+                uint64_t h = hash_mix(0x243f6a8885a308d3ull, (uint64_t) n->proto);
+                pl->key_prefix = hash_str(h, n->chassis_subtype ? n->chassis_subtype : "");
+                pl->key_proto = n->proto;
+                pl->key_subtype = n->chassis_subtype;
+        }
+        uint64_t h = hash_str(pl->key_prefix, n->chassis_id);
         return h ? h : 1;
 }
 
@@ -213,12 +220,12 @@ static struct neigh_slot *neigh_lookup(const struct lldp_iface *i, uint64_t key)
 /* May a frame from this neighbour pass?  False when it is new and the
  * interface is at its cap; *ret_slot is its slot when it was heard before
  * (NULL for a new one), valid until the next admission. */
-static bool neigh_admit(struct lldp_plugin *pl, struct lldp_iface *i, uint64_t key, uint64_t now, int32_t ttl,
-                        struct neigh_slot **ret_slot) {
+static bool neigh_admit(struct lldp_plugin *pl, struct lldp_iface *i, uint64_t key, struct neigh_slot *known,
+                        uint64_t now, int32_t ttl, struct neigh_slot **ret_slot) {
         uint64_t expires = ttl > 0 ? now + (uint64_t) ttl * 1000000u : 0;
 
         *ret_slot = NULL;
-        struct neigh_slot *s = neigh_lookup(i, key);
+        struct neigh_slot *s = known ? known : neigh_lookup(i, key);
         if (s) {
                 s->expires_usec = expires;
                 *ret_slot = s;
@@ -269,8 +276,9 @@ static bool pending_take(struct lldp_plugin *pl, struct lldp_pending *p) {
         /* A neighbour whose stable TLVs are as they were keeps what they
          * decoded to; any other frame is decoded again, in full. */
         struct neigh_record *rec = NULL;
+        struct neigh_slot *known = NULL;
         if (n->volatile_only) {
-                const struct neigh_slot *known = neigh_lookup(i, key);
+                known = neigh_lookup(i, key);
                 if (known && known->record && record_matches(known->record, n)) {
                         rec = known->record;
                         pl->record_hits++;
@@ -291,7 +299,7 @@ static bool pending_take(struct lldp_plugin *pl, struct lldp_pending *p) {
 
         uint64_t t = p->time_usec;
         struct neigh_slot *ns;
-        if (!neigh_admit(pl, i, key, t, n->ttl, &ns)) {
+        if (!neigh_admit(pl, i, key, known, t, n->ttl, &ns)) {
                 i->cap_refused++;
                 if (!i->cap_warned) {
                         log_pl(pl, VW_LOG_WARNING,
@@ -373,33 +381,40 @@ void lldp_flush(struct lldp_plugin *pl) {
 }
 
 void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
-        struct lldp_iface *i = (struct lldp_iface *) user;
+        lldp_take_frame((struct lldp_iface *) user, h, bytes, false);
+}
+
+void lldp_take_frame(struct lldp_iface *i, const struct pcap_pkthdr *h, const u_char *bytes, bool kept) {
         struct lldp_plugin *pl = i->pl;
         struct lldp_pending *p = &pl->pending[pl->n_pending];
         struct lldp_neighbor *n = &p->nb;
 
         i->frames++;
         /* decoded now in what changes from frame to frame, taken in its turn
-         * at the end of the batch (lldp_flush) from a copy; without memory
-         * for the copy, the batch goes first and this frame on its own */
-        const uint8_t *frame = p->frame;
+         * at the end of the batch (lldp_flush) where it lies or from a copy;
+         * without memory for the copy, the batch goes first and this frame
+         * on its own */
+        const uint8_t *frame = bytes;
         bool alone = false;
-        if (h->caplen > p->frame_cap) {
-                uint8_t *f = realloc(p->frame, h->caplen);
-                if (f) {
-                        p->frame = f;
-                        p->frame_cap = h->caplen;
-                        frame = f;
-                } else {
-                        lldp_flush(pl);
-                        p = &pl->pending[0];
-                        n = &p->nb;
-                        frame = bytes;
-                        alone = true;
+        if (!kept) {
+                frame = p->frame;
+                if (h->caplen > p->frame_cap) {
+                        uint8_t *f = realloc(p->frame, h->caplen);
+                        if (f) {
+                                p->frame = f;
+                                p->frame_cap = h->caplen;
+                                frame = f;
+                        } else {
+                                lldp_flush(pl);
+                                p = &pl->pending[0];
+                                n = &p->nb;
+                                frame = bytes;
+                                alone = true;
+                        }
                 }
+                if (!alone)
+                        memcpy(p->frame, bytes, h->caplen);
         }
-        if (!alone)
-                memcpy(p->frame, bytes, h->caplen);
         int r = lldp_frame_parse_volatile(frame, h->caplen, h->len, n);
         if (r == -EPROTONOSUPPORT) {
                 if (!pl->hosts || !hosts_handle_frame(i, h, bytes))
@@ -416,7 +431,7 @@ void lldp_handle_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *
         p->wire_len = h->len;
         p->time_usec = (uint64_t) h->ts.tv_sec * 1000000u + (uint64_t) h->ts.tv_usec;
         p->iface = i;
-        p->key = neigh_key(n);
+        p->key = neigh_key(pl, n);
         if (i->neigh_slots > 0)
                 __builtin_prefetch(&i->neigh[p->key & (i->neigh_slots - 1)]);
         p->frame_at = frame;
@@ -685,6 +700,13 @@ static char *lldp_status(void *state) {
                 json_object_object_add(o, "done", json_object_new_boolean(pl->file_done));
                 if (pl->file_error)
                         json_object_object_add(o, "error", json_object_new_string(pl->file_error));
+                if (pl->file_reader) {
+                        /* records read in blocks, and by libpcap (pcap-block.h) */
+                        uint64_t block, libpcap;
+                        pcapblk_reader_counts(pl->file_reader, &block, &libpcap);
+                        json_object_object_add(o, "block_records", json_object_new_uint64(block));
+                        json_object_object_add(o, "libpcap_records", json_object_new_uint64(libpcap));
+                }
         } else
                 json_object_object_add(o, "promiscuous", json_object_new_boolean(pl->promiscuous));
         json_object_object_add(o, "max_neighbors_per_interface", json_object_new_uint64(pl->max_neighbors));

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Write the seed corpora of fuzz-lldp, fuzz-cdp and fuzz-hosts.
+"""Write the seed corpora of fuzz-lldp, fuzz-cdp, fuzz-hosts and fuzz-pcap-block.
 
 Frames are built here from the protocol definitions (IEEE 802.1AB-2016, CDP
 v1/v2), covering each TLV kind, the VLAN front end and a few broken shapes.
 End-host frames (ARP, ND, DHCP, DHCPv6) come from the builders in
 tests/integration/hostframes.py.
-Run from anywhere; it rewrites tests/fuzz/corpus/{lldp,cdp,hosts}/ next to itself:
+Capture files for fuzz-pcap-block hold some of the LLDP seeds as records.
+Run from anywhere; it rewrites tests/fuzz/corpus/{lldp,cdp,hosts,pcap-block}/
+next to itself:
 
     python3 tests/fuzz/make-seeds.py
 """
@@ -155,6 +157,34 @@ def hosts_seeds():
     return seeds
 
 
+def pcap_block_seeds(frames):
+    """fuzz-pcap-block: a selector byte (bit 0 big-endian, bit 1 nanoseconds,
+    bits 2-4 the snapshot length: 64, 128, 1514, 65535, 262144, 0; bit 6 a
+    large block; bit 7 the rest is the whole file), then records."""
+    def records(end, recs):
+        out = b""
+        for sec, frac, caplen, length, data in recs:
+            out += struct.pack(end + "IIII", sec, frac, caplen, length) + data
+        return out
+    plain = [(1700000000 + i, i * 1000, len(f), len(f), f) for i, f in enumerate(frames)]
+    seeds = {
+        "le-usec": bytes([0 | 3 << 2]) + records("<", plain),
+        "be-usec": bytes([1 | 3 << 2]) + records(">", plain),
+        "le-nsec": bytes([2 | 3 << 2]) + records("<", plain),
+        "be-nsec-bigblock": bytes([3 | 3 << 2 | 0x40]) + records(">", plain),
+        "over-snaplen": bytes([0 | 0 << 2]) + records("<", plain),
+        "caplen-over-len": bytes([1 | 2 << 2]) + records(">", [(1, 2, 40, 30, bytes(40))] + plain[:3]),
+        "top-bit": bytes([0 | 3 << 2]) + records("<", [(0x80000001, 0xfffffc18, 20, 20, bytes(20))] + plain[:2]),
+        "top-bit-be": bytes([1 | 3 << 2]) + records(">", [(0xffffffff, 0x80000000, 20, 20, bytes(20))] + plain[:2]),
+        "cut-record": bytes([0 | 3 << 2]) + records("<", plain[:4])[:-7],
+        "cut-header": bytes([1 | 3 << 2]) + records(">", plain[:2]) + bytes(9),
+        "insane-caplen": bytes([0 | 3 << 2]) + records("<", plain[:2]) + struct.pack("<IIII", 1, 2, 300000, 300000),
+        "whole-v23": bytes([0x80]) + struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 3, 0, 0, 65535, 1) + records("<", plain[:3]),
+        "whole-le": bytes([0x80]) + struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 0, 1) + records("<", plain[:3]),
+    }
+    return seeds
+
+
 def write(folder, seeds):
     d = os.path.join(HERE, "corpus", folder)
     os.makedirs(d, exist_ok=True)
@@ -175,3 +205,4 @@ if __name__ == "__main__":
     write("lldp", lldp)
     write("cdp", cdp_seeds())
     write("hosts", hosts_seeds())
+    write("pcap-block", pcap_block_seeds([lldp[k] for k in sorted(lldp)[:12]]))

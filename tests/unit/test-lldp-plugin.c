@@ -432,6 +432,76 @@ static void test_bad_files(void **state) {
         assert_non_null(strstr(e.last_error, "cannot read capture"));
 }
 
+/* A classic pcap file by hand, in either byte order; frames[i] is written
+ * with caplen[i] bytes (zero-padded past its length) when caplen is given. */
+static void write_pcap_raw(const char *path, bool big_endian, uint32_t snaplen, const struct frame *frames,
+                           const uint32_t *caplen, size_t n) {
+        FILE *f = fopen(path, "we");
+        assert_non_null(f);
+        uint8_t b[16];
+#define PUT32(at, v)                                                                   \
+        for (int k = 0; k < 4; k++)                                                    \
+                b[(at) + (big_endian ? k : 3 - k)] = (uint8_t) ((uint32_t) (v) >> (24 - 8 * k))
+        PUT32(0, 0xa1b2c3d4u);
+        b[4] = big_endian ? 0 : 2, b[5] = big_endian ? 2 : 0, b[6] = big_endian ? 0 : 4, b[7] = big_endian ? 4 : 0;
+        PUT32(8, 0);
+        PUT32(12, 0);
+        fwrite(b, 1, 16, f);
+        PUT32(0, snaplen);
+        PUT32(4, 1);
+        fwrite(b, 1, 8, f);
+        for (size_t i = 0; i < n; i++) {
+                uint32_t cl = caplen && caplen[i] ? caplen[i] : (uint32_t) frames[i].len;
+                PUT32(0, 1700000000 + i);
+                PUT32(4, 0);
+                PUT32(8, cl);
+                PUT32(12, cl);
+                fwrite(b, 1, 16, f);
+                for (uint32_t j = 0; j < cl; j++)
+                        fputc(j < frames[i].len ? frames[i].p[j] : 0, f);
+        }
+#undef PUT32
+        assert_int_equal(fclose(f), 0);
+}
+
+/* A classic pcap file is read in blocks and its frames decoded where they
+ * lie, in batches that span refills; a record libpcap must cut (caplen over
+ * the snapshot length) goes through libpcap, in its place in the order. */
+static void test_block_reader(void **state) {
+        for (int be = 0; be < 2; be++) {
+                char path[256];
+                snprintf(path, sizeof path, "%s/blocks-%d.pcap", tmpdir, be);
+                struct frame frames[40];
+                uint32_t caplen[40] = { 0 };
+                for (size_t i = 0; i < 40; i++)
+                        frames[i] = (struct frame) F(lldp_c);
+                frames[0] = (struct frame) F(lldp_a);
+                frames[20] = (struct frame) F(lldp_b_tagged);
+                caplen[20] = 300;               /* over the snapshot length: cut to 128 by libpcap */
+                frames[39] = (struct frame) F(lldp_a_bye);
+                write_pcap_raw(path, be, 128, frames, caplen, 40);
+
+                const struct kv cfg[] = { { "pcap_file", path } };
+                struct vw_plugin_ctx c = { .cfg = cfg, .n_cfg = 1, .oneshot = true, .batch = true };
+                char *status = NULL;
+                assert_int_equal(run(&c, &status), 0);
+                assert_true(c.done);
+                assert_int_equal(c.n_obs, 40);
+                assert_string_equal(c.seen[0], "00:e0:fc:00:01:01");
+                assert_string_equal(c.seen[1], "00:e0:fc:00:01:03");
+                assert_string_equal(c.seen[20], "00:e0:fc:00:01:02");
+                assert_int_equal(c.vlan[20], 100);
+                assert_string_equal(c.seen[21], "00:e0:fc:00:01:03");
+                assert_string_equal(c.seen[39], "00:e0:fc:00:01:01");
+                assert_int_equal(c.ttl[39], 0);
+                fprintf(stderr, "status: %s\n", status);
+                assert_non_null(strstr(status, "\"block_records\":39,\"libpcap_records\":1"));
+                assert_non_null(strstr(status, "\"frames\":40"));
+                assert_non_null(strstr(status, "\"last_heard_usec\":1700000039000000"));
+                free(status);
+        }
+}
+
 static void test_config_errors(void **state) {
         const struct kv both[] = { { "interfaces", "eth0" }, { "pcap_file", "x.pcap" } };
         struct vw_plugin_ctx c = { .cfg = both, .n_cfg = 2 };
@@ -475,6 +545,7 @@ int main(void) {
                 cmocka_unit_test(test_neighbor_cap),
                 cmocka_unit_test(test_stable_reuse),
                 cmocka_unit_test(test_truncated_file),
+                cmocka_unit_test(test_block_reader),
                 cmocka_unit_test(test_bad_files),
                 cmocka_unit_test(test_config_errors),
                 cmocka_unit_test(test_check_only),

@@ -7,11 +7,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "lldp-parse.h"
+#include "parse-util.h"
 
 static struct lldp_neighbor nb;
 
@@ -408,6 +410,77 @@ static void test_escaping(void **state) {
         assert_string_equal(nb.sys_descr, "a\nb\\xc3(\\x7f");
 }
 
+/* text_escape()/text_string() by the rules, a byte at a time, for the
+ * bytes used below (the only UTF-8 sequence: c3 a9) */
+static void ref_text(const uint8_t *p, size_t len, bool string, char *out) {
+        if (string)
+                for (size_t i = 0; i < len; i++)
+                        if (p[i] == 0) {
+                                len = i;
+                                break;
+                        }
+        while (len > 0 && p[len - 1] == 0)
+                len--;
+        size_t o = 0;
+        for (size_t i = 0; i < len; i++) {
+                uint8_t b = p[i];
+                if ((b >= 0x20 && b < 0x7f && b != '\\') || b == '\n' || b == '\t' || b == '\r')
+                        out[o++] = (char) b;
+                else if (b == 0xc3 && i + 1 < len && p[i + 1] == 0xa9)
+                        out[o++] = (char) 0xc3, out[o++] = (char) 0xa9, i++;
+                else if (b == '\\')
+                        out[o++] = '\\', out[o++] = '\\';
+                else
+                        o += (size_t) sprintf(out + o, "\\x%02x", b);
+        }
+        out[o] = 0;
+}
+
+/* The plain-ASCII fast path (whole words, the last overlapping) against the
+ * rules: every length up to 80, an odd byte at every place. */
+static void test_text_fast_path(void **state) {
+        static const uint8_t odd[] = { 0x00, 0x01, 0x1f, 0x7f, 0x80, 0xff, '\\', '\t', '\n', 0xc3 };
+        uint8_t p[96];
+        char got[1024], want[1024];
+
+        for (size_t len = 0; len <= 80; len++) {
+                for (size_t i = 0; i < len; i++)
+                        p[i] = (uint8_t) ('!' + (i * 7) % 94);         /* printable, no backslash... */
+                for (size_t i = 0; i < len; i++)
+                        if (p[i] == '\\')
+                                p[i] = 'x';
+                for (int string = 0; string < 2; string++) {
+                        (string ? text_string : text_escape)(p, len, got, sizeof got);
+                        ref_text(p, len, string, want);
+                        assert_string_equal(got, want);
+                        /* the fast path only when it fits: else cut as before */
+                        for (size_t size = 1; size <= len + 2 && size < 90; size++) {
+                                (string ? text_string : text_escape)(p, len, got, size);
+                                assert_int_equal(strlen(got), len < size ? len : size - 1);
+                                assert_memory_equal(got, want, strlen(got));
+                        }
+                }
+                for (size_t at = 0; at < len; at++)
+                        for (size_t k = 0; k < sizeof odd; k++) {
+                                uint8_t keep = p[at], keep2 = at + 1 < len ? p[at + 1] : 0;
+                                p[at] = odd[k];
+                                if (odd[k] == 0xc3 && at + 1 < len)
+                                        p[at + 1] = 0xa9;
+                                for (int string = 0; string < 2; string++) {
+                                        (string ? text_string : text_escape)(p, len, got, sizeof got);
+                                        ref_text(p, len, string, want);
+                                        assert_string_equal(got, want);
+                                }
+                                p[at] = keep;
+                                if (at + 1 < len)
+                                        p[at + 1] = keep2;
+                        }
+        }
+        char mac[18];
+        text_mac((const uint8_t[]) { 0x00, 0x1b, 0x2b, 0xa0, 0xff, 0x09 }, mac);
+        assert_string_equal(mac, "00:1b:2b:a0:ff:09");
+}
+
 static void test_long_strings(void **state) {
         /* a 511-byte System Description of bytes that each escape to 4 */
         uint8_t f[14 + 23 + 2 + 511 + 2] = { ETH_LLDP, MANDATORY };
@@ -516,6 +589,7 @@ int main(void) {
                 cmocka_unit_test(test_vlan_tags),
                 cmocka_unit_test(test_not_lldp),
                 cmocka_unit_test(test_escaping),
+                cmocka_unit_test(test_text_fast_path),
                 cmocka_unit_test(test_long_strings),
                 cmocka_unit_test(test_many_addresses),
                 cmocka_unit_test(test_reason_names),
