@@ -158,8 +158,12 @@ static size_t u64_find(const U64Map *m, uint64_t key) {
 }
 
 void u64map_prefetch(const U64Map *m, uint64_t key) {
-        if (m->size > 0)
-                __builtin_prefetch(&m->slots[u64_home(m, key)]);
+        if (m->size == 0)
+                return;
+        /* a 12-byte slot may cross a line, and a chain goes on to the next */
+        const char *home = (const char *) &m->slots[u64_home(m, key)];
+        __builtin_prefetch(home);
+        __builtin_prefetch(home + 2 * sizeof(struct u64map_slot) - 1);
 }
 
 uint32_t u64map_get(const U64Map *m, uint64_t key) {
