@@ -180,12 +180,6 @@ void jsonout_key(JsonOut *o, const char *key) {
         o->after_key = true;
 }
 
-void jsonout_key_quoted(JsonOut *o, const char *quoted, size_t n) {
-        before_value(o);
-        put(o, quoted, n);
-        o->after_key = true;
-}
-
 void jsonout_string(JsonOut *o, const char *s) {
         if (!s) {
                 jsonout_null(o);
@@ -193,6 +187,24 @@ void jsonout_string(JsonOut *o, const char *s) {
         }
         before_value(o);
         put_escaped(o, s);
+}
+
+char *jsonout_value_room_slow(JsonOut *o, size_t n) {
+        before_value(o);
+        if (!reserve(o, n))
+                return NULL;
+        char *d = o->buf + o->len;
+        o->len += n;
+        return d;
+}
+
+void jsonout_string_plain(JsonOut *o, const char *s, size_t n) {
+        char *d = jsonout_value_room(o, n + 2);
+        if (!d)
+                return;
+        *d++ = '"';
+        memcpy(d, s, n);
+        d[n] = '"';
 }
 
 void jsonout_int(JsonOut *o, int64_t v) {
@@ -214,11 +226,23 @@ void jsonout_double(JsonOut *o, double v) {
                 put(o, "null", 4);
                 return;
         }
-        /* the shortest of the usual precisions that reads back the same */
-        int n = snprintf(b, sizeof b, "%.15g", v);
-        if (strtod(b, NULL) != v)
-                n = snprintf(b, sizeof b, "%.17g", v);
-        put(o, b, (size_t) n);
+        /* by its bits: 0.0 and -0.0 are equal but written apart */
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        if (o->double_len == 0 || o->double_bits != bits) {
+                /* the shortest of the usual precisions that reads back the same */
+                int n = snprintf(b, sizeof b, "%.15g", v);
+                if (strtod(b, NULL) != v)
+                        n = snprintf(b, sizeof b, "%.17g", v);
+                if (n <= 0 || (size_t) n >= sizeof o->double_text) {
+                        put(o, b, n > 0 ? (size_t) n : 0);
+                        return;
+                }
+                memcpy(o->double_text, b, (size_t) n);
+                o->double_len = (uint8_t) n;
+                o->double_bits = bits;
+        }
+        put(o, o->double_text, o->double_len);
 }
 
 void jsonout_bool(JsonOut *o, bool v) {
