@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,23 +227,33 @@ void jsonout_double(JsonOut *o, double v) {
                 put(o, "null", 4);
                 return;
         }
-        /* by its bits: 0.0 and -0.0 are equal but written apart */
-        uint64_t bits;
-        memcpy(&bits, &v, sizeof bits);
-        if (o->double_len == 0 || o->double_bits != bits) {
-                /* the shortest of the usual precisions that reads back the same */
-                int n = snprintf(b, sizeof b, "%.15g", v);
-                if (strtod(b, NULL) != v)
-                        n = snprintf(b, sizeof b, "%.17g", v);
-                if (n <= 0 || (size_t) n >= sizeof o->double_text) {
-                        put(o, b, n > 0 ? (size_t) n : 0);
+        /* Confidences and scores are mostly hundredths: for those, %.15g is
+         * the decimal itself, trailing zeros dropped (1e-14 relative is far
+         * below half a unit of the 15th digit away).  +0.0 is k = 0; -0.0
+         * fails the sign test and goes the long way. */
+        if (v >= 0 && v <= 10000 && !signbit(v)) {
+                int64_t k = (int64_t) (v * 100 + 0.5);
+                if ((double) k / 100 == v) {
+                        char *d = b + sizeof b;
+                        int64_t whole = k / 100, frac = k % 100;
+                        if (frac) {
+                                if (frac % 10)
+                                        *--d = (char) ('0' + frac % 10);
+                                *--d = (char) ('0' + frac / 10);
+                                *--d = '.';
+                        }
+                        do
+                                *--d = (char) ('0' + whole % 10);
+                        while ((whole /= 10) > 0);
+                        put(o, d, (size_t) (b + sizeof b - d));
                         return;
                 }
-                memcpy(o->double_text, b, (size_t) n);
-                o->double_len = (uint8_t) n;
-                o->double_bits = bits;
         }
-        put(o, o->double_text, o->double_len);
+        /* the shortest of the usual precisions that reads back the same */
+        int n = snprintf(b, sizeof b, "%.15g", v);
+        if (strtod(b, NULL) != v)
+                n = snprintf(b, sizeof b, "%.17g", v);
+        put(o, b, (size_t) n);
 }
 
 void jsonout_bool(JsonOut *o, bool v) {

@@ -16,10 +16,6 @@ typedef struct JsonOut {
         uint64_t first;         /* bit n: nothing written yet at depth n */
         bool after_key;         /* a key was written, its value comes next */
         bool oom;               /* an allocation failed: the text is incomplete */
-        /* the last double's text: a listing repeats a handful of confidences */
-        uint8_t double_len;     /* 0 = none yet */
-        uint64_t double_bits;
-        char double_text[31];
 } JsonOut;
 
 void jsonout_done(JsonOut *o);
