@@ -55,6 +55,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         if (tag == 'O')
                                 continue;
                 }
+                if (!strchr("MACNDPST", tag)) {
+                        if (n_keys < ITEMS_MAX)
+                                keys[n_keys++] = p;
+                        continue;
+                }
                 struct vw_observation *o = &obs[n_obs - 1];
                 switch (tag) {
                 case 'M':
@@ -71,9 +76,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 case 'P': o->port_id = v; break;
                 case 'S': o->source = v; break;
                 case 'T': o->time_usec = strtoull(v, NULL, 10); break;
-                default:
-                        if (n_keys < ITEMS_MAX)
-                                keys[n_keys++] = p;
                 }
         }
 

@@ -20,7 +20,8 @@
 /* The union the record should list: each observation's items in order, then
  * the identifiers under `prefix` (prefix cut), MACs in their one form, no
  * repeats, at most DEVICE_JSON_UNION_MAX. */
-static inline size_t device_json_reference_union(const Device *d, bool macs, char out[][300], size_t max) {
+static inline size_t device_json_reference_union(const Device *d, bool macs, const char *out[],
+                                                 char mac_text[][18], size_t max) {
         const char *prefix = macs ? "mac:" : "addr:";
         size_t n = 0;
         for (size_t i = 0; i <= d->n_obs; i++) {
@@ -37,23 +38,20 @@ static inline size_t device_json_reference_union(const Device *d, bool macs, cha
                         count = d->n_keys;
                 }
                 for (size_t k = 0; k < count && n < max && n < DEVICE_JSON_UNION_MAX; k++) {
-                        const char *v = l[k];
+                        const char *v = l[k];   /* the packed text lives as long as the device */
                         if (i == d->n_obs) {
                                 if (strncmp(v, prefix, strlen(prefix)) != 0)
                                         continue;
                                 v += strlen(prefix);
                         }
-                        char text[300];
                         uint8_t mac[6];
                         if (macs && mac_parse(v, mac) >= 0)
-                                mac_format(mac, text);
-                        else
-                                snprintf(text, sizeof text, "%s", v);
+                                v = mac_format(mac, mac_text[n]);
                         bool seen = false;
                         for (size_t j = 0; j < n && !seen; j++)
-                                seen = strcmp(out[j], text) == 0;
+                                seen = strcmp(out[j], v) == 0;
                         if (!seen)
-                                snprintf(out[n++], sizeof out[0], "%s", text);
+                                out[n++] = v;
                 }
                 if (i < d->n_obs)
                         obs_view_done(&view);
@@ -101,8 +99,9 @@ static inline const char *device_json_check(const Device *d, bool detail) {
                 goto done;
         }
         for (int m = 1; m >= 0 && !bad; m--) {
-                static char want[DEVICE_JSON_UNION_MAX][300];
-                size_t n = device_json_reference_union(d, m, want, DEVICE_JSON_UNION_MAX);
+                const char *want[DEVICE_JSON_UNION_MAX];
+                static char mac_text[DEVICE_JSON_UNION_MAX][18];
+                size_t n = device_json_reference_union(d, m, want, mac_text, DEVICE_JSON_UNION_MAX);
                 json_object *a;
                 if (!json_object_object_get_ex(j, m ? "macs" : "addresses", &a) ||
                     !json_object_is_type(a, json_type_array) || json_object_array_length(a) != n) {
