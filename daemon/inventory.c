@@ -1257,7 +1257,7 @@ typedef struct UnionSet {
         const char *seen[UNION_MAX];    /* NULL: a MAC, in mac[] */
         MacDigits mac[UNION_MAX];
         uint16_t slot[UNION_MAX * 2];   /* index + 1 into seen[], 0 = empty */
-        size_t n;
+        size_t n, mask;                 /* mask: slots in use - 1, sized once per union */
 } UnionSet;
 
 static uint32_t union_hash_mac(const MacDigits *m) {
@@ -1268,7 +1268,7 @@ static uint32_t union_hash_mac(const MacDigits *m) {
 /* Adds v unless it is there; false when it was. */
 static bool union_add_string(UnionSet *u, const char *v) {
         uint32_t h = strmap_hash(v);
-        for (size_t i = h & (ELEMENTSOF(u->slot) - 1);; i = (i + 1) & (ELEMENTSOF(u->slot) - 1)) {
+        for (size_t i = h & u->mask;; i = (i + 1) & u->mask) {
                 if (u->slot[i] == 0) {
                         u->seen[u->n] = v;
                         u->slot[i] = (uint16_t) ++u->n;
@@ -1282,7 +1282,7 @@ static bool union_add_string(UnionSet *u, const char *v) {
 
 static bool union_add_mac(UnionSet *u, const MacDigits *m) {
         uint32_t h = union_hash_mac(m);
-        for (size_t i = h & (ELEMENTSOF(u->slot) - 1);; i = (i + 1) & (ELEMENTSOF(u->slot) - 1)) {
+        for (size_t i = h & u->mask;; i = (i + 1) & u->mask) {
                 if (u->slot[i] == 0) {
                         u->seen[u->n] = NULL;
                         u->mac[u->n] = *m;
@@ -1297,7 +1297,7 @@ static bool union_add_mac(UnionSet *u, const MacDigits *m) {
 
 /* Are the bytes of x under `used` all hex digits?  Bytes below 0x80 add
  * without carrying into the next, so each range test is one add. */
-static bool hex_digits(uint64_t x, uint64_t used) {
+static inline bool hex_digits(uint64_t x, uint64_t used) {
         const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones << 7;
         uint64_t lower = x | ones * 0x20;
         uint64_t digit = (x + ones * (0x80 - '0')) & ~(x + ones * (0x80 - '9' - 1));
@@ -1305,20 +1305,33 @@ static bool hex_digits(uint64_t x, uint64_t used) {
         return (x & highs & used) == 0 && ((digit | alpha) & highs & used) == (highs & used);
 }
 
-/* A MAC's digits, when s is one as mac_parse() reads it.  Twelve digits and
- * no separators are taken here; any other form goes to mac_parse(). */
-static bool union_mac_digits(const char *s, MacDigits *ret) {
+/* Twelve characters as MAC digits, when they all are hex digits. */
+static inline bool mac_digits_of(const char t[12], MacDigits *ret) {
         const uint64_t ones = UINT64_C(0x0101010101010101);
-        if (strlen(s) == 12) {
-                uint64_t a;
-                uint32_t b;
-                memcpy(&a, s, 8);
-                memcpy(&b, s + 8, 4);
-                if (hex_digits(a, ~UINT64_C(0)) && hex_digits(b, UINT64_C(0xffffffff))) {
-                        /* digits have the 0x20 bit already: this lowers letters only */
-                        *ret = (MacDigits) { .a = a | ones * 0x20, .b = (uint64_t) (b | UINT32_C(0x20202020)) };
+        uint64_t a;
+        uint32_t b;
+        memcpy(&a, t, 8);
+        memcpy(&b, t + 8, 4);
+        if (!hex_digits(a, ~UINT64_C(0)) || !hex_digits(b, UINT64_C(0xffffffff)))
+                return false;
+        /* digits have the 0x20 bit already: this lowers letters only */
+        *ret = (MacDigits) { .a = a | ones * 0x20, .b = (uint64_t) (b | UINT32_C(0x20202020)) };
+        return true;
+}
+
+/* A MAC's digits, when s is one as mac_parse() reads it.  The identifiers'
+ * form (twelve digits) and the observations' (pairs between colons) are
+ * read here; any other goes to mac_parse(). */
+static bool union_mac_digits(const char *s, MacDigits *ret) {
+        size_t n = strlen(s);
+        if (n == 12 && mac_digits_of(s, ret))
+                return true;
+        if (n == 17 && s[2] == ':' && s[5] == ':' && s[8] == ':' && s[11] == ':' && s[14] == ':') {
+                char t[12];
+                for (size_t i = 0; i < 6; i++)
+                        memcpy(t + 2 * i, s + 3 * i, 2);
+                if (mac_digits_of(t, ret))
                         return true;
-                }
         }
         uint8_t mac[6];
         if (mac_parse(s, mac) < 0)
@@ -1329,11 +1342,7 @@ static bool union_mac_digits(const char *s, MacDigits *ret) {
                 t[2 * i] = hex[mac[i] >> 4];
                 t[2 * i + 1] = hex[mac[i] & 15];
         }
-        uint32_t b;
-        memcpy(&ret->a, t, 8);
-        memcpy(&b, t + 8, 4);
-        ret->b = b;
-        return true;
+        return mac_digits_of(t, ret);
 }
 
 /* mac_format()'s text, in quotes, straight into the output. */
@@ -1364,8 +1373,16 @@ static void write_union(JsonOut *o, const Device *d, const DeviceViews *dv, size
         UnionSet u;
         size_t plen = strlen(key_prefix);
 
+        /* at most twice as many slots as values, so a small record clears
+         * a small table */
+        size_t values = d->n_keys, slots = 16;
+        for (size_t i = 0; i < dv->n; i++)
+                values += *(const size_t *) ((const uint8_t *) &dv->v[i].o + count_offset);
+        while (slots < ELEMENTSOF(u.slot) && slots < 2 * values)
+                slots *= 2;
         u.n = 0;
-        memset(u.slot, 0, sizeof u.slot);
+        u.mask = slots - 1;
+        memset(u.slot, 0, slots * sizeof u.slot[0]);
 
         jsonout_array_begin(o);
         for (size_t i = 0; i <= dv->n && u.n < UNION_MAX; i++) {

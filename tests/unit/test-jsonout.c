@@ -197,8 +197,8 @@ static void test_plain_and_room(void **state) {
 /* Doubles written without snprintf read the same as with it. */
 static void test_doubles_as_printf(void **state) {
         char want[64];
-        for (int64_t k = 0; k <= 1000000; k += k < 20000 ? 1 : 7) {
-                double v = (double) k / 100;
+        for (int64_t k = 0; k <= 10000000; k += k < 20000 ? 1 : 37) {
+                double v = (double) k / (k % 2 ? 1000 : 100);
                 int n = snprintf(want, sizeof want, "%.15g", v);
                 JsonOut o = {};
                 jsonout_double(&o, v);
@@ -206,9 +206,10 @@ static void test_doubles_as_printf(void **state) {
                 assert_memory_equal(o.buf, want, o.len);
                 jsonout_done(&o);
         }
-        const double others[] = { -0.0, -1.0, -0.25, 0.285, 1e-7, 100000.5, 0.1 + 0.2, 1e300, 10000.01 };
+        const double others[] = { -0.0, -1.0, -0.25, 0.285, 1e-7, 100000.5, 0.1 + 0.2, 1e300, 10000.01, 0.0005,
+                                  0.243, 0.72, 0.7 + 0.02, 0.5 };
         const char *texts[] = { "-0", "-1", "-0.25", "0.285", "1e-07", "100000.5", "0.30000000000000004", "1e+300",
-                                "10000.01" };
+                                "10000.01", "0.0005", "0.243", "0.72", "0.72", "0.5" };
         for (size_t i = 0; i < ELEMENTSOF(others); i++) {
                 JsonOut o = {};
                 jsonout_double(&o, others[i]);
