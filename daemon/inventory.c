@@ -1193,11 +1193,35 @@ const char *device_kind_to_string(DeviceKind k) {
         return k == DEVICE_HOST ? "host" : "network";
 }
 
-/* RFC 3339, UTC, whole seconds; NULL for 0 (never). */
+/* RFC 3339, UTC, whole seconds; NULL for 0 (never).  Every record has two
+ * of these: the years a clock can show are written by hand, the rest (far
+ * future) goes through gmtime_r() and strftime(). */
 static const char *rfc3339(uint64_t usec, char buf[static 32]) {
         if (usec == 0)
                 return NULL;
-        time_t t = (time_t) (usec / USEC_PER_SEC);
+        uint64_t secs = usec / USEC_PER_SEC;
+        if (secs < UINT64_C(253402300800)) {    /* before 10000-01-01 */
+                /* days since 1970-01-01 to a civil date, in 400-year eras
+                 * counted from 0000-03-01 (leap day last in its year) */
+                uint64_t days = secs / 86400, sod = secs % 86400;
+                uint64_t z = days + 719468, era = z / 146097, doe = z % 146097;
+                uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+                uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+                unsigned day = (unsigned) (doy - (153 * mp + 2) / 5 + 1);
+                unsigned month = (unsigned) (mp < 10 ? mp + 3 : mp - 9);
+                unsigned year = (unsigned) (yoe + era * 400 + (month <= 2));
+                unsigned hour = (unsigned) (sod / 3600), min = (unsigned) (sod / 60 % 60), sec = (unsigned) (sod % 60);
+                memcpy(buf, "0000-00-00T00:00:00Z", 21);
+                buf[0] = (char) ('0' + year / 1000), buf[1] = (char) ('0' + year / 100 % 10);
+                buf[2] = (char) ('0' + year / 10 % 10), buf[3] = (char) ('0' + year % 10);
+                buf[5] = (char) ('0' + month / 10), buf[6] = (char) ('0' + month % 10);
+                buf[8] = (char) ('0' + day / 10), buf[9] = (char) ('0' + day % 10);
+                buf[11] = (char) ('0' + hour / 10), buf[12] = (char) ('0' + hour % 10);
+                buf[14] = (char) ('0' + min / 10), buf[15] = (char) ('0' + min % 10);
+                buf[17] = (char) ('0' + sec / 10), buf[18] = (char) ('0' + sec % 10);
+                return buf;
+        }
+        time_t t = (time_t) secs;
         struct tm tm;
         if (!gmtime_r(&t, &tm) || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
                 return NULL;
@@ -1206,15 +1230,15 @@ static const char *rfc3339(uint64_t usec, char buf[static 32]) {
 
 static void write_time(JsonOut *o, uint64_t usec) {
         char buf[32];
-        jsonout_string(o, rfc3339(usec, buf));
+        const char *s = rfc3339(usec, buf);
+        if (s)
+                jsonout_string_plain(o, s, strlen(s));
+        else
+                jsonout_null(o);
 }
 
 #define UNION_MAX 256
 
-/* Union of an array field over the device's observations, and of the
- * identifiers it has claimed (`key_prefix`), without repeats: only the latest
- * observation of each source is kept, but every MAC and address a device was
- * ever seen with stays in its identifier index, and so in its record. */
 /* The views of a device's observations, read once for a whole record. */
 typedef struct DeviceViews {
         ObsView v[DEVICE_SOURCES_MAX];
@@ -1249,44 +1273,152 @@ static const char *views_attr(const DeviceViews *dv, size_t offset) {
 }
 #define VIEWS_ATTR(dv, field) views_attr((dv), offsetof(struct vw_observation, field))
 
-/* Union of an array field over the device's observations, and of the
- * identifiers it has claimed (`key_prefix`), without repeats: only the latest
- * observation of each source is kept, but every MAC and address a device was
- * ever seen with stays in its identifier index, and so in its record. */
+/* A MAC as a union keeps it: its twelve digits, lowercase, as text; the
+ * first eight in one word, the last four in another, in memory order.  The
+ * identifiers' own form ("mac:00e0fc800003") is that already, and the JSON
+ * wants those digits back with colons between pairs. */
+typedef struct MacDigits {
+        uint64_t a;
+        uint64_t b;
+} MacDigits;
+
 /* The values written so far, by hash (a switch heard from each of its 48
- * port MACs has 49 of them: comparing each with all before adds up). */
+ * port MACs has 49 of them: comparing each with all before adds up).  A MAC
+ * is kept as its digits: its text is a function of them, and text that does
+ * not parse as a MAC never equals a MAC's text. */
 typedef struct UnionSet {
-        const char *seen[UNION_MAX];
+        const char *seen[UNION_MAX];    /* NULL: a MAC, in mac[] */
+        MacDigits mac[UNION_MAX];
         uint16_t slot[UNION_MAX * 2];   /* index + 1 into seen[], 0 = empty */
-        size_t n;
+        size_t n, mask;                 /* mask: slots in use - 1, sized once per union */
 } UnionSet;
 
+static uint32_t union_hash_mac(const MacDigits *m) {
+        uint64_t h = (m->a ^ m->b * UINT64_C(0xff51afd7ed558ccd)) * UINT64_C(0x9e3779b97f4a7c15);
+        return (uint32_t) (h >> 32);
+}
+
 /* Adds v unless it is there; false when it was. */
-static bool union_add(UnionSet *u, const char *v) {
+static bool union_add_string(UnionSet *u, const char *v) {
         uint32_t h = strmap_hash(v);
-        for (size_t i = h & (ELEMENTSOF(u->slot) - 1);; i = (i + 1) & (ELEMENTSOF(u->slot) - 1)) {
+        for (size_t i = h & u->mask;; i = (i + 1) & u->mask) {
                 if (u->slot[i] == 0) {
                         u->seen[u->n] = v;
                         u->slot[i] = (uint16_t) ++u->n;
                         return true;
                 }
-                if (streq(u->seen[u->slot[i] - 1], v))
+                const char *s = u->seen[u->slot[i] - 1];
+                if (s && streq(s, v))
                         return false;
         }
 }
 
+static bool union_add_mac(UnionSet *u, const MacDigits *m) {
+        uint32_t h = union_hash_mac(m);
+        for (size_t i = h & u->mask;; i = (i + 1) & u->mask) {
+                if (u->slot[i] == 0) {
+                        u->seen[u->n] = NULL;
+                        u->mac[u->n] = *m;
+                        u->slot[i] = (uint16_t) ++u->n;
+                        return true;
+                }
+                size_t j = u->slot[i] - 1;
+                if (!u->seen[j] && u->mac[j].a == m->a && u->mac[j].b == m->b)
+                        return false;
+        }
+}
+
+/* Are the bytes of x under `used` all hex digits?  Bytes below 0x80 add
+ * without carrying into the next, so each range test is one add. */
+static inline bool hex_digits(uint64_t x, uint64_t used) {
+        const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones << 7;
+        uint64_t lower = x | ones * 0x20;
+        uint64_t digit = (x + ones * (0x80 - '0')) & ~(x + ones * (0x80 - '9' - 1));
+        uint64_t alpha = (lower + ones * (0x80 - 'a')) & ~(lower + ones * (0x80 - 'f' - 1));
+        return (x & highs & used) == 0 && ((digit | alpha) & highs & used) == (highs & used);
+}
+
+/* Twelve characters as MAC digits, when they all are hex digits. */
+static inline bool mac_digits_of(const char t[12], MacDigits *ret) {
+        const uint64_t ones = UINT64_C(0x0101010101010101);
+        uint64_t a;
+        uint32_t b;
+        memcpy(&a, t, 8);
+        memcpy(&b, t + 8, 4);
+        if (!hex_digits(a, ~UINT64_C(0)) || !hex_digits(b, UINT64_C(0xffffffff)))
+                return false;
+        /* digits have the 0x20 bit already: this lowers letters only */
+        *ret = (MacDigits) { .a = a | ones * 0x20, .b = (uint64_t) (b | UINT32_C(0x20202020)) };
+        return true;
+}
+
+/* A MAC's digits, when s is one as mac_parse() reads it.  The identifiers'
+ * form (twelve digits) and the observations' (pairs between colons) are
+ * read here; any other goes to mac_parse(). */
+static bool union_mac_digits(const char *s, MacDigits *ret) {
+        size_t n = strlen(s);
+        if (n == 12 && mac_digits_of(s, ret))
+                return true;
+        if (n == 17 && s[2] == ':' && s[5] == ':' && s[8] == ':' && s[11] == ':' && s[14] == ':') {
+                char t[12];
+                for (size_t i = 0; i < 6; i++)
+                        memcpy(t + 2 * i, s + 3 * i, 2);
+                if (mac_digits_of(t, ret))
+                        return true;
+        }
+        uint8_t mac[6];
+        if (mac_parse(s, mac) < 0)
+                return false;
+        static const char hex[] = "0123456789abcdef";
+        char t[12];
+        for (size_t i = 0; i < 6; i++) {
+                t[2 * i] = hex[mac[i] >> 4];
+                t[2 * i + 1] = hex[mac[i] & 15];
+        }
+        return mac_digits_of(t, ret);
+}
+
+/* mac_format()'s text, in quotes, straight into the output. */
+static void write_union_mac(JsonOut *o, const MacDigits *m) {
+        char *d = jsonout_value_room(o, 19);
+        if (!d)
+                return;
+        char t[12];
+        uint32_t b = (uint32_t) m->b;
+        memcpy(t, &m->a, 8);
+        memcpy(t + 8, &b, 4);
+        d[0] = '"';
+        memcpy(d + 1, t, 2), d[3] = ':';
+        memcpy(d + 4, t + 2, 2), d[6] = ':';
+        memcpy(d + 7, t + 4, 2), d[9] = ':';
+        memcpy(d + 10, t + 6, 2), d[12] = ':';
+        memcpy(d + 13, t + 8, 2), d[15] = ':';
+        memcpy(d + 16, t + 10, 2), d[18] = '"';
+}
+
+/* Union of an array field over the device's observations, and of the
+ * identifiers it has claimed (`key_prefix`), without repeats: only the latest
+ * observation of each source is kept, but every MAC and address a device was
+ * ever seen with stays in its identifier index, and so in its record.  At
+ * most UNION_MAX values, in the order first met. */
 static void write_union(JsonOut *o, const Device *d, const DeviceViews *dv, size_t offset, size_t count_offset,
                         bool macs, const char *key_prefix) {
         UnionSet u;
-        char formatted[UNION_MAX][18];
         size_t plen = strlen(key_prefix);
-        uint8_t mac[6];
 
+        /* at most twice as many slots as values, so a small record clears
+         * a small table */
+        size_t values = d->n_keys, slots = 16;
+        for (size_t i = 0; i < dv->n; i++)
+                values += *(const size_t *) ((const uint8_t *) &dv->v[i].o + count_offset);
+        while (slots < ELEMENTSOF(u.slot) && slots < 2 * values)
+                slots *= 2;
         u.n = 0;
-        memset(u.slot, 0, sizeof u.slot);
+        u.mask = slots - 1;
+        memset(u.slot, 0, slots * sizeof u.slot[0]);
 
         jsonout_array_begin(o);
-        for (size_t i = 0; i <= dv->n; i++) {
+        for (size_t i = 0; i <= dv->n && u.n < UNION_MAX; i++) {
                 const char *const *l;
                 size_t n;
                 if (i < dv->n) {
@@ -1299,13 +1431,20 @@ static void write_union(JsonOut *o, const Device *d, const DeviceViews *dv, size
                 for (size_t k = 0; k < n && u.n < UNION_MAX; k++) {
                         const char *v = l[k];
                         if (i == dv->n) {
-                                if (strncmp(v, key_prefix, plen) != 0)
+                                if (v[0] != key_prefix[0])
+                                        continue;
+                                size_t j = 1;
+                                while (j < plen && v[j] == key_prefix[j])
+                                        j++;
+                                if (j < plen)
                                         continue;
                                 v += plen;
                         }
-                        if (macs && mac_parse(v, mac) >= 0)
-                                v = mac_format(mac, formatted[u.n]);
-                        if (union_add(&u, v))
+                        MacDigits m;
+                        if (macs && union_mac_digits(v, &m)) {
+                                if (union_add_mac(&u, &m))
+                                        write_union_mac(o, &m);
+                        } else if (union_add_string(&u, v))
                                 jsonout_string(o, v);
                 }
         }
