@@ -883,10 +883,16 @@ static Memo *memo_of_ref(const Inventory *inv, uint64_t ref) {
         return i > 0 && i <= inv->memo_size ? &inv->memo[i - 1] : NULL;
 }
 
-static void batch_prefetch_state(const Inventory *inv, size_t i) {
+/* The memo entry batch entry i names (by reference or by hash), or NULL. */
+static const Memo *batch_memo(const Inventory *inv, size_t i) {
         const struct batch_entry *b = &inv->batch[i];
         const Memo *e = b->ref ? memo_of_ref(inv, b->ref) : b->hash ? memo_slot(inv, b->hash) : NULL;
-        if (!e || e->hash == 0 || (b->hash && e->hash != b->hash))
+        return !e || e->hash == 0 || (b->hash && e->hash != b->hash) ? NULL : e;
+}
+
+static void batch_prefetch_state(const Inventory *inv, size_t i) {
+        const Memo *e = batch_memo(inv, i);
+        if (!e)
                 return;
         for (size_t k = 0; k < DEVICE_HOT_LINES; k++)
                 __builtin_prefetch((const char *) e->device_hint + 64 * k);
@@ -912,9 +918,8 @@ static void batch_prefetch_state(const Inventory *inv, size_t i) {
 #define BATCH_LINK_AHEAD 2
 
 static void batch_prefetch_port(const Inventory *inv, size_t i) {
-        const struct batch_entry *b = &inv->batch[i];
-        const Memo *e = b->ref ? memo_of_ref(inv, b->ref) : b->hash ? memo_slot(inv, b->hash) : NULL;
-        if (!e || e->hash == 0 || (b->hash && e->hash != b->hash) || e->link == 0 || e->link > inv->n_links)
+        const Memo *e = batch_memo(inv, i);
+        if (!e || e->link == 0 || e->link > inv->n_links)
                 return;
         const char *port = inv->links[e->link - 1].remote_port;
         if (port)
@@ -1355,27 +1360,25 @@ static inline bool mac_digits_of(const char t[12], MacDigits *ret) {
 /* A MAC's digits, when s is one as mac_parse() reads it.  The identifiers'
  * form (twelve digits) and the observations' (pairs between colons) are
  * read here; any other goes to mac_parse(). */
+/* Seventeen characters as pairs of MAC digits between colons. */
+static bool colon_mac_digits(const char s[17], MacDigits *ret) {
+        if (s[2] != ':' || s[5] != ':' || s[8] != ':' || s[11] != ':' || s[14] != ':')
+                return false;
+        char t[12];
+        for (size_t i = 0; i < 6; i++)
+                memcpy(t + 2 * i, s + 3 * i, 2);
+        return mac_digits_of(t, ret);
+}
+
 static bool union_mac_digits(const char *s, MacDigits *ret) {
         size_t n = strlen(s);
         if (n == 12 && mac_digits_of(s, ret))
                 return true;
-        if (n == 17 && s[2] == ':' && s[5] == ':' && s[8] == ':' && s[11] == ':' && s[14] == ':') {
-                char t[12];
-                for (size_t i = 0; i < 6; i++)
-                        memcpy(t + 2 * i, s + 3 * i, 2);
-                if (mac_digits_of(t, ret))
-                        return true;
-        }
+        if (n == 17 && colon_mac_digits(s, ret))
+                return true;
         uint8_t mac[6];
-        if (mac_parse(s, mac) < 0)
-                return false;
-        static const char hex[] = "0123456789abcdef";
-        char t[12];
-        for (size_t i = 0; i < 6; i++) {
-                t[2 * i] = hex[mac[i] >> 4];
-                t[2 * i + 1] = hex[mac[i] & 15];
-        }
-        return mac_digits_of(t, ret);
+        char canonical[18];
+        return mac_parse(s, mac) >= 0 && colon_mac_digits(mac_format(mac, canonical), ret);
 }
 
 /* mac_format()'s text, in quotes, straight into the output. */
@@ -1431,12 +1434,7 @@ static void write_union(JsonOut *o, const Device *d, const DeviceViews *dv, size
                 for (size_t k = 0; k < n && u.n < UNION_MAX; k++) {
                         const char *v = l[k];
                         if (i == dv->n) {
-                                if (v[0] != key_prefix[0])
-                                        continue;
-                                size_t j = 1;
-                                while (j < plen && v[j] == key_prefix[j])
-                                        j++;
-                                if (j < plen)
+                                if (v[0] != key_prefix[0] || strncmp(v, key_prefix, plen) != 0)
                                         continue;
                                 v += plen;
                         }
