@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <inttypes.h>
 #include <malloc.h>
 #include <stdarg.h>
@@ -82,17 +83,36 @@ int inventory_new(const InventoryLimits *limits, Inventory **ret) {
 }
 
 typedef struct KeyBlock {
-        uint32_t cap_keys;      /* pointer slots */
         uint32_t used, size;    /* bytes of the string area */
-        char *keys[];           /* then the string area */
+        DeviceKey keys[];       /* Device.cap_keys of them, then the string area */
 } KeyBlock;
 
 static KeyBlock *key_block(const Device *d) {
         return d->keys ? (KeyBlock *) ((uint8_t *) d->keys - offsetof(KeyBlock, keys)) : NULL;
 }
 
-static char *key_area(KeyBlock *kb) {
-        return (char *) (kb->keys + kb->cap_keys);
+static char *key_area(const Device *d) {
+        return (char *) (d->keys + d->cap_keys);
+}
+
+static bool key_word_is_mac(DeviceKey w) {
+        return (w & DEVICE_KEY_MAC) != 0;
+}
+
+static uint64_t key_word_mac(DeviceKey w) {
+        return w & ~DEVICE_KEY_MAC;
+}
+
+static const char *key_word_text(DeviceKey w) {
+        return (const char *) (uintptr_t) w;
+}
+
+/* User-space pointers never have the top bit set (it marks kernel addresses
+ * where pointers are that wide), so it can tell a MAC key from text. */
+static DeviceKey key_word_of_text(const char *s) {
+        DeviceKey w = (DeviceKey) (uintptr_t) s;
+        assert(!key_word_is_mac(w));
+        return w;
 }
 
 static void device_free(Device *d) {
@@ -192,12 +212,19 @@ static int key_put(Inventory *inv, const char *copy, const char *key, uint32_t r
         return key_is_mac(key, &mac) ? u64map_put(&inv->by_mac, mac, ref) : strmap_put(&inv->by_key, copy, ref);
 }
 
-static void key_remove_if(Inventory *inv, const char *key, uint32_t ref) {
+static void mac_remove_if(Inventory *inv, uint64_t mac, uint32_t ref) {
+        if (u64map_get(&inv->by_mac, mac) == ref)
+                u64map_remove(&inv->by_mac, mac);
+}
+
+static void key_remove_if(Inventory *inv, DeviceKey w, uint32_t ref) {
         uint64_t mac;
-        if (key_is_mac(key, &mac)) {
-                if (u64map_get(&inv->by_mac, mac) == ref)
-                        u64map_remove(&inv->by_mac, mac);
-        } else if (strmap_get(&inv->by_key, key) == ref)
+        const char *key = key_word_text(w);
+        if (key_word_is_mac(w))
+                mac_remove_if(inv, key_word_mac(w), ref);
+        else if (key_is_mac(key, &mac))
+                mac_remove_if(inv, mac, ref);
+        else if (strmap_get(&inv->by_key, key) == ref)
                 strmap_remove(&inv->by_key, key);
 }
 
@@ -210,10 +237,8 @@ struct key {
 
 #define KEYS_MAX 32
 
-#define MAC_KEY_SIZE 17            /* "mac:" + 12 hex digits + NUL */
-
 /* "mac:…" for a mac_value(), as key_is_mac() reads it: two digits a byte. */
-static void mac_key_of_value(uint64_t v, char out[static MAC_KEY_SIZE]) {
+static void mac_key_of_value(uint64_t v, char out[static DEVICE_KEY_MAC_SIZE]) {
         static const char hex[] = "0123456789abcdef";
         v--;
         memcpy(out, "mac:", 4);
@@ -227,6 +252,19 @@ static void mac_key_of_value(uint64_t v, char out[static MAC_KEY_SIZE]) {
 
 static void mac_key(const uint8_t mac[6], char out[static 300]) {
         mac_key_of_value(mac_value(mac), out);
+}
+
+const char *device_key(const Device *d, size_t i, char buf[static DEVICE_KEY_MAC_SIZE]) {
+        DeviceKey w = d->keys[i];
+        if (!key_word_is_mac(w))
+                return key_word_text(w);
+        mac_key_of_value(key_word_mac(w), buf);
+        return buf;
+}
+
+DeviceKey device_key_of_text(const char *text) {
+        uint64_t mac;
+        return key_is_mac(text, &mac) ? DEVICE_KEY_MAC | mac : key_word_of_text(text);
 }
 
 static bool address_is_default(const char *a) {
@@ -312,98 +350,123 @@ static bool key_is_strong(const char *key) {
 
 static bool device_has_strong_key(const Device *d) {
         for (size_t i = 0; i < d->n_keys; i++)
-                if (key_is_strong(d->keys[i]))
+                if (key_word_is_mac(d->keys[i]) || key_is_strong(key_word_text(d->keys[i])))
                         return true;
         return false;
 }
 
-/* A device's keys live in one block: a header, the pointer array, then the
- * strings.  Most devices never gain a key after the first observation, so the
- * first block is exact; one that grows (a switch heard from each of its port
- * MACs) doubles, and only then are its keys copied and the index re-pointed. */
+/* A device's keys live in one block: a header, the key words, then the
+ * text of those that are not MAC keys.  Most devices never gain a key after
+ * the first observation, so the first block is exact; one that grows (a
+ * switch heard from each of its port MACs) doubles, and only then are its
+ * keys copied and the index re-pointed.  A MAC key other than the first is
+ * kept as its value, a word with no text: the port MACs a refresh adds then
+ * read and write only the device's third line and one word of the block. */
 /* Room for n more keys of `bytes` bytes of text in all (NULs included). */
 static int device_reserve_keys(Inventory *inv, Device *d, size_t n, size_t bytes) {
         KeyBlock *kb = key_block(d);
-        if (kb && d->n_keys + n <= kb->cap_keys && kb->used + bytes <= kb->size)
+        if (kb && d->n_keys + n <= d->cap_keys && (bytes == 0 || kb->used + bytes <= kb->size))
                 return 0;
         /* exact for a new device; doubling once it grows */
         size_t cap = d->n_keys + n, size = (kb ? kb->used : 0) + bytes;
         if (kb) {
-                if (cap < (size_t) kb->cap_keys * 2)
-                        cap = (size_t) kb->cap_keys * 2;
-                if (size < (size_t) kb->size * 2)
+                if (cap < (size_t) d->cap_keys * 2)
+                        cap = (size_t) d->cap_keys * 2;
+                if (bytes > 0 && size < (size_t) kb->size * 2)
                         size = (size_t) kb->size * 2;
+                if (size < kb->size)
+                        size = kb->size;
         }
         if (cap > UINT32_MAX / 2 || size > UINT32_MAX / 2)
                 return -E2BIG;
-        KeyBlock *nb = malloc(sizeof(KeyBlock) + cap * sizeof(char *) + size);
+        KeyBlock *nb = malloc(sizeof(KeyBlock) + cap * sizeof(DeviceKey) + size);
         if (!nb)
                 return -ENOMEM;
-        *nb = (KeyBlock) { .cap_keys = (uint32_t) cap, .size = (uint32_t) size };
+        *nb = (KeyBlock) { .size = (uint32_t) size };
+        char *area = (char *) (nb->keys + cap);
         if (kb) {
                 /* the strings in one piece; each pointer moves by as much */
-                memcpy(key_area(nb), key_area(kb), kb->used);
+                const char *old_area = key_area(d);
+                memcpy(area, old_area, kb->used);
                 nb->used = kb->used;
                 for (size_t i = 0; i < d->n_keys; i++) {
-                        nb->keys[i] = key_area(nb) + (d->keys[i] - key_area(kb));
-                        /* the string index points at the new copy (a put of
-                         * a key that is there replaces its pointer and cannot
-                         * fail); the MAC index holds no pointers */
-                        if (!key_has_mac_prefix(nb->keys[i]) &&
-                            strmap_get(&inv->by_key, nb->keys[i]) == device_ref(d))
-                                (void) strmap_put(&inv->by_key, nb->keys[i], device_ref(d));
+                        DeviceKey w = d->keys[i];
+                        if (!key_word_is_mac(w)) {
+                                const char *text = area + (key_word_text(w) - old_area);
+                                w = key_word_of_text(text);
+                                /* the string index points at the new copy (a
+                                 * put of a key that is there replaces its
+                                 * pointer and cannot fail); the MAC index
+                                 * holds no pointers */
+                                if (!key_has_mac_prefix(text) && strmap_get(&inv->by_key, text) == device_ref(d))
+                                        (void) strmap_put(&inv->by_key, text, device_ref(d));
+                        }
+                        nb->keys[i] = w;
                 }
         }
         free(kb);
         d->keys = nb->keys;
-        d->id = d->keys[0];
+        d->cap_keys = (uint32_t) cap;
+        if (d->n_keys > 0)
+                d->id = key_word_text(d->keys[0]);
         return 0;
 }
 
-/* The next key's text, `len` bytes with its NUL, in the room reserved. */
-static char *device_append_key(Device *d, size_t len) {
-        KeyBlock *kb = key_block(d);
-        char *copy = key_area(kb) + kb->used;
-        kb->used += (uint32_t) len;
-        d->keys[d->n_keys++] = copy;
-        return copy;
+/* Is the key at place `at` of a device kept as a MAC word? */
+static bool key_as_word(size_t at, const char *key, uint64_t *ret_mac) {
+        return at > 0 && key_is_mac(key, ret_mac);
 }
 
 /* Add keys[0..n) to the device. */
 static int device_add_keys(Inventory *inv, Device *d, const char *const *keys, size_t n) {
         size_t bytes = 0;
-        for (size_t i = 0; i < n; i++)
-                bytes += strlen(keys[i]) + 1;
+        for (size_t i = 0; i < n; i++) {
+                uint64_t mac;
+                if (!key_as_word(d->n_keys + i, keys[i], &mac))
+                        bytes += strlen(keys[i]) + 1;
+        }
         if (n == 0)
                 return 0;
         int r = device_reserve_keys(inv, d, n, bytes);
         if (r < 0)
                 return r;
+        KeyBlock *kb = key_block(d);
         for (size_t i = 0; i < n; i++) {
+                uint64_t mac;
+                if (key_as_word(d->n_keys, keys[i], &mac)) {
+                        r = u64map_put(&inv->by_mac, mac, device_ref(d));
+                        if (r < 0)
+                                return r;
+                        d->keys[d->n_keys++] = DEVICE_KEY_MAC | mac;
+                        continue;
+                }
                 size_t len = strlen(keys[i]) + 1;
-                char *copy = memcpy(key_area(key_block(d)) + key_block(d)->used, keys[i], len);
+                char *copy = memcpy(key_area(d) + kb->used, keys[i], len);
                 r = key_put(inv, copy, keys[i], device_ref(d));
                 if (r < 0)
                         return r;
-                (void) device_append_key(d, len);
+                kb->used += (uint32_t) len;
+                d->keys[d->n_keys++] = key_word_of_text(copy);
         }
-        d->id = d->keys[0];
+        d->id = key_word_text(d->keys[0]);
         return 0;
 }
 
 /* Add MAC keys by their index values (mac_value()), none of them anyone's:
- * the refresh path's new port MACs, without a text round trip. */
+ * the refresh path's new port MACs, without a text round trip.  The device
+ * has its id already, so they are words. */
 static int device_add_macs(Inventory *inv, Device *d, const uint64_t *values, size_t n) {
         if (n == 0)
                 return 0;
-        int r = device_reserve_keys(inv, d, n, n * MAC_KEY_SIZE);
+        assert(d->n_keys > 0);
+        int r = device_reserve_keys(inv, d, n, 0);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
                 r = u64map_put(&inv->by_mac, values[i], device_ref(d));
                 if (r < 0)
                         return r;
-                mac_key_of_value(values[i], device_append_key(d, MAC_KEY_SIZE));
+                d->keys[d->n_keys++] = DEVICE_KEY_MAC | values[i];
         }
         return 0;
 }
@@ -771,8 +834,10 @@ static uint16_t obs_size_hint(const PackedObs *p) {
         return size <= UINT16_MAX ? (uint16_t) size : 0;
 }
 
+/* Where the device's next key word goes (a prefetch may point past the
+ * block: the next key then moves it anyway). */
 static void memo_hint_keys(Memo *e, const Device *d) {
-        e->keys_hint = key_block(d);
+        e->keys_hint = d->keys ? d->keys + d->n_keys : NULL;
 }
 
 /* What a plugin holds on to for a neighbour's next sighting: the memo
@@ -907,8 +972,10 @@ static void batch_prefetch_state(const Inventory *inv, size_t i) {
                 __builtin_prefetch((const char *) e->obs_hint + e->obs_size);
         __builtin_prefetch(tail);
         __builtin_prefetch(tail + 64);
-        if (e->grew)
+        if (e->grew) {
                 __builtin_prefetch(e->keys_hint);       /* a new port MAC's key goes there */
+                __builtin_prefetch((const char *) e->device_hint + 64 * DEVICE_HOT_LINES);      /* d->keys */
+        }
         if (e->link > 0 && e->link <= inv->n_links)
                 __builtin_prefetch(&inv->links[e->link - 1]);
 }
@@ -1427,12 +1494,15 @@ static void write_union(JsonOut *o, const Device *d, const DeviceViews *dv, size
                 if (i < dv->n) {
                         l = *(const char *const *const *) ((const uint8_t *) &dv->v[i].o + offset);
                         n = *(const size_t *) ((const uint8_t *) &dv->v[i].o + count_offset);
-                } else {        /* last: the identifiers */
-                        l = (const char *const *) d->keys;
+                } else {        /* last: the identifiers, through device_key() */
+                        l = NULL;
                         n = d->n_keys;
                 }
                 for (size_t k = 0; k < n && u.n < UNION_MAX; k++) {
-                        const char *v = l[k];
+                        char buf[DEVICE_KEY_MAC_SIZE];
+                        if (!l && !macs && key_word_is_mac(d->keys[k]))
+                                continue;       /* only the MAC union lists MAC keys (and buf is never kept) */
+                        const char *v = l ? l[k] : device_key(d, k, buf);
                         if (i == dv->n) {
                                 if (v[0] != key_prefix[0] || strncmp(v, key_prefix, plen) != 0)
                                         continue;
@@ -1520,8 +1590,10 @@ void device_write_json(JsonOut *o, const Device *d, bool detail) {
                 json_object_put(v);
                 JSONOUT_KEY(o, "identifiers");
                 jsonout_array_begin(o);
-                for (size_t i = 0; i < d->n_keys; i++)
-                        jsonout_string(o, d->keys[i]);
+                for (size_t i = 0; i < d->n_keys; i++) {
+                        char key[DEVICE_KEY_MAC_SIZE];
+                        jsonout_string(o, device_key(d, i, key));
+                }
                 jsonout_array_end(o);
                 JSONOUT_KEY(o, "observations");
                 jsonout_array_begin(o);

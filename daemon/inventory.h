@@ -30,6 +30,14 @@ typedef struct PolicyState {
         char *rule;                     /* the policy entry that matched */
 } PolicyState;
 
+/* One of a device's identifiers: a pointer to its text or, with
+ * DEVICE_KEY_MAC set, a MAC key by its value ("mac:" and twelve digits,
+ * written out on demand: device_key()).  The first (the id) is always text;
+ * the port MACs a switch is heard from, most of its keys, take a word each. */
+typedef uint64_t DeviceKey;
+#define DEVICE_KEY_MAC (UINT64_C(1) << 63)
+#define DEVICE_KEY_MAC_SIZE 17          /* "mac:" + 12 hex digits + NUL */
+
 typedef struct Device {
         /* what a refresh reads and writes (inventory.c, audit.c) comes
          * first: the first two cache lines, which inventory_prefetch()
@@ -50,7 +58,8 @@ typedef struct Device {
         /* the latest observation from each source, newest attributes win */
         PackedObs *obs[DEVICE_SOURCES_MAX];
 
-        char **keys;                    /* identifiers indexing this device; one block with their text */
+        DeviceKey *keys;                /* identifiers indexing this device; one block with their text */
+        uint32_t cap_keys;              /* room in keys[] (here: a MAC key added reads only this line) */
         uint64_t first_seen;
         VendorVerdict vendor;
         RoleVerdict role;
@@ -77,6 +86,12 @@ typedef struct InventoryLimits {
 } InventoryLimits;
 
 int inventory_new(const InventoryLimits *limits, Inventory **ret);
+
+/* The device's i-th identifier as text; a MAC key's is written to buf. */
+const char *device_key(const Device *d, size_t i, char buf[static DEVICE_KEY_MAC_SIZE]);
+/* A key word for `text`: a MAC key ("mac:" + twelve lowercase hex digits)
+ * by its value, any other as a pointer to the text (which must outlive it). */
+DeviceKey device_key_of_text(const char *text);
 Inventory *inventory_free(Inventory *inv);
 
 /* Merge one observation.  Returns 0 and the device it landed on (new or

@@ -79,9 +79,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 }
         }
 
+        static DeviceKey words[ITEMS_MAX];
         Device d = {
                 .id = n_keys > 0 ? keys[0] : "none",
-                .keys = keys,
+                .keys = device_json_keys(keys, n_keys, words),   /* MAC keys by value, as kept */
                 .n_keys = (uint32_t) n_keys,
                 .first_seen = first,
                 .last_seen = last,

@@ -54,7 +54,8 @@ static void test_mac_forms_and_repeats(void **state) {
         o.source = "lldp";
         o.macs = macs;
         o.n_macs = ELEMENTSOF(macs);
-        Device d = { .id = keys[0], .keys = keys, .n_keys = ELEMENTSOF(keys) };
+        DeviceKey words[ELEMENTSOF(keys)];
+        Device d = { .id = keys[0], .keys = device_json_keys(keys, ELEMENTSOF(keys), words), .n_keys = ELEMENTSOF(keys) };
         test_device_add_obs(&d, &o);
         char *s = record(&d);
         assert_has(s, "\"macs\":[\"00:e0:fc:01:02:03\",\"00:e0:fc:01:02:04\",\"not-a-mac\",\"01:23:45:67:89:ab\","
@@ -70,7 +71,8 @@ static void test_address_repeats(void **state) {
         const char *a1[] = { "192.0.2.1", "192.0.2.2", "192.0.2.1" }, *a2[] = { "192.0.2.3", "192.0.2.2" };
         char *keys[] = { "addr:192.0.2.3", "addr:192.0.2.9", "mac:192.0.2.4", "addr:fe80::1", "addr:192.0.2.1" };
         struct vw_observation o = VW_OBSERVATION_INIT;
-        Device d = { .id = "x", .keys = keys, .n_keys = ELEMENTSOF(keys) };
+        DeviceKey words[ELEMENTSOF(keys)];
+        Device d = { .id = "x", .keys = device_json_keys(keys, ELEMENTSOF(keys), words), .n_keys = ELEMENTSOF(keys) };
         o.source = "snmp";
         o.addresses = a1;
         o.n_addresses = ELEMENTSOF(a1);
@@ -96,7 +98,8 @@ static void test_cap(void **state) {
                 snprintf(text[i], sizeof text[i], "mac:00e0fc%06zx", i);
                 keys[i] = text[i];
         }
-        Device d = { .id = keys[0], .keys = keys, .n_keys = 300 };
+        static DeviceKey words[300];
+        Device d = { .id = keys[0], .keys = device_json_keys(keys, 300, words), .n_keys = 300 };
         char *s = record(&d);
         assert_has(s, "\"00:e0:fc:00:00:ff\"]");
         assert_null(strstr(s, "00:e0:fc:00:01:00"));

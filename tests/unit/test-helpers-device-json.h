@@ -17,6 +17,14 @@
 
 #define DEVICE_JSON_UNION_MAX 256
 
+/* Key words for identifier texts as the inventory keeps them: the first as
+ * text, the MAC keys after it by value. */
+static inline DeviceKey *device_json_keys(char *const *text, size_t n, DeviceKey *out) {
+        for (size_t i = 0; i < n; i++)
+                out[i] = i == 0 ? (DeviceKey) (uintptr_t) text[0] : device_key_of_text(text[i]);
+        return out;
+}
+
 /* The union the record should list: each observation's items in order, then
  * the identifiers under `prefix` (prefix cut), MACs in their one form, no
  * repeats, at most DEVICE_JSON_UNION_MAX. */
@@ -34,11 +42,14 @@ static inline size_t device_json_reference_union(const Device *d, bool macs, con
                         l = macs ? view.o.macs : view.o.addresses;
                         count = macs ? view.o.n_macs : view.o.n_addresses;
                 } else {
-                        l = (const char *const *) d->keys;
+                        l = NULL;
                         count = d->n_keys;
                 }
                 for (size_t k = 0; k < count && n < max && n < DEVICE_JSON_UNION_MAX; k++) {
-                        const char *v = l[k];   /* the packed text lives as long as the device */
+                        /* the packed text lives as long as the device; a MAC
+                         * key's text is a MAC, listed from mac_text[] */
+                        char key[DEVICE_KEY_MAC_SIZE];
+                        const char *v = l ? l[k] : device_key(d, k, key);
                         if (i == d->n_obs) {
                                 if (strncmp(v, prefix, strlen(prefix)) != 0)
                                         continue;

@@ -396,6 +396,69 @@ static void test_refresh_path(void **state) {
         assert_false(d->absent);
 }
 
+/* A switch heard from port after port: its port MACs are kept by value
+ * through several growths of its key block, a text key added in between
+ * stays indexed as the block moves, the record lists every key in the order
+ * learned, and forgetting the device frees every one of them. */
+static void test_port_macs_grow(void **state) {
+        char mac_text[80][18], port[80][16];
+        const char *macs[1], *addr1[] = { "10.1.2.3" }, *addr2[] = { "10.1.2.3", "10.9.9.9" };
+        struct vw_observation o = VW_OBSERVATION_INIT;
+        o.source = "lldp";
+        o.chassis_id = "00:e0:fc:00:00:01";
+        o.chassis_subtype = "mac";
+        o.sys_descr = "Huawei Versatile Routing Platform";
+        o.macs = macs;
+        o.n_macs = 1;
+        o.addresses = addr1;
+        o.n_addresses = 1;
+        o.ttl = 120;
+        o.via.interface = "eth0";
+        Device *d = NULL;
+        for (size_t i = 0; i < 80; i++) {
+                snprintf(mac_text[i], sizeof mac_text[i], "00:e0:fc:80:00:%02zx", i);
+                snprintf(port[i], sizeof port[i], "GE1/0/%zu", i + 1);
+                macs[0] = mac_text[i];
+                o.port_id = port[i];
+                if (i == 40) {          /* a new address: the full path adds a text key */
+                        o.addresses = addr2;
+                        o.n_addresses = 2;
+                }
+                ObserveResult r = merge(&o, (i + 1) * SEC);
+                assert_true(i < 2 || i == 40 || r.refresh);
+                if (d)
+                        assert_ptr_equal(r.device, d);
+                d = r.device;
+        }
+        assert_int_equal(d->n_keys, 83);        /* chassis, 80 port MACs, two addresses */
+        assert_string_equal(d->id, "mac:00e0fc000001");
+        for (size_t i = 0; i < 80; i++) {
+                char key[32];
+                snprintf(key, sizeof key, "mac:00e0fc8000%02zx", i);
+                assert_ptr_equal(inventory_get(inv, key), d);
+        }
+        assert_ptr_equal(inventory_get(inv, "addr:10.9.9.9"), d);
+        assert_ptr_equal(inventory_get(inv, "addr:10.1.2.3"), d);
+
+        json_object *j = device_to_json(d, true), *ids;
+        assert_true(json_object_object_get_ex(j, "identifiers", &ids));
+        assert_int_equal(json_object_array_length(ids), 83);
+        const char *want[] = { "mac:00e0fc000001", "mac:00e0fc800000", "addr:10.1.2.3", "mac:00e0fc800001" };
+        for (size_t i = 0; i < ELEMENTSOF(want); i++)
+                assert_string_equal(json_object_get_string(json_object_array_get_idx(ids, i)), want[i]);
+        /* the address learned at the 41st sighting, after its MAC */
+        assert_string_equal(json_object_get_string(json_object_array_get_idx(ids, 42)), "mac:00e0fc800028");
+        assert_string_equal(json_object_get_string(json_object_array_get_idx(ids, 43)), "addr:10.9.9.9");
+        assert_string_equal(json_object_get_string(json_object_array_get_idx(ids, 82)), "mac:00e0fc80004f");
+        json_object_put(j);
+
+        assert_int_equal(inventory_forget(inv, d->id), 0);
+        assert_null(inventory_get(inv, "mac:00e0fc80004f"));
+        assert_null(inventory_get(inv, "mac:00e0fc800000"));
+        assert_null(inventory_get(inv, "addr:10.9.9.9"));
+        assert_null(inventory_get(inv, "mac:00e0fc000001"));
+}
+
 /* A port MAC that belongs to another device is a conflict, reported by the
  * full path; a forgotten device is never found through a stale memo. */
 static void test_refresh_falls_back(void **state) {
@@ -602,6 +665,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_record_keeps_every_identifier, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refresh_path, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_port_macs_grow, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refresh_falls_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refresh_by_reference, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_list_holes, setup, teardown),
