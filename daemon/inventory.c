@@ -237,16 +237,43 @@ struct key {
 
 #define KEYS_MAX 32
 
+/* The twelve lowercase hex digits of a mac_value(), the first eight in one
+ * word and the last four in another, in memory order. */
+static void mac_hex_of_value(uint64_t v, uint64_t *ret_first, uint32_t *ret_last) {
+        v--;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* each nibble to a byte of its own, the most significant first,
+         * then to its digit: '0' + n, and 39 more from 'a' on */
+        const uint64_t ones = UINT64_C(0x0101010101010101);
+        uint64_t n[2] = { v >> 16, (v & 0xffff) << 16 };
+        for (size_t i = 0; i < 2; i++) {
+                uint64_t x = n[i];
+                x = (x | x << 16) & UINT64_C(0x0000ffff0000ffff);
+                x = (x | x << 8) & UINT64_C(0x00ff00ff00ff00ff);
+                x = (x | x << 4) & (ones * 0x0f);
+                x = __builtin_bswap64(x);
+                n[i] = x + ones * '0' + (((x + ones * 6) >> 4) & ones) * ('a' - '0' - 10);
+        }
+        *ret_first = n[0];
+        *ret_last = (uint32_t) n[1];
+#else
+        static const char hex[] = "0123456789abcdef";
+        char t[12];
+        for (size_t i = 0; i < 12; i++)
+                t[i] = hex[(v >> (44 - 4 * i)) & 15];
+        memcpy(ret_first, t, 8);
+        memcpy(ret_last, t + 8, 4);
+#endif
+}
+
 /* "mac:…" for a mac_value(), as key_is_mac() reads it: two digits a byte. */
 static void mac_key_of_value(uint64_t v, char out[static DEVICE_KEY_MAC_SIZE]) {
-        static const char hex[] = "0123456789abcdef";
-        v--;
+        uint64_t first;
+        uint32_t last;
+        mac_hex_of_value(v, &first, &last);
         memcpy(out, "mac:", 4);
-        for (size_t i = 0; i < 6; i++) {
-                unsigned byte = (unsigned) (v >> (40 - 8 * i)) & 0xff;
-                out[4 + 2 * i] = hex[byte >> 4];
-                out[5 + 2 * i] = hex[byte & 15];
-        }
+        memcpy(out + 4, &first, 8);
+        memcpy(out + 12, &last, 4);
         out[16] = '\0';
 }
 
@@ -1448,6 +1475,14 @@ static bool union_mac_digits(const char *s, MacDigits *ret) {
         return mac_parse(s, mac) >= 0 && colon_mac_digits(mac_format(mac, canonical), ret);
 }
 
+/* A MAC key's digits, from its value (always true). */
+static bool mac_digits_of_value(uint64_t v, MacDigits *ret) {
+        uint32_t last;
+        mac_hex_of_value(v, &ret->a, &last);
+        ret->b = last;
+        return true;
+}
+
 /* mac_format()'s text, in quotes, straight into the output. */
 static void write_union_mac(JsonOut *o, const MacDigits *m) {
         char *d = jsonout_value_room(o, 19);
@@ -1499,16 +1534,19 @@ static void write_union(JsonOut *o, const Device *d, const DeviceViews *dv, size
                         n = d->n_keys;
                 }
                 for (size_t k = 0; k < n && u.n < UNION_MAX; k++) {
-                        char buf[DEVICE_KEY_MAC_SIZE];
-                        if (!l && !macs && key_word_is_mac(d->keys[k]))
-                                continue;       /* only the MAC union lists MAC keys (and buf is never kept) */
-                        const char *v = l ? l[k] : device_key(d, k, buf);
+                        MacDigits m;
+                        if (!l && key_word_is_mac(d->keys[k])) {
+                                /* only the MAC union ("mac:") lists MAC keys */
+                                if (macs && mac_digits_of_value(key_word_mac(d->keys[k]), &m) && union_add_mac(&u, &m))
+                                        write_union_mac(o, &m);
+                                continue;
+                        }
+                        const char *v = l ? l[k] : key_word_text(d->keys[k]);
                         if (i == dv->n) {
                                 if (v[0] != key_prefix[0] || strncmp(v, key_prefix, plen) != 0)
                                         continue;
                                 v += plen;
                         }
-                        MacDigits m;
                         if (macs && union_mac_digits(v, &m)) {
                                 if (union_add_mac(&u, &m))
                                         write_union_mac(o, &m);

@@ -459,6 +459,31 @@ static void test_port_macs_grow(void **state) {
         assert_null(inventory_get(inv, "mac:00e0fc000001"));
 }
 
+/* A MAC key kept as a word reads back as the text it was made from; any
+ * other text stays a pointer to itself. */
+static void test_mac_key_words(void **state) {
+        const char *texts[] = { "mac:000000000000", "mac:0123456789ab", "mac:cdef01234567", "mac:ffffffffffff",
+                                "mac:09afaf09fa90", "mac:a0b1c2d3e4f5" };
+        DeviceKey words[ELEMENTSOF(texts) + 3];
+        for (size_t i = 0; i < ELEMENTSOF(texts); i++) {
+                words[i] = device_key_of_text(texts[i]);
+                assert_true(words[i] & DEVICE_KEY_MAC);
+        }
+        const char *others[] = { "mac:0123456789AB", "mac:0123456789a", "addr:10.0.0.1" };
+        for (size_t i = 0; i < ELEMENTSOF(others); i++) {
+                words[ELEMENTSOF(texts) + i] = device_key_of_text(others[i]);
+                assert_false(words[ELEMENTSOF(texts) + i] & DEVICE_KEY_MAC);
+        }
+        Device d = { .keys = words, .n_keys = ELEMENTSOF(words) };
+        for (size_t i = 0; i < ELEMENTSOF(words); i++) {
+                char buf[DEVICE_KEY_MAC_SIZE];
+                const char *want = i < ELEMENTSOF(texts) ? texts[i] : others[i - ELEMENTSOF(texts)];
+                const char *got = device_key(&d, i, buf);
+                assert_string_equal(got, want);
+                assert_true(i < ELEMENTSOF(texts) ? got == buf : got == want);
+        }
+}
+
 /* A port MAC that belongs to another device is a conflict, reported by the
  * full path; a forgotten device is never found through a stale memo. */
 static void test_refresh_falls_back(void **state) {
@@ -666,6 +691,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refresh_path, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_port_macs_grow, setup, teardown),
+                cmocka_unit_test(test_mac_key_words),
                 cmocka_unit_test_setup_teardown(test_refresh_falls_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refresh_by_reference, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_list_holes, setup, teardown),
