@@ -16,13 +16,15 @@
 #define DEFAULT_RETENTION_USEC (UINT64_C(30) * 24 * 3600 * USEC_PER_SEC)
 #define LINKS_PER_DEVICE_MAX 4
 /* the cache lines of a Device that a refresh touches (inventory.h) */
-#define DEVICE_HOT_LINES ((offsetof(Device, obs) + sizeof(((Device *) NULL)->obs) + 63) / 64)
-_Static_assert(DEVICE_HOT_LINES == 2, "a refresh touches two lines of a device");
+#define DEVICE_HOT_LINES ((offsetof(Device, mac_bits) + sizeof(((Device *) NULL)->mac_bits) + 63) / 64)
+_Static_assert(DEVICE_HOT_LINES == 3, "a refresh touches three lines of a device");
+_Static_assert(offsetof(Device, keys) == 128, "the MAC keys' line is the third");
 
 struct Inventory {
         InventoryLimits limits;
         StrMap by_key;                  /* every key of every device but MAC keys → device ref */
-        U64Map by_mac;                  /* MAC keys ("mac:…") by their value + 1 → device ref */
+        U64Map by_mac;                  /* MAC keys ("mac:…") by their value + 1 → device ref, but those in… */
+        U64Map by_block;                /* …blocks a device claimed: block + 1 → device ref (see mac_get) */
         Device **devices;               /* insertion order; NULL holes after removal */
         size_t n_devices, cap_devices, n_live;
         Link *links;
@@ -144,6 +146,7 @@ Inventory *inventory_free(Inventory *inv) {
         free(inv->links);
         strmap_done(&inv->by_key);
         u64map_done(&inv->by_mac);
+        u64map_done(&inv->by_block);
         strmap_done(&inv->link_index);
         free(inv->memo);
         free(inv);
@@ -200,31 +203,111 @@ static void mac_from_value(uint64_t v, uint8_t mac[6]) {
         memcpy(mac + 4, &lo, 2);
 }
 
+/* ---- the MAC index ----
+ * A switch's port MACs are mostly consecutive.  So a device's MAC keys
+ * after its id (the words of keys[]) go to a window of 128 values: the
+ * MAC_WINDOW_BLOCKS blocks of 16 values from the block of the first of them
+ * whose block nobody has claimed.  The device claims each block of its
+ * window it puts a MAC in (by_block) and marks the MAC in its own bits; any
+ * other MAC key (an id, a MAC outside the window or in a block another
+ * device claimed first) is in by_mac by value.  A MAC is in one place only,
+ * and a claim lasts until the device's last MAC in the block goes with it.
+ * 480,000 port MACs of 10,000 switches then take some 30,000 block entries
+ * instead of 480,000 slots of their own, and a refresh from a port MAC the
+ * device has already reads only the device's bits. */
+#define MAC_BLOCK_SHIFT 4
+#define MAC_WINDOW_BLOCKS 8
+_Static_assert((MAC_WINDOW_BLOCKS << MAC_BLOCK_SHIFT) == 128, "Device.mac_bits holds a window");
+
+static uint64_t mac_block_of(uint64_t v) {
+        return v >> MAC_BLOCK_SHIFT;
+}
+
+/* v's place in the device's window, or -1 when the window does not hold it. */
+static int window_place(const Device *d, uint64_t v) {
+        if (d->mac_window == 0)
+                return -1;
+        uint64_t k = v - ((d->mac_window - 1) << MAC_BLOCK_SHIFT);
+        return k < 128 ? (int) k : -1;
+}
+
+/* Is v one of the device's MAC keys by its window?  Then the index maps v
+ * to it: its bits are set only with its claim, which lasts as long. */
+static bool device_has_window_mac(const Device *d, uint64_t v) {
+        int k = window_place(d, v);
+        return k >= 0 && (d->mac_bits[k / 64] >> (k % 64) & 1);
+}
+
+static uint32_t mac_get(const Inventory *inv, uint64_t v) {
+        uint32_t ref = u64map_get(&inv->by_block, mac_block_of(v) + 1);
+        if (ref != 0) {
+                const Device *d = device_by_ref(inv, ref);
+                if (d && device_has_window_mac(d, v))
+                        return ref;
+        }
+        return u64map_get(&inv->by_mac, v);
+}
+
+/* Index v, nobody's yet, as the device's (`windowed`: a MAC after its id). */
+static int mac_put(Inventory *inv, Device *d, uint64_t v, bool windowed) {
+        uint64_t b = mac_block_of(v) + 1;
+        uint32_t ref = device_ref(d);
+        if (windowed && d->mac_window == 0 && u64map_get(&inv->by_block, b) == 0)
+                d->mac_window = b;
+        int k = windowed ? window_place(d, v) : -1;
+        if (k >= 0) {
+                uint32_t owner = u64map_get(&inv->by_block, b);
+                if (owner == 0) {
+                        int r = u64map_put(&inv->by_block, b, ref);
+                        if (r < 0)
+                                return r;
+                        owner = ref;
+                }
+                if (owner == ref) {
+                        d->mac_bits[k / 64] |= UINT64_C(1) << (k % 64);
+                        return 0;
+                }
+        }
+        return u64map_put(&inv->by_mac, v, ref);
+}
+
+static void mac_remove_if(Inventory *inv, Device *d, uint64_t v) {
+        uint32_t ref = device_ref(d);
+        int k = window_place(d, v);
+        uint64_t b = mac_block_of(v) + 1;
+        if (k >= 0 && (d->mac_bits[k / 64] >> (k % 64) & 1) && u64map_get(&inv->by_block, b) == ref) {
+                d->mac_bits[k / 64] &= ~(UINT64_C(1) << (k % 64));
+                /* the claim goes with the block's last MAC (16 bits of a word) */
+                int first = k & ~((1 << MAC_BLOCK_SHIFT) - 1);
+                if ((d->mac_bits[first / 64] >> (first % 64) & 0xffff) == 0)
+                        u64map_remove(&inv->by_block, b);
+                return;
+        }
+        if (u64map_get(&inv->by_mac, v) == ref)
+                u64map_remove(&inv->by_mac, v);
+}
+
 static uint32_t key_get(const Inventory *inv, const char *key) {
         uint64_t mac;
-        return key_is_mac(key, &mac) ? u64map_get(&inv->by_mac, mac) : strmap_get(&inv->by_key, key);
+        return key_is_mac(key, &mac) ? mac_get(inv, mac) : strmap_get(&inv->by_key, key);
 }
 
 /* `copy` must stay alive while indexed (it is the device's own copy of
- * `key`, which is read instead: it is the one in cache). */
-static int key_put(Inventory *inv, const char *copy, const char *key, uint32_t ref) {
+ * `key`, which is read instead: it is the one in cache).  A MAC here is an
+ * id, never in a window. */
+static int key_put(Inventory *inv, Device *d, const char *copy, const char *key) {
         uint64_t mac;
-        return key_is_mac(key, &mac) ? u64map_put(&inv->by_mac, mac, ref) : strmap_put(&inv->by_key, copy, ref);
+        return key_is_mac(key, &mac) ? mac_put(inv, d, mac, false) : strmap_put(&inv->by_key, copy, device_ref(d));
 }
 
-static void mac_remove_if(Inventory *inv, uint64_t mac, uint32_t ref) {
-        if (u64map_get(&inv->by_mac, mac) == ref)
-                u64map_remove(&inv->by_mac, mac);
-}
-
-static void key_remove_if(Inventory *inv, DeviceKey w, uint32_t ref) {
+static void key_remove_if(Inventory *inv, Device *d, DeviceKey w) {
         uint64_t mac;
         const char *key = key_word_text(w);
         if (key_word_is_mac(w))
-                mac_remove_if(inv, key_word_mac(w), ref);
+                mac_remove_if(inv, d, key_word_mac(w));
         else if (key_is_mac(key, &mac))
-                mac_remove_if(inv, mac, ref);
-        else if (strmap_get(&inv->by_key, key) == ref)
+                mac_remove_if(inv, d, mac);
+        else if (strmap_get(&inv->by_key, key) == device_ref(d))
                 strmap_remove(&inv->by_key, key);
 }
 
@@ -461,7 +544,7 @@ static int device_add_keys(Inventory *inv, Device *d, const char *const *keys, s
         for (size_t i = 0; i < n; i++) {
                 uint64_t mac;
                 if (key_as_word(d->n_keys, keys[i], &mac)) {
-                        r = u64map_put(&inv->by_mac, mac, device_ref(d));
+                        r = mac_put(inv, d, mac, true);
                         if (r < 0)
                                 return r;
                         d->keys[d->n_keys++] = DEVICE_KEY_MAC | mac;
@@ -469,7 +552,7 @@ static int device_add_keys(Inventory *inv, Device *d, const char *const *keys, s
                 }
                 size_t len = strlen(keys[i]) + 1;
                 char *copy = memcpy(key_area(d) + kb->used, keys[i], len);
-                r = key_put(inv, copy, keys[i], device_ref(d));
+                r = key_put(inv, d, copy, keys[i]);
                 if (r < 0)
                         return r;
                 kb->used += (uint32_t) len;
@@ -490,7 +573,7 @@ static int device_add_macs(Inventory *inv, Device *d, const uint64_t *values, si
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
-                r = u64map_put(&inv->by_mac, values[i], device_ref(d));
+                r = mac_put(inv, d, values[i], true);
                 if (r < 0)
                         return r;
                 d->keys[d->n_keys++] = DEVICE_KEY_MAC | values[i];
@@ -519,7 +602,7 @@ static int device_new(Inventory *inv, const char *const *keys, size_t n_keys, De
         d->index = (uint32_t) inv->n_devices;
         if (device_add_keys(inv, d, keys, n_keys) < 0) {
                 for (size_t i = 0; i < d->n_keys; i++)
-                        key_remove_if(inv, d->keys[i], device_ref(d));
+                        key_remove_if(inv, d, d->keys[i]);
                 device_free(d);
                 return -ENOMEM;
         }
@@ -999,10 +1082,8 @@ static void batch_prefetch_state(const Inventory *inv, size_t i) {
                 __builtin_prefetch((const char *) e->obs_hint + e->obs_size);
         __builtin_prefetch(tail);
         __builtin_prefetch(tail + 64);
-        if (e->grew) {
+        if (e->grew)
                 __builtin_prefetch(e->keys_hint);       /* a new port MAC's key goes there */
-                __builtin_prefetch((const char *) e->device_hint + 64 * DEVICE_HOT_LINES);      /* d->keys */
-        }
         if (e->link > 0 && e->link <= inv->n_links)
                 __builtin_prefetch(&inv->links[e->link - 1]);
 }
@@ -1065,7 +1146,9 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
                 if (mac_is_weak(mac))
                         continue;
                 uint64_t v = mac_value(mac);
-                uint32_t owner = u64map_get(&inv->by_mac, v);
+                if (device_has_window_mac(d, v))
+                        continue;
+                uint32_t owner = mac_get(inv, v);
                 if (owner == device_ref(d))
                         continue;
                 if (owner != 0)
@@ -1145,7 +1228,7 @@ int inventory_merge(Inventory *inv, const struct vw_observation *obs, uint64_t n
                  * while the memo hash is computed */
                 uint8_t mac[6];
                 if (obs->n_macs > 0 && obs->macs[0] && mac_parse(obs->macs[0], mac) >= 0)
-                        u64map_prefetch(&inv->by_mac, mac_value(mac));
+                        u64map_prefetch(&inv->by_block, mac_block_of(mac_value(mac)) + 1);
                 hash = memo_hash(inv, obs);
         }
         Memo *e = hash ? memo_slot(inv, hash) : NULL;
@@ -1180,7 +1263,7 @@ void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n) {
                 uint64_t mac0 = 0;
                 if (o->n_macs > 0 && o->macs[0] && mac_parse(o->macs[0], mac) >= 0) {
                         mac0 = mac_value(mac);
-                        u64map_prefetch(&inv->by_mac, mac0);
+                        u64map_prefetch(&inv->by_block, mac_block_of(mac0) + 1);
                 }
                 /* a sighting with a reference needs no hash, unless it fails */
                 const Memo *e = s[i].ref ? memo_of_ref(inv, s[i].ref) : NULL;
@@ -1217,7 +1300,7 @@ static void device_remove(Inventory *inv, size_t index) {
         Device *d = inv->devices[index];
         inv->key_epoch++;               /* every memo entry is checked again */
         for (size_t i = 0; i < d->n_keys; i++)
-                key_remove_if(inv, d->keys[i], device_ref(d));
+                key_remove_if(inv, d, d->keys[i]);
         inv->devices[index] = NULL;
         inv->n_live--;
         device_free(d);

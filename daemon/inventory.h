@@ -58,8 +58,11 @@ typedef struct Device {
         /* the latest observation from each source, newest attributes win */
         PackedObs *obs[DEVICE_SOURCES_MAX];
 
+        /* the third line: what a refresh reads of the device's MAC keys */
         DeviceKey *keys;                /* identifiers indexing this device; one block with their text */
-        uint32_t cap_keys;              /* room in keys[] (here: a MAC key added reads only this line) */
+        uint32_t cap_keys;              /* room in keys[] */
+        uint64_t mac_window;            /* first MAC block (inventory.c) of its window + 1, 0 = none */
+        uint64_t mac_bits[2];           /* bit k: the window's k-th value is one of its MAC keys */
         uint64_t first_seen;
         VendorVerdict vendor;
         RoleVerdict role;

@@ -459,6 +459,76 @@ static void test_port_macs_grow(void **state) {
         assert_null(inventory_get(inv, "mac:00e0fc000001"));
 }
 
+static Device *switch_with_macs(const char *chassis, const char *const *macs, size_t n, uint64_t now) {
+        struct vw_observation o = VW_OBSERVATION_INIT;
+        o.source = "lldp";
+        o.chassis_id = chassis;
+        o.chassis_subtype = "mac";
+        o.macs = macs;
+        o.n_macs = n;
+        return observe(&o, now);
+}
+
+/* MAC keys after a device's id go to a window of 128 values from the first
+ * one whose block of 16 is free; a MAC outside it, or in a block another
+ * device claimed first, is indexed by value.  Every MAC finds its own device
+ * whichever way it is kept, and a device's removal takes its claims along
+ * without touching another device's MACs in the same block. */
+static void test_mac_windows(void **state) {
+        const char *a_macs[] = { "00:e0:fc:80:00:00", "00:e0:fc:80:00:05",
+                                 "00:e0:fc:80:00:7f",           /* the window's last value */
+                                 "00:e0:fc:80:00:80",           /* past it: by value */
+                                 "00:e0:fc:7f:ff:ff" };         /* before it: by value */
+        const char *b_macs[] = { "00:e0:fc:80:00:08",           /* in a's first block */
+                                 "00:e0:fc:80:01:00", "00:e0:fc:80:01:0f" };
+        Device *a = switch_with_macs("00:e0:fc:00:00:01", a_macs, ELEMENTSOF(a_macs), SEC);
+        Device *b = switch_with_macs("00:e0:fc:00:00:02", b_macs, ELEMENTSOF(b_macs), SEC);
+        assert_ptr_not_equal(a, b);
+        const char *a_keys[] = { "mac:00e0fc000001", "mac:00e0fc800000", "mac:00e0fc800005", "mac:00e0fc80007f",
+                                 "mac:00e0fc800080", "mac:00e0fc7fffff" };
+        const char *b_keys[] = { "mac:00e0fc000002", "mac:00e0fc800008", "mac:00e0fc800100", "mac:00e0fc80010f" };
+        for (size_t i = 0; i < ELEMENTSOF(a_keys); i++)
+                assert_ptr_equal(inventory_get(inv, a_keys[i]), a);
+        for (size_t i = 0; i < ELEMENTSOF(b_keys); i++)
+                assert_ptr_equal(inventory_get(inv, b_keys[i]), b);
+        assert_null(inventory_get(inv, "mac:00e0fc800001"));   /* in a's window, nobody's */
+        assert_null(inventory_get(inv, "mac:00e0fc800101"));   /* in b's */
+
+        /* a's MAC again from b is a conflict, kept with a */
+        const char *stolen[] = { "00:e0:fc:80:00:05" };
+        struct vw_observation o = VW_OBSERVATION_INIT;
+        o.source = "lldp";
+        o.chassis_id = "00:e0:fc:00:00:02";
+        o.chassis_subtype = "mac";
+        o.macs = stolen;
+        o.n_macs = 1;
+        ObserveResult r = merge(&o, 2 * SEC);
+        assert_true(r.conflict);
+        assert_ptr_equal(r.device, b);
+        assert_ptr_equal(inventory_get(inv, "mac:00e0fc800005"), a);
+
+        /* a goes: its MACs and claims with it, b's stay */
+        assert_int_equal(inventory_forget(inv, a->id), 0);
+        for (size_t i = 0; i < ELEMENTSOF(a_keys); i++)
+                assert_null(inventory_get(inv, a_keys[i]));
+        for (size_t i = 0; i < ELEMENTSOF(b_keys); i++)
+                assert_ptr_equal(inventory_get(inv, b_keys[i]), b);
+
+        /* the block a claimed is free for the next one */
+        const char *c_macs[] = { "00:e0:fc:80:00:01", "00:e0:fc:80:00:02" };
+        Device *c = switch_with_macs("00:e0:fc:00:00:03", c_macs, ELEMENTSOF(c_macs), 3 * SEC);
+        assert_ptr_equal(inventory_get(inv, "mac:00e0fc800001"), c);
+        assert_ptr_equal(inventory_get(inv, "mac:00e0fc800002"), c);
+        assert_ptr_equal(inventory_get(inv, "mac:00e0fc800008"), b);
+        assert_int_equal(inventory_forget(inv, b->id), 0);
+        assert_null(inventory_get(inv, "mac:00e0fc800008"));
+        assert_null(inventory_get(inv, "mac:00e0fc80010f"));
+        assert_ptr_equal(inventory_get(inv, "mac:00e0fc800002"), c);
+        assert_int_equal(inventory_forget(inv, c->id), 0);
+        assert_null(inventory_get(inv, "mac:00e0fc800001"));
+        assert_int_equal(inventory_count(inv), 0);
+}
+
 /* A MAC key kept as a word reads back as the text it was made from; any
  * other text stays a pointer to itself. */
 static void test_mac_key_words(void **state) {
@@ -692,6 +762,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_refresh_path, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_port_macs_grow, setup, teardown),
                 cmocka_unit_test(test_mac_key_words),
+                cmocka_unit_test_setup_teardown(test_mac_windows, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refresh_falls_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refresh_by_reference, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_list_holes, setup, teardown),
