@@ -340,28 +340,34 @@ static bool pending_take(struct lldp_plugin *pl, struct lldp_pending *p) {
         return true;
 }
 
-/* The batch, in two passes so that its loads overlap: the first asks for
- * the neighbours' records (their table slots were asked for as the frames
- * were decoded), the second takes each frame in its turn.  Then the
- * admitted ones go to the host at once. */
+/* Ask for the neighbour's record of a pending frame: its header and the
+ * stable bytes compared first (typically some 200 bytes; not read here: a
+ * load would wait).  Its table slot was asked for as the frame was decoded. */
+static void pending_prefetch_record(const struct lldp_pending *p) {
+        const struct neigh_slot *known = p->nb.volatile_only ? neigh_lookup(p->iface, p->key) : NULL;
+        if (known && known->record) {
+                const char *r = (const char *) known->record;
+                for (size_t at = 0; at < 6 * 64; at += 64)
+                        __builtin_prefetch(r + at);
+        }
+}
+
+/* How far ahead of the frame taken a record is asked for: far enough for it
+ * to arrive, near enough that the requests do not queue all at once. */
+#define RECORD_AHEAD 8
+
+/* The batch: each frame in its turn, the record RECORD_AHEAD frames on
+ * asked for meanwhile.  Then the admitted ones go to the host at once. */
 void lldp_flush(struct lldp_plugin *pl) {
         struct vw_sighting s[LLDP_BATCH];
         size_t n_pending = pl->n_pending, n = 0;
         pl->n_pending = 0;      /* before the calls: a re-entry finds it empty */
-        for (size_t k = 0; k < n_pending; k++) {
-                const struct lldp_pending *p = &pl->pending[k];
-                const struct neigh_slot *known = p->nb.volatile_only ? neigh_lookup(p->iface, p->key) : NULL;
-                if (known && known->record) {
-                        /* its header and the stable bytes compared first
-                         * (typically some 200 bytes; not read here: a load
-                         * would wait) */
-                        const char *r = (const char *) known->record;
-                        for (size_t at = 0; at < 6 * 64; at += 64)
-                                __builtin_prefetch(r + at);
-                }
-        }
+        for (size_t k = 0; k < n_pending && k < RECORD_AHEAD; k++)
+                pending_prefetch_record(&pl->pending[k]);
         for (size_t k = 0; k < n_pending; k++) {
                 struct lldp_pending *p = &pl->pending[k];
+                if (k + RECORD_AHEAD < n_pending)
+                        pending_prefetch_record(&pl->pending[k + RECORD_AHEAD]);
                 p->admitted = pending_take(pl, p);
                 if (p->admitted)
                         s[n++] = (struct vw_sighting) { .obs = &p->o, .ref = p->ref };
