@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -459,6 +460,83 @@ static void test_port_macs_grow(void **state) {
         assert_null(inventory_get(inv, "mac:00e0fc000001"));
 }
 
+/* mac_parse() by its rules, plainly: twelve hex digits, bare, in pairs
+ * between ':' or '-', or in fours between '.'. */
+static bool reference_mac(const char *s, uint8_t out[6]) {
+        size_t n = strlen(s);
+        char sep = n == 17 ? s[2] : n == 14 ? '.' : 0, digits[12];
+        size_t group = n == 17 ? 2 : n == 14 ? 4 : 12, nd = 0;
+        if ((n != 12 && n != 14 && n != 17) || (n == 17 && sep != ':' && sep != '-'))
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                if (sep && i % (group + 1) == group) {
+                        if (s[i] != sep)
+                                return false;
+                } else if (isxdigit((unsigned char) s[i]))
+                        digits[nd++] = s[i];
+                else
+                        return false;
+        }
+        for (size_t i = 0; i < 6; i++) {
+                char pair[3] = { digits[2 * i], digits[2 * i + 1], 0 };
+                out[i] = (uint8_t) strtoul(pair, NULL, 16);
+        }
+        return true;
+}
+
+/* Every form mac_parse() takes, and mutations of them, against the plain
+ * reading of its rules. */
+static void test_mac_parse(void **state) {
+        static const char *const fixed[] = {
+                "00:e0:fc:12:34:56", "00:E0:FC:12:34:5F", "00-e0-fc-12-34-56", "00e0.fc12.3456", "00e0fc123456",
+                "ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00", "0:e0:fc:12:34:56", "00:e0:fc:12:34:5", "00:e0:fc:12:34:567",
+                "00:e0-fc:12:34:56", "00:e0:fc:12:34:5g", "00:e0:fc:12:34:56:", ":00:e0:fc:12:34:56", "",
+                "00e0fc12345", "00e0fc1234567", "00e0.fc12.345", "00e.0fc1.23456", "0:0:0:0:0:0",
+                "00:e0:fc:12:34:56\n", "00:e0:fc:12:34:\xc3\xa9",
+        };
+        static const char alphabet[] = "0123456789abcdefABCDEFgGzZ:-. \x80\xff\t";
+        uint32_t seed = 12345;
+        for (size_t round = 0; round < ELEMENTSOF(fixed) + 50000; round++) {
+                char text[32];
+                if (round < ELEMENTSOF(fixed))
+                        snprintf(text, sizeof text, "%s", fixed[round]);
+                else {
+                        /* a MAC in one of the forms, then up to three edits */
+                        uint8_t m[6];
+                        for (size_t i = 0; i < 6; i++)
+                                m[i] = (uint8_t) ((seed = seed * 1103515245 + 12345) >> 16);
+                        switch ((seed >> 8) % 4) {
+                        case 0: snprintf(text, sizeof text, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]); break;
+                        case 1: snprintf(text, sizeof text, "%02X-%02X-%02X-%02X-%02X-%02X", m[0], m[1], m[2], m[3], m[4], m[5]); break;
+                        case 2: snprintf(text, sizeof text, "%02x%02x.%02x%02x.%02x%02x", m[0], m[1], m[2], m[3], m[4], m[5]); break;
+                        default: snprintf(text, sizeof text, "%02x%02x%02x%02x%02x%02x", m[0], m[1], m[2], m[3], m[4], m[5]); break;
+                        }
+                        for (size_t e = (seed >> 12) % 4; e > 0; e--) {
+                                seed = seed * 1103515245 + 12345;
+                                size_t len = strlen(text), at = (seed >> 8) % (len + 1);
+                                char c = alphabet[(seed >> 20) % (sizeof alphabet - 1)];
+                                switch ((seed >> 28) % 3) {
+                                case 0: if (at < len) text[at] = c; break;      /* replace */
+                                case 1: if (len + 1 < sizeof text) {            /* insert */
+                                                memmove(text + at + 1, text + at, len - at + 1);
+                                                text[at] = c;
+                                        }
+                                        break;
+                                default: if (at < len) memmove(text + at, text + at + 1, len - at); break;
+                                }
+                        }
+                }
+                uint8_t got[6], want[6];
+                bool ok = mac_parse(text, got) == 0, want_ok = reference_mac(text, want);
+                if (ok != want_ok)
+                        fail_msg("mac_parse(\"%s\"): %s, the rules say %s", text, ok ? "taken" : "refused",
+                                 want_ok ? "taken" : "refused");
+                if (ok && memcmp(got, want, 6) != 0)
+                        fail_msg("mac_parse(\"%s\"): %02x:%02x:%02x:%02x:%02x:%02x", text, got[0], got[1], got[2],
+                                 got[3], got[4], got[5]);
+        }
+}
+
 static Device *switch_with_macs(const char *chassis, const char *const *macs, size_t n, uint64_t now) {
         struct vw_observation o = VW_OBSERVATION_INIT;
         o.source = "lldp";
@@ -762,6 +840,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_refresh_path, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_port_macs_grow, setup, teardown),
                 cmocka_unit_test(test_mac_key_words),
+                cmocka_unit_test(test_mac_parse),
                 cmocka_unit_test_setup_teardown(test_mac_windows, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refresh_falls_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refresh_by_reference, setup, teardown),
