@@ -30,7 +30,9 @@ const char *lldp_reason_name(enum lldp_reason r) {
         return (unsigned) r < _LLDP_REASON_MAX ? reason_names[r] : "unknown";
 }
 
-void lldp_neighbor_reset(struct lldp_neighbor *n) {
+/* What the volatile decoder writes: the scalars and the changing texts,
+ * a few cache lines of the struct. */
+static void reset_volatile(struct lldp_neighbor *n) {
         n->proto = LLDP_PROTO_NONE;
         n->reason = LLDP_REASON_OK;
         n->cut = n->snapped = false;
@@ -39,13 +41,24 @@ void lldp_neighbor_reset(struct lldp_neighbor *n) {
         n->caps_system = n->caps_enabled = 0;
         n->n_unknown = n->n_ignored = 0;
         n->n_addresses = 0;
-        n->chassis_id[0] = n->port_id[0] = n->port_descr[0] = n->sys_name[0] = n->sys_descr[0] = 0;
-        n->platform[0] = n->sw_version[0] = 0;
-        n->med_mfg[0] = n->med_model[0] = n->med_serial[0] = 0;
-        n->med_hw_rev[0] = n->med_fw_rev[0] = n->med_sw_rev[0] = 0;
+        n->chassis_id[0] = n->port_id[0] = n->port_descr[0] = 0;
         n->n_stable = 0;
         n->stable_len = 0;
         n->volatile_only = false;
+}
+
+/* The texts only the full decoders write, each at the start of a buffer
+ * of its own. */
+static void reset_stable(struct lldp_neighbor *n) {
+        n->sys_name[0] = n->sys_descr[0] = 0;
+        n->platform[0] = n->sw_version[0] = 0;
+        n->med_mfg[0] = n->med_model[0] = n->med_serial[0] = 0;
+        n->med_hw_rev[0] = n->med_fw_rev[0] = n->med_sw_rev[0] = 0;
+}
+
+void lldp_neighbor_reset(struct lldp_neighbor *n) {
+        reset_volatile(n);
+        reset_stable(n);
 }
 
 static int fail(struct lldp_neighbor *n, enum lldp_reason r) {
@@ -422,7 +435,12 @@ static int frame_parse(const uint8_t *frame, size_t len, size_t wire_len, struct
         struct cursor src;
         uint16_t type;
 
-        lldp_neighbor_reset(n);
+        /* the volatile decoder leaves the stable texts as they were (its
+         * caller does not read them); CDP is decoded in full, below */
+        if (volatile_only)
+                reset_volatile(n);
+        else
+                lldp_neighbor_reset(n);
         n->cut = wire_len > len;
         dst = c.p;
         if (cursor_skip(&c, 6) < 0 || cursor_sub(&c, 6, &src) < 0 || cursor_u16(&c, &type) < 0)
@@ -458,6 +476,8 @@ static int frame_parse(const uint8_t *frame, size_t len, size_t wire_len, struct
         static const uint8_t cdp_snap[8] = { 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00 };
         if (memcmp(snap.p, cdp_snap, 8) != 0)
                 return -EPROTONOSUPPORT;        /* VTP, DTP, PAgP, UDLD … */
+        if (volatile_only)
+                reset_stable(n);
         return cdp_pdu_parse(c.p, c.left, n);
 }
 
@@ -478,13 +498,15 @@ void lldp_neighbor_to_observation(const struct lldp_neighbor *n, const char *int
         o->port_id = STR(n->port_id);
         o->port_subtype = o->port_id ? n->port_subtype : NULL;
         o->port_descr = STR(n->port_descr);
-        o->sys_name = STR(n->sys_name);
-        o->sys_descr = STR(n->sys_descr);
-        o->platform = STR(n->platform);
-        o->sw_version = STR(n->sw_version);
-        o->med_mfg = STR(n->med_mfg);
-        o->med_model = STR(n->med_model);
-        o->med_serial = STR(n->med_serial);
+        if (!n->volatile_only) {        /* else the caller's, from what it keeps */
+                o->sys_name = STR(n->sys_name);
+                o->sys_descr = STR(n->sys_descr);
+                o->platform = STR(n->platform);
+                o->sw_version = STR(n->sw_version);
+                o->med_mfg = STR(n->med_mfg);
+                o->med_model = STR(n->med_model);
+                o->med_serial = STR(n->med_serial);
+        }
         o->caps_system = n->caps_system;
         o->caps_enabled = n->caps_enabled;
         o->vlan = n->vlan >= 0 ? n->vlan : n->pvid;

@@ -110,7 +110,9 @@ int lldp_frame_parse(const uint8_t *frame, size_t len, size_t wire_len, struct l
 
 /* The same, decoding of an LLDPDU only the chassis ID and what changes from
  * frame to frame (Port ID, TTL, Port Description); the stable TLVs are
- * walked, not decoded, and n->stable says where they are.  For a caller
+ * walked, not decoded, and n->stable says where they are.  Their texts
+ * (system name and description, LLDP-MED) are left as they were, and
+ * lldp_neighbor_to_observation() leaves them out.  For a caller
  * that keeps what the same stable bytes decoded to before: when they
  * differ, it decodes the frame again with lldp_frame_parse().  A frame the
  * full decoder would refuse for a stable TLV may pass here, but its stable

@@ -107,6 +107,38 @@ static void test_v1_and_padding(void **state) {
         assert_int_equal(nb.ttl, 60);
 }
 
+/* A CDP frame through the volatile entry point is decoded in full, with
+ * nothing left over from the LLDP frame decoded before it. */
+static void test_after_volatile_lldp(void **state) {
+        static const uint8_t lldp[] = {
+                0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e, 0x00, 0xe0, 0xfc, 0x12, 0x34, 0x56, 0x88, 0xcc,
+                0x02, 0x07, 0x04, 0x00, 0xe0, 0xfc, 0x12, 0x34, 0x56,   /* Chassis ID, MAC */
+                0x04, 0x04, 0x05, 'x', '/', '9',                        /* Port ID */
+                0x06, 0x02, 0x00, 0x78,                                 /* TTL */
+                0x0a, 0x02, 's', 'w',                                   /* System Name */
+                0x0c, 0x03, 'V', 'R', 'P',                              /* System Description */
+                0x00, 0x00,
+        };
+        static const uint8_t pdu[] = {
+                0x02, 0x3c, 0x00, 0x00,
+                0x00, 0x01, 0x00, 0x06, 'R', '1',
+        };
+        assert_int_equal(lldp_frame_parse(lldp, sizeof lldp, sizeof lldp, &nb), 0);
+        assert_string_equal(nb.sys_descr, "VRP");
+        uint8_t f[128];
+        size_t n = cdp_frame(pdu, sizeof pdu, 0, f);
+        assert_int_equal(lldp_frame_parse_volatile(f, n, n, &nb), 0);
+        assert_false(nb.volatile_only);
+        assert_string_equal(nb.chassis_id, "R1");
+        assert_string_equal(nb.sys_descr, "");
+        assert_string_equal(nb.sys_name, "");
+        struct lldp_obs_buf buf;
+        struct vw_observation o = VW_OBSERVATION_INIT;
+        lldp_neighbor_to_observation(&nb, "eth1", &buf, &o);
+        assert_null(o.sys_descr);
+        assert_string_equal(o.source, "cdp");
+}
+
 static void test_tagged(void **state) {
         uint8_t f[256], g[260];
         size_t n = cdp_frame(full_pdu, sizeof full_pdu, 0, f);
@@ -227,6 +259,7 @@ int main(void) {
                 cmocka_unit_test(test_full),
                 cmocka_unit_test(test_v1_and_padding),
                 cmocka_unit_test(test_tagged),
+                cmocka_unit_test(test_after_volatile_lldp),
                 cmocka_unit_test(test_bad_version),
                 cmocka_unit_test(test_short_header),
                 cmocka_unit_test(test_missing_device_id),

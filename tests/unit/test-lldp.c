@@ -555,8 +555,15 @@ static void test_stable_spans(void **state) {
         assert_string_equal(nb.port_id, "x/9");
         assert_int_equal(nb.ttl, 16);
         assert_string_equal(nb.port_descr, "other");
-        assert_string_equal(nb.sys_name, "");           /* not decoded */
-        assert_string_equal(nb.sys_descr, "");
+        {       /* not decoded: the observation has none */
+                struct lldp_obs_buf buf;
+                struct vw_observation o = VW_OBSERVATION_INIT;
+                lldp_neighbor_to_observation(&nb, "eth0", &buf, &o);
+                assert_null(o.sys_name);
+                assert_null(o.sys_descr);
+                assert_string_equal(o.port_id, "x/9");
+                assert_string_equal(o.chassis_id, "00:e0:fc:12:34:56");
+        }
         stable_bytes(&nb, sb, &lb);
         assert_int_equal(la, lb);
         assert_memory_equal(sa, sb, la);
