@@ -1248,6 +1248,7 @@ void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n) {
                 if (o->n_macs > 0 && o->macs[0] && mac_parse(o->macs[0], mac) >= 0) {
                         mac0 = mac_value(mac);
                         u64map_prefetch(&inv->by_block, mac_block_of(mac0) + 1);
+                        u64map_prefetch(&inv->by_mac, mac0);    /* a MAC new to its device is looked up there too */
                 }
                 /* a sighting with a reference needs no hash, unless it fails */
                 const Memo *e = s[i].ref ? memo_of_ref(inv, s[i].ref) : NULL;
