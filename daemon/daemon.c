@@ -5,6 +5,7 @@
 
 #include "classify.h"
 #include "daemon.h"
+#include "hugeheap.h"
 #include "inventory.h"
 #include "jsonout.h"
 #include "log.h"
@@ -222,6 +223,8 @@ int daemon_main(int argc, char **argv) {
         }
 
         bool oneshot = check || replay;
+        if (!check)
+                hugeheap_start();
         log_setup(foreground || oneshot || isatty(STDERR_FILENO), debug ? LOG_DEBUG : oneshot ? LOG_WARNING : LOG_INFO);
 
         _cleanup_(manager_freep) Manager *m = NULL;

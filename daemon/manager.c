@@ -8,6 +8,7 @@
 #include "control.h"
 #include "log.h"
 #include "metrics.h"
+#include "hugeheap.h"
 #include "manager.h"
 #include "plugin-host.h"
 #include "policy.h"
@@ -516,12 +517,14 @@ static uint64_t observe_one(Manager *m, const struct vw_observation *obs, uint64
 }
 
 void manager_observe(Manager *m, const struct vw_observation *obs) {
+        hugeheap_follow();
         uint64_t now = now_realtime_usec();
         (void) observe_one(m, obs, 0, now);
         audit_batch_end(m->audit, now);
 }
 
 void manager_observe_batch(Manager *m, struct vw_sighting *s, size_t n) {
+        hugeheap_follow();                      /* where the heap grows */
         uint64_t now = now_realtime_usec();     /* a batch arrives at once */
         for (size_t i = 0; i < n; i += INVENTORY_BATCH_MAX) {
                 size_t k = n - i < INVENTORY_BATCH_MAX ? n - i : INVENTORY_BATCH_MAX;

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The heap on transparent huge pages.  A frame touches a dozen cache lines
+ * of per-device state last touched thousands of frames earlier, spread over
+ * tens of MiB; with 4 KiB pages each of those loads also walks the page
+ * tables.  After hugeheap_start(), the first hugeheap_follow() asks glibc to
+ * grow its main heap (brk) by HUGEHEAP_STEP at a time, and each one after,
+ * called where the heap grows (a batch of observations), advises the whole
+ * 2 MiB ranges it grew by MADV_HUGEPAGE before most of them are touched.  A hint: where THP is
+ * off, or the allocator is another one (a sanitizer's), nothing changes. */
+void hugeheap_start(void);
+void hugeheap_follow(void);
