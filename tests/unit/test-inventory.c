@@ -230,6 +230,39 @@ static void test_links(void **state) {
         assert_int_equal(l->last_seen, 2 * SEC);
 }
 
+/* A link's remote port, short (kept in the link) or long (a block of its
+ * own), follows the neighbour from one to the other, and stays right while
+ * the links' array grows and moves. */
+static void test_link_ports(void **state) {
+        char chassis[90][18], port[90][160];
+        struct vw_observation o = VW_OBSERVATION_INIT;
+        o.source = "lldp";
+        o.chassis_subtype = "mac";
+        o.via.interface = "eth0";
+        for (int round = 0; round < 3; round++)
+                for (size_t i = 0; i < 90; i++) {
+                        snprintf(chassis[i], sizeof chassis[i], "00:e0:fc:00:10:%02zx", i);
+                        /* long and short in turn, per link and per round */
+                        if ((i + (size_t) round) % 3 == 0)
+                                snprintf(port[i], sizeof port[i], "%0120zu/r%d", i, round);
+                        else
+                                snprintf(port[i], sizeof port[i], "Gi1/0/%zu.%d", i, round);
+                        o.chassis_id = chassis[i];
+                        o.port_id = port[i];
+                        observe(&o, (uint64_t) (round * 100 + (int) i + 1) * SEC);
+                        if (round == 0)         /* new links: the array grows past 64 */
+                                for (size_t k = 0; k <= i; k++)
+                                        assert_string_equal(inventory_link(inv, k)->remote_port, port[k]);
+                }
+        assert_int_equal(inventory_n_links(inv), 90);
+        for (size_t i = 0; i < 90; i++)
+                assert_string_equal(inventory_link(inv, i)->remote_port, port[i]);
+        o.chassis_id = chassis[5];
+        o.port_id = NULL;                       /* none any more */
+        observe(&o, 1000 * SEC);
+        assert_null(inventory_link(inv, 5)->remote_port);
+}
+
 /* Only the latest observation of a source is kept, but the record still
  * lists every address and MAC the device has been seen with. */
 static void test_record_keeps_every_identifier(void **state) {
@@ -835,6 +868,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_ttl_absent_and_retention, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_device_cap, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_links, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_link_ports, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_record_keeps_every_identifier, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refresh_path, setup, teardown),
