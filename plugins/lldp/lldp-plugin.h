@@ -188,6 +188,7 @@ struct lldp_plugin {
          * loads their state together): decode scratch, one per frame. */
         struct lldp_pending *pending;
         size_t n_pending;
+        size_t obs_size;                /* sizeof(struct vw_observation), not a constant to the compiler */
         bool batch;                     /* the host has observe_batch */
         /* neighbour records: their bytes (bounded), and the ones replaced or
          * dropped, freed once the batch that may point at them is out */
