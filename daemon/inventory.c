@@ -919,6 +919,7 @@ typedef struct Memo {
         uint32_t tail;                  /* packed_obs_tail_offset() of it, unchanged by patches */
         uint8_t slot;                   /* the observation's place in the device */
         bool grew;                      /* the last refresh added keys: the next may too */
+        uint16_t obs_size;              /* its block's usable size (0: not known), a hint */
 } Memo;
 _Static_assert(sizeof(Memo) == 64, "a memo entry is one cache line (the table is line-aligned)");
 _Static_assert(DEVICE_SOURCES_MAX <= UINT8_MAX, "Memo.slot");
@@ -934,6 +935,13 @@ static uint64_t single_mac_block(const struct vw_observation *o) {
         if (o->n_macs != 1 || !o->macs[0] || mac_parse(o->macs[0], mac) < 0)
                 return 0;
         return mac_block(mac);
+}
+
+/* Where the allocator keeps the word malloc_usable_size() reads past an
+ * observation's block (the next block's header), as a prefetch hint. */
+static uint16_t obs_size_hint(const PackedObs *p) {
+        size_t size = malloc_usable_size((void *) p);
+        return size <= UINT16_MAX ? (uint16_t) size : 0;
 }
 
 /* Where the device's next key word goes (a prefetch may point past the
@@ -1031,7 +1039,7 @@ static Memo *memo_put(Inventory *inv, uint64_t hash, const Device *d, int slot, 
         *e = (Memo) { .hash = hash, .device_hint = d, .obs_hint = d->obs[slot], .device = device_ref(d),
                       .link = link, .epoch = inv->key_epoch, .slot = (uint8_t) slot, .grew = true, .stamp = d->obs[slot]->stamp,
                       .tail = (uint32_t) packed_obs_tail_offset(d->obs[slot]), .mac_block = single_mac_block(obs),
-                      };
+                      .obs_size = obs_size_hint(d->obs[slot]) };
         memo_hint_keys(e, d);
         return e;
 }
@@ -1063,10 +1071,15 @@ static void batch_prefetch_state(const Inventory *inv, size_t i) {
                 return;
         for (size_t k = 0; k < DEVICE_HOT_LINES; k++)
                 __builtin_prefetch((const char *) e->device_hint + 64 * k);
-        /* the observation's header (its first line), then the tail a patch
+        /* the observation's header, from the allocator's word before it
+         * (the block's size) to its last byte (the stamp): a 48-byte header
+         * 16-aligned spans two lines half the time; then the tail a patch
          * rewrites */
         const char *tail = (const char *) e->obs_hint + offsetof(PackedObs, data) + e->tail;
-        __builtin_prefetch(e->obs_hint);
+        __builtin_prefetch((const char *) e->obs_hint - sizeof(size_t));
+        __builtin_prefetch((const char *) e->obs_hint + sizeof(PackedObs) - 1);
+        if (e->obs_size > 0)    /* malloc_usable_size() reads the next block's header too */
+                __builtin_prefetch((const char *) e->obs_hint + e->obs_size);
         __builtin_prefetch(tail);
         __builtin_prefetch(tail + 64);
         if (e->grew)
@@ -1162,7 +1175,10 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
         r = packed_obs_patch(&d->obs[e->slot], e->tail, obs, obs->time_usec ? obs->time_usec : now);
         if (r < 0)
                 return r;
-        e->obs_hint = d->obs[e->slot];
+        if (e->obs_hint != d->obs[e->slot]) {
+                e->obs_hint = d->obs[e->slot];
+                e->obs_size = obs_size_hint(d->obs[e->slot]);
+        }
         if (n_fresh > 0)
                 memo_hint_keys(e, d);   /* only new keys move them */
         e->grew = n_fresh > 0;

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stddef.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <strings.h>
@@ -594,21 +595,6 @@ static void set_scalars(PackedObs *p, const struct vw_observation *src) {
 
 #define PIECES_MAX 64
 
-/* A block for `size` bytes of data, on cache lines of its own: the header
- * and the start of the data are one line, and the slack to the line's end
- * is room for a longer tail later. */
-static int packed_obs_alloc(size_t size, PackedObs **ret, size_t *ret_room) {
-        if (size > UINT32_MAX - 64 - sizeof(PackedObs))
-                return -E2BIG;
-        size_t bytes = (sizeof(PackedObs) + size + 63) & ~(size_t) 63;
-        PackedObs *p = aligned_alloc(64, bytes);
-        if (!p)
-                return -ENOMEM;
-        *ret = p;
-        *ret_room = bytes - sizeof(PackedObs);
-        return 0;
-}
-
 int packed_obs_new(const struct vw_observation *src, PackedObs **ret) {
         _Static_assert(N_STRING_FIELDS <= 32, "one bit per string field");
         _Static_assert(ELEMENTSOF(obs_arrays) == OBS_ARRAYS_MAX, "the arrays");
@@ -622,12 +608,10 @@ int packed_obs_new(const struct vw_observation *src, PackedObs **ret) {
                 n_head = add_items(src, a, head, n_head, PIECES_MAX, &size, &items[a]);
         n_tail = tail_pieces(src, tail, PIECES_MAX, &size, &present, &items[OBS_MACS]);
 
-        PackedObs *p;
-        size_t room;
-        int r = packed_obs_alloc(size, &p, &room);
-        if (r < 0)
-                return r;
-        *p = (PackedObs) { .present = present, .room = (uint32_t) room };
+        PackedObs *p = malloc(sizeof(PackedObs) + size);
+        if (!p)
+                return -ENOMEM;
+        *p = (PackedObs) { .present = present };
         set_scalars(p, src);
         memcpy(p->n_items, items, sizeof items);
         char *at = p->data;
@@ -699,16 +683,12 @@ int packed_obs_patch(PackedObs **p, size_t tail_offset, const struct vw_observat
                         n_macs++;
                 }
         PackedObs *q = *p;
-        if (q->room < tail_offset + size) {
-                size_t room;
-                PackedObs *n;
-                int r = packed_obs_alloc(tail_offset + size, &n, &room);
-                if (r < 0)
-                        return r;               /* *p is as it was */
-                memcpy(n, q, sizeof(PackedObs) + tail_offset);
-                n->room = (uint32_t) room;
-                free(q);
-                *p = q = n;
+        size_t need = sizeof(PackedObs) + tail_offset + size;
+        if (malloc_usable_size(q) < need) {
+                q = realloc(q, need);
+                if (!q)
+                        return -ENOMEM;         /* *p is as it was */
+                *p = q;
         }
         set_scalars(q, src);
         q->time_usec = time_usec;

@@ -62,7 +62,6 @@ typedef struct PackedObs {
         uint32_t present;               /* bit i: string field i is there (see observation.c) */
         uint32_t n_items[OBS_ARRAYS_MAX];
         uint32_t stamp;                 /* set by the inventory when it keeps it; a renew keeps it */
-        uint32_t room;                  /* bytes data[] has (the block is on cache lines of its own) */
         char data[];                    /* the strings present, then the array items, each NUL-terminated */
 } PackedObs;
 
