@@ -238,14 +238,14 @@ static bool device_has_window_mac(const Device *d, uint64_t v) {
         return k >= 0 && (d->mac_bits[k / 64] >> (k % 64) & 1);
 }
 
+/* By value first: an id (a host's one MAC, a chassis) is found there. */
 static uint32_t mac_get(const Inventory *inv, uint64_t v) {
-        uint32_t ref = u64map_get(&inv->by_block, mac_block_of(v) + 1);
-        if (ref != 0) {
-                const Device *d = device_by_ref(inv, ref);
-                if (d && device_has_window_mac(d, v))
-                        return ref;
-        }
-        return u64map_get(&inv->by_mac, v);
+        uint32_t ref = u64map_get(&inv->by_mac, v);
+        if (ref != 0)
+                return ref;
+        ref = u64map_get(&inv->by_block, mac_block_of(v) + 1);
+        const Device *d = ref != 0 ? device_by_ref(inv, ref) : NULL;
+        return d && device_has_window_mac(d, v) ? ref : 0;
 }
 
 /* Index v, nobody's yet, as the device's (`windowed`: a MAC after its id). */
