@@ -205,9 +205,9 @@ static void mac_from_value(uint64_t v, uint8_t mac[6]) {
 
 /* ---- the MAC index ----
  * A switch's port MACs are mostly consecutive.  So a device's MAC keys
- * after its id (the words of keys[]) go to a window of 128 values: the
- * MAC_WINDOW_BLOCKS blocks of 16 values from the block of the first of them
- * whose block nobody has claimed.  The device claims each block of its
+ * after its id (the words of keys[]) go to a window of 64 values (a 48-port
+ * switch's, from any start): the MAC_WINDOW_BLOCKS blocks of 16 values from
+ * the block of the first of them whose block nobody has claimed.  The device claims each block of its
  * window it puts a MAC in (by_block) and marks the MAC in its own bits; any
  * other MAC key (an id, a MAC outside the window or in a block another
  * device claimed first) is in by_mac by value.  A MAC is in one place only,
@@ -216,26 +216,28 @@ static void mac_from_value(uint64_t v, uint8_t mac[6]) {
  * instead of 480,000 slots of their own, and a refresh from a port MAC the
  * device has already reads only the device's bits. */
 #define MAC_BLOCK_SHIFT 4
-#define MAC_WINDOW_BLOCKS 8
-_Static_assert((MAC_WINDOW_BLOCKS << MAC_BLOCK_SHIFT) == 128, "Device.mac_bits holds a window");
+#define MAC_WINDOW_BLOCKS 4
+#define MAC_WINDOW (MAC_WINDOW_BLOCKS << MAC_BLOCK_SHIFT)
+_Static_assert(MAC_WINDOW == 64, "Device.mac_bits holds a window");
 
+/* The block of a MAC by its index value (mac_value(): the MAC + 1). */
 static uint64_t mac_block_of(uint64_t v) {
-        return v >> MAC_BLOCK_SHIFT;
+        return (v - 1) >> MAC_BLOCK_SHIFT;
 }
 
 /* v's place in the device's window, or -1 when the window does not hold it. */
 static int window_place(const Device *d, uint64_t v) {
         if (d->mac_window == 0)
                 return -1;
-        uint64_t k = v - ((d->mac_window - 1) << MAC_BLOCK_SHIFT);
-        return k < 128 ? (int) k : -1;
+        uint64_t k = (v - 1) - ((d->mac_window - 1) << MAC_BLOCK_SHIFT);
+        return k < MAC_WINDOW ? (int) k : -1;
 }
 
 /* Is v one of the device's MAC keys by its window?  Then the index maps v
  * to it: its bits are set only with its claim, which lasts as long. */
 static bool device_has_window_mac(const Device *d, uint64_t v) {
         int k = window_place(d, v);
-        return k >= 0 && (d->mac_bits[k / 64] >> (k % 64) & 1);
+        return k >= 0 && (d->mac_bits >> k & 1);
 }
 
 /* By value first: an id (a host's one MAC, a chassis) is found there. */
@@ -264,7 +266,7 @@ static int mac_put(Inventory *inv, Device *d, uint64_t v, bool windowed) {
                         owner = ref;
                 }
                 if (owner == ref) {
-                        d->mac_bits[k / 64] |= UINT64_C(1) << (k % 64);
+                        d->mac_bits |= UINT64_C(1) << k;
                         return 0;
                 }
         }
@@ -275,11 +277,11 @@ static void mac_remove_if(Inventory *inv, Device *d, uint64_t v) {
         uint32_t ref = device_ref(d);
         int k = window_place(d, v);
         uint64_t b = mac_block_of(v) + 1;
-        if (k >= 0 && (d->mac_bits[k / 64] >> (k % 64) & 1) && u64map_get(&inv->by_block, b) == ref) {
-                d->mac_bits[k / 64] &= ~(UINT64_C(1) << (k % 64));
+        if (k >= 0 && (d->mac_bits >> k & 1) && u64map_get(&inv->by_block, b) == ref) {
+                d->mac_bits &= ~(UINT64_C(1) << k);
                 /* the claim goes with the block's last MAC (16 bits of a word) */
                 int first = k & ~((1 << MAC_BLOCK_SHIFT) - 1);
-                if ((d->mac_bits[first / 64] >> (first % 64) & 0xffff) == 0)
+                if ((d->mac_bits >> first & 0xffff) == 0)
                         u64map_remove(&inv->by_block, b);
                 return;
         }

@@ -62,7 +62,7 @@ typedef struct Device {
         DeviceKey *keys;                /* identifiers indexing this device; one block with their text */
         uint32_t cap_keys;              /* room in keys[] */
         uint64_t mac_window;            /* first MAC block (inventory.c) of its window + 1, 0 = none */
-        uint64_t mac_bits[2];           /* bit k: the window's k-th value is one of its MAC keys */
+        uint64_t mac_bits;              /* bit k: the window's k-th value is one of its MAC keys */
         uint64_t first_seen;
         VendorVerdict vendor;
         RoleVerdict role;

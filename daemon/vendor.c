@@ -584,7 +584,7 @@ static int verdict_build(const Scorer *s, const char *vendor_prefix, const char 
                 return -ENOMEM;
         v.block = block;
         v.evidence = s->n_ev ? (VendorEvidence *) block : NULL;
-        v.n_evidence = s->n_ev;
+        v.n_evidence = (uint32_t) s->n_ev;
         char *p = (char *) (block + s->n_ev * sizeof(VendorEvidence));
         for (size_t i = 0; i < s->n_ev; i++) {
                 const Ev *e = &s->ev[i];

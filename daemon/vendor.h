@@ -34,9 +34,9 @@ typedef struct VendorVerdict {
         char *vendor_name;              /* display name */
         char *made_by;                  /* maker slug when brand and maker differ, else NULL */
         double confidence;              /* 0..1 */
-        bool conflict;
         VendorEvidence *evidence;
-        size_t n_evidence;
+        uint32_t n_evidence;            /* at most a few (vendor.c's MAX_EVIDENCE) */
+        bool conflict;
         void *block;                    /* when set, everything above lives in this one allocation
                                          * (always, for a verdict from vendor_classify()) */
 } VendorVerdict;
