@@ -284,6 +284,14 @@ static int window_place(const Device *d, uint64_t v) {
         return k < MAC_WINDOW ? (int) k : -1;
 }
 
+/* The index value of the k-th MAC of the device's window (k < its count). */
+static uint64_t window_mac(const Device *d, size_t k) {
+        uint64_t bits = d->mac_bits;
+        for (; k > 0; k--)
+                bits &= bits - 1;
+        return ((d->mac_window - 1) << MAC_BLOCK_SHIFT) + (uint64_t) __builtin_ctzll(bits) + 1;
+}
+
 /* Is v one of the device's MAC keys by its window?  Then the index maps v
  * to it: its bits are set only with its claim, which lasts as long. */
 static bool device_has_window_mac(const Device *d, uint64_t v) {
@@ -364,6 +372,16 @@ static void key_remove_if(Inventory *inv, Device *d, DeviceKey w) {
                 strmap_remove(&inv->by_key, key);
 }
 
+/* Take every key of the device out of the index. */
+static void device_unindex(Inventory *inv, Device *d) {
+        for (size_t i = 0; i < d->n_keys; i++)
+                key_remove_if(inv, d, d->keys[i]);
+        uint64_t base = (d->mac_window - 1) << MAC_BLOCK_SHIFT;
+        for (uint64_t bits = d->mac_bits; bits != 0; bits &= bits - 1)
+                mac_remove_if(inv, d, base + (uint64_t) __builtin_ctzll(bits) + 1);
+        d->mac_bits = 0;
+}
+
 enum key_strength { KEY_STRONG, KEY_ADDRESS, KEY_WEAK };
 
 struct key {
@@ -417,7 +435,15 @@ static void mac_key(const uint8_t mac[6], char out[static 300]) {
         mac_key_of_value(mac_value(mac), out);
 }
 
+size_t device_n_keys(const Device *d) {
+        return d->n_keys + (size_t) __builtin_popcountll(d->mac_bits);
+}
+
 const char *device_key(const Device *d, size_t i, char buf[static DEVICE_KEY_MAC_SIZE]) {
+        if (i >= d->n_keys) {
+                mac_key_of_value(window_mac(d, i - d->n_keys), buf);
+                return buf;
+        }
         DeviceKey w = d->keys[i];
         if (!key_word_is_mac(w))
                 return key_word_text(w);
@@ -512,6 +538,8 @@ static bool key_is_strong(const char *key) {
 }
 
 static bool device_has_strong_key(const Device *d) {
+        if (d->mac_bits != 0)
+                return true;            /* MACs of its window */
         for (size_t i = 0; i < d->n_keys; i++)
                 if (key_word_is_mac(d->keys[i]) || key_is_strong(key_word_text(d->keys[i])))
                         return true;
@@ -600,7 +628,8 @@ static int device_add_keys(Inventory *inv, Device *d, const char *const *keys, s
                         r = mac_put(inv, d, mac, true);
                         if (r < 0)
                                 return r;
-                        d->keys[d->n_keys++] = DEVICE_KEY_MAC | mac;
+                        if (!device_has_window_mac(d, mac))     /* else its bit is its key */
+                                d->keys[d->n_keys++] = DEVICE_KEY_MAC | mac;
                         continue;
                 }
                 size_t len = strlen(keys[i]) + 1;
@@ -622,13 +651,17 @@ static int device_add_macs(Inventory *inv, Device *d, const uint64_t *values, si
         if (n == 0)
                 return 0;
         assert(d->n_keys > 0);
-        int r = device_reserve_keys(inv, d, n, 0);
-        if (r < 0)
-                return r;
         for (size_t i = 0; i < n; i++) {
-                r = mac_put(inv, d, values[i], true);
+                int r = mac_put(inv, d, values[i], true);
                 if (r < 0)
                         return r;
+                if (device_has_window_mac(d, values[i]))
+                        continue;               /* its bit is its key */
+                r = device_reserve_keys(inv, d, 1, 0);
+                if (r < 0) {
+                        mac_remove_if(inv, d, values[i]);
+                        return r;
+                }
                 d->keys[d->n_keys++] = DEVICE_KEY_MAC | values[i];
         }
         return 0;
@@ -652,8 +685,7 @@ static int device_new(Inventory *inv, const char *const *keys, size_t n_keys, De
                 return -ENOMEM;
         d->index = (uint32_t) inv->n_devices;
         if (device_add_keys(inv, d, keys, n_keys) < 0) {
-                for (size_t i = 0; i < d->n_keys; i++)
-                        key_remove_if(inv, d, d->keys[i]);
+                device_unindex(inv, d);
                 device_free(inv, d);
                 return -ENOMEM;
         }
@@ -1351,8 +1383,7 @@ Device *inventory_get(Inventory *inv, const char *id) {
 static void device_remove(Inventory *inv, size_t index) {
         Device *d = inv->devices[index];
         inv->key_epoch++;               /* every memo entry is checked again */
-        for (size_t i = 0; i < d->n_keys; i++)
-                key_remove_if(inv, d, d->keys[i]);
+        device_unindex(inv, d);
         inv->devices[index] = NULL;
         inv->n_live--;
         device_free(inv, d);
@@ -1648,7 +1679,7 @@ static void write_union(JsonOut *o, const Device *d, const DeviceViews *dv, size
 
         /* at most twice as many slots as values, so a small record clears
          * a small table */
-        size_t values = d->n_keys, slots = 16;
+        size_t values = device_n_keys(d), slots = 16;
         for (size_t i = 0; i < dv->n; i++)
                 values += *(const size_t *) ((const uint8_t *) &dv->v[i].o + count_offset);
         while (slots < ELEMENTSOF(u.slot) && slots < 2 * values)
@@ -1688,6 +1719,13 @@ static void write_union(JsonOut *o, const Device *d, const DeviceViews *dv, size
                         } else if (union_add_string(&u, v))
                                 jsonout_string(o, v);
                 }
+        }
+        /* then the MACs of its window, in order */
+        uint64_t base = (d->mac_window - 1) << MAC_BLOCK_SHIFT;
+        for (uint64_t bits = macs ? d->mac_bits : 0; bits != 0 && u.n < UNION_MAX; bits &= bits - 1) {
+                MacDigits m;
+                if (mac_digits_of_value(base + (uint64_t) __builtin_ctzll(bits) + 1, &m) && union_add_mac(&u, &m))
+                        write_union_mac(o, &m);
         }
         jsonout_array_end(o);
 }
@@ -1763,7 +1801,7 @@ void device_write_json(JsonOut *o, const Device *d, bool detail) {
                 json_object_put(v);
                 JSONOUT_KEY(o, "identifiers");
                 jsonout_array_begin(o);
-                for (size_t i = 0; i < d->n_keys; i++) {
+                for (size_t i = 0, n = device_n_keys(d); i < n; i++) {
                         char key[DEVICE_KEY_MAC_SIZE];
                         jsonout_string(o, device_key(d, i, key));
                 }

@@ -52,7 +52,7 @@ typedef struct Device {
         bool absent;                    /* TTL expired or shutdown frame; kept until retention */
         bool stale;                     /* its source went blind */
         uint16_t n_obs;
-        uint32_t n_keys;
+        uint32_t n_keys;                /* in keys[]; device_n_keys() counts the window's too */
         PolicyState policy;
 
         /* the latest observation from each source, newest attributes win */
@@ -62,7 +62,8 @@ typedef struct Device {
         DeviceKey *keys;                /* identifiers indexing this device; one block with their text */
         uint32_t cap_keys;              /* room in keys[] */
         uint64_t mac_window;            /* first MAC block (inventory.c) of its window + 1, 0 = none */
-        uint64_t mac_bits;              /* bit k: the window's k-th value is one of its MAC keys */
+        uint64_t mac_bits;              /* bit k: the window's k-th value is one of its MAC keys
+                                           (which then has no word in keys[]) */
         uint64_t first_seen;
         VendorVerdict vendor;
         RoleVerdict role;
@@ -90,7 +91,11 @@ typedef struct InventoryLimits {
 
 int inventory_new(const InventoryLimits *limits, Inventory **ret);
 
-/* The device's i-th identifier as text; a MAC key's is written to buf. */
+/* How many identifiers the device has: keys[], then the MACs of its window
+ * (inventory.c), which have no word there. */
+size_t device_n_keys(const Device *d);
+/* The device's i-th identifier (i < device_n_keys()) as text; a MAC key's
+ * is written to buf. */
 const char *device_key(const Device *d, size_t i, char buf[static DEVICE_KEY_MAC_SIZE]);
 /* A key word for `text`: a MAC key ("mac:" + twelve lowercase hex digits)
  * by its value, any other as a pointer to the text (which must outlive it). */

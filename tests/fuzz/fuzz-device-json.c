@@ -10,6 +10,8 @@
  *   'M' a MAC, 'A' an address, 'C' chassis id, 'N' system name,
  *   'D' description, 'P' port id, 'S' source (of the current observation),
  *   'T' the observation's time (the rest read as a number),
+ *   'W' a MAC of the device's window (the first one places it; one past its
+ *   64 values is left out),
  *   anything else: an identifier, the leading byte included. */
 #include <stdint.h>
 #include <stdio.h>
@@ -40,11 +42,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static const char *macs[DEVICE_SOURCES_MAX][ITEMS_MAX], *addrs[DEVICE_SOURCES_MAX][ITEMS_MAX];
         static char *keys[ITEMS_MAX];
         size_t n_obs = 0, n_keys = 0;
+        uint64_t window = 0, window_bits = 0;
         for (char *p = text, *end = text + (size - 16); p <= end; p += strlen(p) + 1) {
                 if (*p == '\0')
                         continue;
                 char tag = *p;
                 const char *v = p + 1;
+                uint8_t m[6];
+                if (tag == 'W') {
+                        if (mac_parse(v, m) == 0) {
+                                uint64_t x = 0;
+                                for (size_t k = 0; k < 6; k++)
+                                        x = x << 8 | m[k];
+                                if (window == 0)
+                                        window = (x >> 4) + 1;
+                                uint64_t k = x - ((window - 1) << 4);
+                                if (k < 64)
+                                        window_bits |= UINT64_C(1) << k;
+                        }
+                        continue;
+                }
                 if (tag == 'O' || (n_obs == 0 && strchr("MACNDPST", tag))) {
                         if (n_obs == DEVICE_SOURCES_MAX)
                                 continue;
@@ -84,6 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 .id = n_keys > 0 ? keys[0] : "none",
                 .keys = device_json_keys(keys, n_keys, words),   /* MAC keys by value, as kept */
                 .n_keys = (uint32_t) n_keys,
+                .mac_window = window,
+                .mac_bits = window_bits,
                 .first_seen = first,
                 .last_seen = last,
         };

@@ -42,6 +42,21 @@ static void test_empty(void **state) {
         assert_checks(&d);
 }
 
+/* The MACs of a device's window follow its keys, in order, each once. */
+static void test_window(void **state) {
+        char *keys[] = { "mac:00e0fc000001", "mac:00e0fc800005", "addr:10.0.0.1" };
+        DeviceKey words[ELEMENTSOF(keys)];
+        Device d = { .id = keys[0], .keys = device_json_keys(keys, ELEMENTSOF(keys), words), .n_keys = ELEMENTSOF(keys),
+                     .mac_window = 0x00e0fc80000 + 1,   /* 00:e0:fc:80:00:00 on */
+                     .mac_bits = UINT64_C(1) << 63 | 1u << 5 | 1u << 2 };
+        assert_int_equal(device_n_keys(&d), 6);
+        char *s = record(&d);
+        assert_has(s, "\"macs\":[\"00:e0:fc:00:00:01\",\"00:e0:fc:80:00:05\",\"00:e0:fc:80:00:02\","
+                      "\"00:e0:fc:80:00:3f\"],");
+        free(s);
+        assert_checks(&d);
+}
+
 /* Every form mac_parse() takes lists once, as aa:bb:cc:dd:ee:ff; text that
  * is not a MAC is listed as it is; identifiers of other kinds are not. */
 static void test_mac_forms_and_repeats(void **state) {
@@ -150,6 +165,7 @@ static void test_times(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_empty),
+                cmocka_unit_test(test_window),
                 cmocka_unit_test(test_mac_forms_and_repeats),
                 cmocka_unit_test(test_address_repeats),
                 cmocka_unit_test(test_cap),

@@ -43,7 +43,7 @@ static inline size_t device_json_reference_union(const Device *d, bool macs, con
                         count = macs ? view.o.n_macs : view.o.n_addresses;
                 } else {
                         l = NULL;
-                        count = d->n_keys;
+                        count = device_n_keys(d);
                 }
                 for (size_t k = 0; k < count && n < max && n < DEVICE_JSON_UNION_MAX; k++) {
                         /* the packed text lives as long as the device; a MAC
