@@ -15,6 +15,7 @@
 #define DEFAULT_MAX_DEVICES 1000000
 #define DEFAULT_RETENTION_USEC (UINT64_C(30) * 24 * 3600 * USEC_PER_SEC)
 #define LINKS_PER_DEVICE_MAX 4
+_Static_assert(sizeof(Link) == 128, "a link is two cache lines");
 /* the cache lines of a Device that a refresh touches (inventory.h) */
 #define DEVICE_HOT_LINES ((offsetof(Device, mac_bits) + sizeof(((Device *) NULL)->mac_bits) + 63) / 64)
 _Static_assert(DEVICE_HOT_LINES == 3, "a refresh touches three lines of a device");
@@ -175,7 +176,8 @@ static void device_free(Inventory *inv, Device *d) {
 
 static void link_done(Link *l) {
         free(l->key);           /* the other fields live in its block */
-        free(l->remote_port);
+        if (l->remote_port_size > 0)
+                free(l->remote_port);
         *l = (Link) {};
 }
 
@@ -764,25 +766,26 @@ static int link_fill(Link *l, const char *local, const char *local_port, const c
 /* The link's remote port becomes `port` (NULL: none), in its block when it
  * fits: a neighbour speaking from port after port. */
 static int link_set_remote_port(Link *l, const char *port) {
-        if (!port) {
-                free(l->remote_port);
-                l->remote_port = NULL;
-                l->remote_port_size = 0;
-                return 0;
-        }
-        size_t len = strlen(port) + 1;
-        if (len > l->remote_port_size) {
+        size_t len = port ? strlen(port) + 1 : 0;
+        if (len > sizeof l->port && len > l->remote_port_size) {
                 if (len > UINT32_MAX)
                         return -E2BIG;
                 char *p = malloc(len);
                 if (!p)
                         return -ENOMEM;
-                free(l->remote_port);
+                if (l->remote_port_size > 0)
+                        free(l->remote_port);
                 l->remote_port = p;
                 size_t room = malloc_usable_size(p);    /* the block's slack is room too */
                 l->remote_port_size = (uint32_t) (room < UINT32_MAX ? room : UINT32_MAX);
+        } else if (len <= sizeof l->port) {
+                if (l->remote_port_size > 0)
+                        free(l->remote_port);
+                l->remote_port_size = 0;
+                l->remote_port = port ? l->port : NULL;
         }
-        memcpy(l->remote_port, port, len);
+        if (port)
+                memcpy(l->remote_port, port, len);
         return 0;
 }
 
@@ -821,6 +824,9 @@ static int link_put(Inventory *inv, const char *local, const char *local_port, c
                 Link *l = realloc(inv->links, cap * sizeof(Link));
                 if (!l)
                         return -ENOMEM;
+                for (size_t i = 0; i < inv->n_links; i++)
+                        if (l[i].remote_port && l[i].remote_port_size == 0)
+                                l[i].remote_port = l[i].port;   /* moved with the array */
                 inv->links = l;
                 inv->cap_links = cap;
         }
@@ -1167,21 +1173,11 @@ static void batch_prefetch_state(const Inventory *inv, size_t i) {
         __builtin_prefetch(tail + 64);
         if (e->grew)
                 __builtin_prefetch(e->keys_hint);       /* a new port MAC's key goes there */
-        if (e->link > 0 && e->link <= inv->n_links)
+        if (e->link > 0 && e->link <= inv->n_links) {
                 __builtin_prefetch(&inv->links[e->link - 1]);
-}
-
-/* The third stage, BATCH_LINK_AHEAD entries ahead: the link's remote port,
- * through the link entry the second stage loaded. */
-#define BATCH_LINK_AHEAD 2
-
-static void batch_prefetch_port(const Inventory *inv, size_t i) {
-        const Memo *e = batch_memo(inv, i);
-        if (!e || e->link == 0 || e->link > inv->n_links)
-                return;
-        const char *port = inv->links[e->link - 1].remote_port;
-        if (port)
-                __builtin_prefetch(port);
+                /* and its second line: the remote port, kept there when short */
+                __builtin_prefetch(inv->links[e->link - 1].port + sizeof inv->links[0].port - 1);
+        }
 }
 
 /* The observation's entry in the batch inventory_prefetch() saw, when it
@@ -1194,8 +1190,6 @@ static const struct batch_entry *batch_take(Inventory *inv, const struct vw_obse
         const struct batch_entry *b = &inv->batch[inv->batch_next];
         if (inv->batch_next + BATCH_AHEAD < inv->n_batch)
                 batch_prefetch_state(inv, inv->batch_next + BATCH_AHEAD);
-        if (inv->batch_next + BATCH_LINK_AHEAD < inv->n_batch)
-                batch_prefetch_port(inv, inv->batch_next + BATCH_LINK_AHEAD);
         if (++inv->batch_next == inv->n_batch)
                 inv->n_batch = inv->batch_next = 0;     /* the entry stays readable until the next batch */
         return b;

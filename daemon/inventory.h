@@ -76,10 +76,12 @@ typedef struct Link {
         const char *local;              /* device id, or "capture:<iface>" */
         const char *local_port;
         const char *remote;             /* device id */
-        char *remote_port;
+        char *remote_port;              /* in port[] when it fits, else in a block of its own */
         const char *source;
         uint64_t last_seen;
-        uint32_t remote_port_size;      /* bytes of remote_port's block */
+        uint32_t remote_port_size;      /* bytes of remote_port's own block, 0 = none (in port[] or NULL) */
+        char port[68];                  /* a remote port short enough, next to the rest (the inventory
+                                           points remote_port at it again when its array moves) */
 } Link;
 
 typedef struct Inventory Inventory;
