@@ -32,20 +32,33 @@ struct neigh_slot {
 
 /* What an LLDP neighbour's stable TLVs (all but Port ID, TTL and Port
  * Description) decoded to, with their bytes to recognise them by: a frame
- * whose stable bytes are the same decodes only the rest (plugin.c). */
+ * whose stable bytes are the same decodes only the rest (plugin.c).  What a
+ * frame compares and reads is the header's first line and the stable bytes
+ * after it; the decoded texts follow them, as offsets into data[] (a record
+ * whose data would not fit in them is not made). */
+enum {
+        RECORD_SYS_NAME,
+        RECORD_SYS_DESCR,
+        RECORD_MED_MFG,
+        RECORD_MED_MODEL,
+        RECORD_MED_SERIAL,
+        RECORD_ADDRESSES,
+        _RECORD_TEXTS = RECORD_ADDRESSES + LLDP_MAX_ADDRESSES,
+};
+#define RECORD_NO_TEXT UINT16_MAX
+
 struct neigh_record {
-        struct neigh_record *next_dead;         /* on the plugin's list of records to free */
         uint64_t ref;                   /* the host's reference for the next sighting */
+        uint32_t stable_len;
         int32_t vlan;                   /* of the frame's tag, -1 = untagged */
         int32_t pvid;
         uint32_t caps_system, caps_enabled;
         uint32_t n_unknown, n_ignored;
-        unsigned n_addresses;
-        const char *sys_name, *sys_descr, *med_mfg, *med_model, *med_serial;   /* into data[] or NULL */
-        const char *addresses[LLDP_MAX_ADDRESSES];
-        size_t size;                    /* bytes allocated, for the budget */
-        size_t stable_len;
-        char data[];                    /* the stable bytes, then the strings */
+        uint16_t text[_RECORD_TEXTS];   /* offsets into data[], RECORD_NO_TEXT = none */
+        uint8_t n_addresses;
+        uint32_t size;                  /* bytes allocated, for the budget */
+        struct neigh_record *next_dead; /* on the plugin's list of records to free */
+        char data[];                    /* the stable bytes, then the texts */
 };
 
 /* End hosts (hosts.c): open-addressing tables whose slots start with this

@@ -107,47 +107,51 @@ static void records_free_dead(struct lldp_plugin *pl) {
         }
 }
 
-static char *record_copy(char **at, const char *s) {
-        if (!s[0])
-                return NULL;
-        size_t l = strlen(s) + 1;
-        char *c = memcpy(*at, s, l);
-        *at += l;
-        return c;
+_Static_assert(offsetof(struct neigh_record, size) <= 64, "what a frame reads of a record's header is one line");
+_Static_assert(LLDP_MAX_ADDRESSES <= UINT8_MAX, "neigh_record.n_addresses");
+
+static const char *record_text(const struct neigh_record *r, unsigned k) {
+        return r->text[k] == RECORD_NO_TEXT ? NULL : r->data + r->text[k];
 }
 
-/* A record of a neighbour decoded in full, or NULL (no memory, budget). */
+/* A record of a neighbour decoded in full, or NULL (no memory, budget, or
+ * texts beyond what an offset reaches). */
 static struct neigh_record *record_new(struct lldp_plugin *pl, const struct lldp_neighbor *n) {
-        const char *const strings[] = { n->sys_name, n->sys_descr, n->med_mfg, n->med_model, n->med_serial };
-        size_t size = sizeof(struct neigh_record) + n->stable_len;
-        for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
-                size += strlen(strings[k]) + 1;
+        const char *texts[_RECORD_TEXTS] = { n->sys_name, n->sys_descr, n->med_mfg, n->med_model, n->med_serial };
         for (unsigned k = 0; k < n->n_addresses; k++)
-                size += strlen(n->addresses[k]) + 1;
+                texts[RECORD_ADDRESSES + k] = n->addresses[k];
+        size_t len[_RECORD_TEXTS] = {}, data = n->stable_len;
+        for (unsigned k = 0; k < _RECORD_TEXTS; k++)
+                if (texts[k] && (texts[k][0] || k >= RECORD_ADDRESSES))   /* an empty name is none */
+                        data += (len[k] = strlen(texts[k]) + 1);
+        if (data >= RECORD_NO_TEXT)
+                return NULL;
+        size_t size = sizeof(struct neigh_record) + data;
         if (pl->record_bytes + size > RECORD_BUDGET)
                 return NULL;
         struct neigh_record *r = malloc(size);
         if (!r)
                 return NULL;
-        *r = (struct neigh_record) {
-                .vlan = n->vlan, .pvid = n->pvid, .caps_system = n->caps_system, .caps_enabled = n->caps_enabled,
-                .n_unknown = n->n_unknown, .n_ignored = n->n_ignored, .n_addresses = n->n_addresses,
-                .size = size, .stable_len = n->stable_len,
-        };
+        r->ref = 0;
+        r->stable_len = (uint32_t) n->stable_len;
+        r->vlan = n->vlan;
+        r->pvid = n->pvid;
+        r->caps_system = n->caps_system;
+        r->caps_enabled = n->caps_enabled;
+        r->n_unknown = n->n_unknown;
+        r->n_ignored = n->n_ignored;
+        r->n_addresses = (uint8_t) n->n_addresses;
+        r->size = (uint32_t) size;
+        r->next_dead = NULL;
         char *at = r->data;
         for (unsigned k = 0; k < n->n_stable; k++) {
                 memcpy(at, n->stable[k].p, n->stable[k].len);
                 at += n->stable[k].len;
         }
-        r->sys_name = record_copy(&at, n->sys_name);
-        r->sys_descr = record_copy(&at, n->sys_descr);
-        r->med_mfg = record_copy(&at, n->med_mfg);
-        r->med_model = record_copy(&at, n->med_model);
-        r->med_serial = record_copy(&at, n->med_serial);
-        for (unsigned k = 0; k < n->n_addresses; k++) {
-                size_t l = strlen(n->addresses[k]) + 1;
-                r->addresses[k] = memcpy(at, n->addresses[k], l);
-                at += l;
+        for (unsigned k = 0; k < _RECORD_TEXTS; k++) {
+                r->text[k] = len[k] ? (uint16_t) (at - r->data) : RECORD_NO_TEXT;
+                if (len[k])
+                        at = mempcpy(at, texts[k], len[k]);
         }
         pl->record_bytes += size;
         return r;
@@ -171,17 +175,17 @@ static bool record_matches(const struct neigh_record *r, const struct lldp_neigh
  * its changing TLVs. */
 static void record_to_observation(const struct neigh_record *r, const struct lldp_neighbor *n,
                                   struct lldp_obs_buf *buf, struct vw_observation *o) {
-        o->sys_name = r->sys_name;
-        o->sys_descr = r->sys_descr;
-        o->med_mfg = r->med_mfg;
-        o->med_model = r->med_model;
-        o->med_serial = r->med_serial;
+        o->sys_name = record_text(r, RECORD_SYS_NAME);
+        o->sys_descr = record_text(r, RECORD_SYS_DESCR);
+        o->med_mfg = record_text(r, RECORD_MED_MFG);
+        o->med_model = record_text(r, RECORD_MED_MODEL);
+        o->med_serial = record_text(r, RECORD_MED_SERIAL);
         o->caps_system = r->caps_system;
         o->caps_enabled = r->caps_enabled;
         o->vlan = n->vlan >= 0 ? n->vlan : r->pvid;
         /* a network-address chassis ID, decoded again, is among the addresses */
         for (unsigned k = 0; k < r->n_addresses; k++)
-                buf->addresses[k] = r->addresses[k];
+                buf->addresses[k] = record_text(r, RECORD_ADDRESSES + k);
         o->addresses = r->n_addresses > 0 ? buf->addresses : NULL;
         o->n_addresses = r->n_addresses;
 }
@@ -344,14 +348,16 @@ static bool pending_take(struct lldp_plugin *pl, struct lldp_pending *p) {
 }
 
 /* Ask for the neighbour's record of a pending frame: its header and the
- * stable bytes compared first (typically some 200 bytes; not read here: a
- * load would wait).  Its table slot was asked for as the frame was decoded. */
+ * stable bytes compared first, as many as the frame's when they are the same
+ * (not read here: a load would wait).  Its table slot was asked for as the
+ * frame was decoded. */
 static void pending_prefetch_record(const struct lldp_pending *p) {
         const struct neigh_slot *known = p->nb.volatile_only ? neigh_lookup(p->iface, p->key) : NULL;
         if (known && known->record) {
                 const char *r = (const char *) known->record;
-                for (size_t at = 0; at < 6 * 64; at += 64)
-                        __builtin_prefetch(r + at);
+                const char *end = r + offsetof(struct neigh_record, data) + p->nb.stable_len;
+                for (uintptr_t at = (uintptr_t) r & ~(uintptr_t) 63; at < (uintptr_t) end; at += 64)
+                        __builtin_prefetch((const char *) at);
         }
 }
 
