@@ -80,7 +80,7 @@ typedef struct Link {
         const char *source;
         uint64_t last_seen;
         uint32_t remote_port_size;      /* bytes of remote_port's own block, 0 = none (in port[] or NULL) */
-        char port[68];                  /* a remote port short enough, next to the rest (the inventory
+        char port[36];                  /* a remote port short enough, next to the rest (the inventory
                                            points remote_port at it again when its array moves) */
 } Link;
 
