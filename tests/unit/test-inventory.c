@@ -358,24 +358,31 @@ static ObserveResult merge(const struct vw_observation *o, uint64_t now) {
         return res;
 }
 
+/* A Huawei switch's LLDP sighting on eth0, from one port MAC, with one
+ * management address. */
+static struct vw_observation huawei_sighting(const char **mac, const char **addr) {
+        struct vw_observation o = VW_OBSERVATION_INIT;
+        o.source = "lldp";
+        o.chassis_id = "00:e0:fc:00:00:01";
+        o.chassis_subtype = "mac";
+        o.sys_descr = "Huawei Versatile Routing Platform";
+        o.macs = mac;
+        o.n_macs = 1;
+        o.addresses = addr;
+        o.n_addresses = 1;
+        o.ttl = 120;
+        o.via.interface = "eth0";
+        return o;
+}
+
 /* A neighbour re-announcing itself takes the refresh path, which must leave
  * the inventory as the full path would: new port MACs become keys, the
  * link's remote port follows, and a change of identity goes the full way. */
 static void test_refresh_path(void **state) {
         const char *mac1[] = { "00:e0:fc:80:00:01" }, *mac2[] = { "00:e0:fc:80:00:02" };
         const char *addr[] = { "10.1.2.3" };
-        struct vw_observation o = VW_OBSERVATION_INIT;
-        o.source = "lldp";
-        o.chassis_id = "00:e0:fc:00:00:01";
-        o.chassis_subtype = "mac";
+        struct vw_observation o = huawei_sighting(mac1, addr);
         o.port_id = "GE1/0/1";
-        o.sys_descr = "Huawei Versatile Routing Platform";
-        o.macs = mac1;
-        o.n_macs = 1;
-        o.addresses = addr;
-        o.n_addresses = 1;
-        o.ttl = 120;
-        o.via.interface = "eth0";
 
         ObserveResult r = merge(&o, SEC);
         assert_false(r.refresh);                /* new: nothing to remember yet */
@@ -431,24 +438,14 @@ static void test_refresh_path(void **state) {
         assert_false(d->absent);
 }
 
-/* A switch heard from port after port: its port MACs are kept by value
- * through several growths of its key block, a text key added in between
- * stays indexed as the block moves, the record lists every key in the order
- * learned, and forgetting the device frees every one of them. */
+/* A switch heard from port after port: its port MACs are kept in its MAC
+ * window or, past it, by value through growths of its key block; a text key
+ * added in between stays indexed as the block moves; the record lists every
+ * key; and forgetting the device frees every one of them. */
 static void test_port_macs_grow(void **state) {
         char mac_text[80][18], port[80][16];
         const char *macs[1], *addr1[] = { "10.1.2.3" }, *addr2[] = { "10.1.2.3", "10.9.9.9" };
-        struct vw_observation o = VW_OBSERVATION_INIT;
-        o.source = "lldp";
-        o.chassis_id = "00:e0:fc:00:00:01";
-        o.chassis_subtype = "mac";
-        o.sys_descr = "Huawei Versatile Routing Platform";
-        o.macs = macs;
-        o.n_macs = 1;
-        o.addresses = addr1;
-        o.n_addresses = 1;
-        o.ttl = 120;
-        o.via.interface = "eth0";
+        struct vw_observation o = huawei_sighting(macs, addr1);
         Device *d = NULL;
         for (size_t i = 0; i < 80; i++) {
                 snprintf(mac_text[i], sizeof mac_text[i], "00:e0:fc:80:00:%02zx", i);
@@ -576,13 +573,18 @@ static void test_mac_parse(void **state) {
         }
 }
 
-static Device *switch_with_macs(const char *chassis, const char *const *macs, size_t n, uint64_t now) {
+static struct vw_observation switch_sighting(const char *chassis, const char *const *macs, size_t n) {
         struct vw_observation o = VW_OBSERVATION_INIT;
         o.source = "lldp";
         o.chassis_id = chassis;
         o.chassis_subtype = "mac";
         o.macs = macs;
         o.n_macs = n;
+        return o;
+}
+
+static Device *switch_with_macs(const char *chassis, const char *const *macs, size_t n, uint64_t now) {
+        struct vw_observation o = switch_sighting(chassis, macs, n);
         return observe(&o, now);
 }
 
@@ -613,12 +615,7 @@ static void test_mac_windows(void **state) {
 
         /* a's MAC again from b is a conflict, kept with a */
         const char *stolen[] = { "00:e0:fc:80:00:05" };
-        struct vw_observation o = VW_OBSERVATION_INIT;
-        o.source = "lldp";
-        o.chassis_id = "00:e0:fc:00:00:02";
-        o.chassis_subtype = "mac";
-        o.macs = stolen;
-        o.n_macs = 1;
+        struct vw_observation o = switch_sighting("00:e0:fc:00:00:02", stolen, 1);
         ObserveResult r = merge(&o, 2 * SEC);
         assert_true(r.conflict);
         assert_ptr_equal(r.device, b);
