@@ -1338,8 +1338,12 @@ void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n) {
                 const struct vw_observation *o = s[i].obs;
                 uint8_t mac[6];
                 uint64_t mac0 = 0;
-                if (o->n_macs > 0 && o->macs[0] && mac_parse(o->macs[0], mac) >= 0) {
-                        mac0 = mac_value(mac);
+                if (o->n_macs > 0 && o->macs[0])
+                        /* the plugin's number, or the text parsed */
+                        mac0 = s[i].mac_values ? (s[i].mac_values[0] & UINT64_C(0xffffffffffff)) + 1
+                               : mac_parse(o->macs[0], mac) >= 0 ? mac_value(mac)
+                                                                 : 0;
+                if (mac0 != 0) {
                         u64map_prefetch(&inv->by_block, mac_block_of(mac0) + 1);
                         u64map_prefetch(&inv->by_mac, mac0);    /* a MAC new to its device is looked up there too */
                 }

@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-#define VW_PLUGIN_ABI_VERSION 2u
+#define VW_PLUGIN_ABI_VERSION 3u
 #define VW_PLUGIN_SYMBOL "vw_plugin"
 
 struct sd_event;                /* <systemd/sd-event.h> */
@@ -112,6 +112,11 @@ struct vw_sighting {
          * `obs` in full.  Out: the reference for the next sighting (0 =
          * none).  Opaque; meaningless to another plugin or host run. */
         uint64_t ref;
+        /* In: NULL, or obs->n_macs numbers: macs[k] as 0xaabbccddeeff for
+         * aa:bb:cc:dd:ee:ff (the one for a NULL hole is not read).  The host
+         * takes these instead of parsing the texts, which must name the same
+         * MACs: a plugin that decoded the bytes has them at hand. */
+        const uint64_t *mac_values;
 };
 
 enum vw_log_level {

@@ -234,6 +234,7 @@ struct lldp_pending {
         struct vw_observation o;
         struct neigh_record *record;    /* its neighbour's, to keep the host's reference in */
         uint64_t ref;
+        uint64_t mac_value;             /* o.macs[0] as a number (vw_sighting.mac_values) */
 };
 
 static inline bool isempty_str(const char *s) {

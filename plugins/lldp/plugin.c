@@ -378,8 +378,13 @@ void lldp_flush(struct lldp_plugin *pl) {
                 if (k + RECORD_AHEAD < n_pending)
                         pending_prefetch_record(&pl->pending[k + RECORD_AHEAD]);
                 p->admitted = pending_take(pl, p);
-                if (p->admitted)
-                        s[n++] = (struct vw_sighting) { .obs = &p->o, .ref = p->ref };
+                if (p->admitted) {
+                        /* the source MAC, o.macs[0], as the host reads it */
+                        const uint8_t *m = p->nb.src_mac;
+                        p->mac_value = (uint64_t) m[0] << 40 | (uint64_t) m[1] << 32 | (uint64_t) m[2] << 24 |
+                                       (uint64_t) m[3] << 16 | (uint64_t) m[4] << 8 | m[5];
+                        s[n++] = (struct vw_sighting) { .obs = &p->o, .ref = p->ref, .mac_values = &p->mac_value };
+                }
         }
         if (n > 0 && pl->batch) {
                 pl->ops->observe_batch(pl->ctx, s, n);

@@ -154,6 +154,17 @@ static bool h_oneshot(struct vw_plugin_ctx *c) {
 /* A host that hands out a reference per sighting: 1000 + its number. */
 static void h_observe_batch(struct vw_plugin_ctx *c, struct vw_sighting *s, size_t n) {
         for (size_t i = 0; i < n; i++) {
+                /* the MACs as numbers, when given, are the texts */
+                for (size_t k = 0; s[i].mac_values && k < s[i].obs->n_macs; k++) {
+                        char t[18];
+                        uint64_t v = s[i].mac_values[k];
+                        if (!s[i].obs->macs[k])
+                                continue;
+                        snprintf(t, sizeof t, "%02x:%02x:%02x:%02x:%02x:%02x", (unsigned) (v >> 40) & 255,
+                                 (unsigned) (v >> 32) & 255, (unsigned) (v >> 24) & 255, (unsigned) (v >> 16) & 255,
+                                 (unsigned) (v >> 8) & 255, (unsigned) v & 255);
+                        assert_string_equal(t, s[i].obs->macs[k]);
+                }
                 c->ref_in[c->n_obs] = s[i].ref;
                 h_observe(c, s[i].obs);
                 s[i].ref = 1000 + c->n_obs - 1;
