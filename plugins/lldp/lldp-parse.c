@@ -38,6 +38,8 @@ static void reset_volatile(struct lldp_neighbor *n) {
         n->cut = n->snapped = false;
         n->vlan = n->pvid = n->ttl = -1;
         n->chassis_subtype = n->port_subtype = NULL;
+        n->chassis_raw = NULL;
+        n->chassis_raw_len = 0;
         n->caps_system = n->caps_enabled = 0;
         n->n_unknown = n->n_ignored = 0;
         n->n_addresses = 0;
@@ -101,11 +103,15 @@ static void format_id(bool is_mac, bool is_netaddr, struct cursor v, char *buf, 
 
 static int tlv_chassis(struct lldp_neighbor *n, struct cursor v) {
         uint8_t st;
+        n->chassis_raw = v.p;
+        n->chassis_raw_len = v.left;
         if (v.left > 256 || v.left < 2 || cursor_u8(&v, &st) < 0)
                 return fail(n, LLDP_REASON_TLV_LENGTH);
         if (st >= sizeof chassis_subtypes / sizeof chassis_subtypes[0] || !chassis_subtypes[st])
                 return fail(n, LLDP_REASON_BAD_SUBTYPE);
         n->chassis_subtype = chassis_subtypes[st];
+        if (n->volatile_only)
+                return 0;       /* its text, and its address, are the caller's */
         format_id(st == 4, st == 5, v, n->chassis_id, sizeof n->chassis_id);
         /* a network-address chassis ID is a management address too */
         if (st == 5 && v.left == 5 && v.p[0] == 1)

@@ -57,6 +57,10 @@ struct lldp_neighbor {
         int32_t ttl;                    /* seconds */
 
         const char *chassis_subtype;    /* static names as in plugin.h */
+        /* LLDP: the Chassis ID TLV's value (its subtype, then the ID) in the
+         * frame, which the plugin's neighbour key hashes; NULL for CDP */
+        const uint8_t *chassis_raw;
+        size_t chassis_raw_len;
         const char *port_subtype;
         uint32_t caps_system, caps_enabled;
 
@@ -108,10 +112,11 @@ void lldp_neighbor_reset(struct lldp_neighbor *n);
  * -EPROTONOSUPPORT for a frame that is neither (other ethertypes, VTP, DTP…). */
 int lldp_frame_parse(const uint8_t *frame, size_t len, size_t wire_len, struct lldp_neighbor *n);
 
-/* The same, decoding of an LLDPDU only the chassis ID and what changes from
- * frame to frame (Port ID, TTL, Port Description); the stable TLVs are
- * walked, not decoded, and n->stable says where they are.  Their texts
- * (system name and description, LLDP-MED) are left as they were, and
+/* The same, decoding of an LLDPDU only what changes from frame to frame
+ * (Port ID, TTL, Port Description); the Chassis ID is checked and its bytes
+ * noted (chassis_raw), and the other stable TLVs are walked, not decoded:
+ * n->stable says where they are.  Their texts (chassis ID, system name and
+ * description, LLDP-MED) are left empty or as they were, and
  * lldp_neighbor_to_observation() leaves them out.  For a caller
  * that keeps what the same stable bytes decoded to before: when they
  * differ, it decodes the frame again with lldp_frame_parse().  A frame the

@@ -58,7 +58,8 @@ struct neigh_record {
         uint8_t n_addresses;
         uint32_t size;                  /* bytes allocated, for the budget */
         struct neigh_record *next_dead; /* on the plugin's list of records to free */
-        char data[];                    /* the stable bytes, then the texts */
+        char data[];                    /* the stable bytes, the chassis ID's text, then
+                                           the other texts */
 };
 
 /* End hosts (hosts.c): open-addressing tables whose slots start with this
@@ -208,10 +209,6 @@ struct lldp_plugin {
         size_t record_bytes;
         struct neigh_record *dead;
         uint64_t record_hits, record_misses;
-        /* neigh_key(): the hash of the last frame's protocol and subtype */
-        uint64_t key_prefix;            /* 0 = none yet */
-        enum lldp_proto key_proto;
-        const char *key_subtype;
         struct hosts_sighting hs;
 };
 

@@ -45,36 +45,39 @@
 
 /* ---- per-interface neighbour table (the cap) ---- */
 
-/* A 64-bit hash of protocol, subtype and chassis ID, eight bytes per step.
- * Two neighbours colliding would share one slot of the cap, nothing more. */
+/* A 64-bit hash of protocol and chassis ID (an LLDP neighbour's by the
+ * bytes of its Chassis ID TLV, subtype first; a CDP one's by its device ID),
+ * eight bytes per step.  Two neighbours colliding would share one slot of
+ * the cap, nothing more. */
 static uint64_t hash_mix(uint64_t h, uint64_t w) {
         h = (h ^ w) * 0x9e3779b97f4a7c15ull;
         return h ^ (h >> 32);
 }
 
-static uint64_t hash_str(uint64_t h, const char *s) {
-        size_t len = strlen(s), i = 0;
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t len) {
+        const uint8_t *b = p;
+        size_t i = 0;
         for (; i + 8 <= len; i += 8) {
                 uint64_t w;
-                memcpy(&w, s + i, 8);
+                memcpy(&w, b + i, 8);
                 h = hash_mix(h, w);
         }
         uint64_t w = 0;
-        memcpy(&w, s + i, len - i);
+        memcpy(&w, b + i, len - i);
         return hash_mix(h, w ^ (uint64_t) len << 56);
 }
 
-static uint64_t neigh_key(struct lldp_plugin *pl, const struct lldp_neighbor *n) {
-        /* the hash of protocol and subtype is kept for the next frame: a
-         * subtype is one of the decoders' few static names, so the same
-         * pointer is the same string */
-        if (!pl->key_prefix || n->proto != pl->key_proto || n->chassis_subtype != pl->key_subtype) {
-                uint64_t h = hash_mix(0x243f6a8885a308d3ull, (uint64_t) n->proto);
-                pl->key_prefix = hash_str(h, n->chassis_subtype ? n->chassis_subtype : "");
-                pl->key_proto = n->proto;
-                pl->key_subtype = n->chassis_subtype;
-        }
-        uint64_t h = hash_str(pl->key_prefix, n->chassis_id);
+static uint64_t neigh_key(const struct lldp_neighbor *n) {
+        uint64_t h = hash_mix(0x243f6a8885a308d3ull, (uint64_t) n->proto);
+        h = n->chassis_raw ? hash_bytes(h, n->chassis_raw, n->chassis_raw_len)
+                           : hash_bytes(h, n->chassis_id, strlen(n->chassis_id));
+        /* every bit into the low ones, which pick the slot: a MAC chassis ID
+         * is one word whose changing bytes are its top ones */
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdull;
+        h ^= h >> 33;
+        h *= 0xc4ceb9fe1a85ec53ull;
+        h ^= h >> 33;
         return h ? h : 1;
 }
 
@@ -114,13 +117,20 @@ static const char *record_text(const struct neigh_record *r, unsigned k) {
         return r->text[k] == RECORD_NO_TEXT ? NULL : r->data + r->text[k];
 }
 
+/* The chassis ID's text, kept right after the stable bytes. */
+static const char *record_chassis_id(const struct neigh_record *r) {
+        return r->data[r->stable_len] ? r->data + r->stable_len : NULL;
+}
+
 /* A record of a neighbour decoded in full, or NULL (no memory, budget, or
  * texts beyond what an offset reaches). */
 static struct neigh_record *record_new(struct lldp_plugin *pl, const struct lldp_neighbor *n) {
         const char *texts[_RECORD_TEXTS] = { n->sys_name, n->sys_descr, n->med_mfg, n->med_model, n->med_serial };
         for (unsigned k = 0; k < n->n_addresses; k++)
                 texts[RECORD_ADDRESSES + k] = n->addresses[k];
-        size_t len[_RECORD_TEXTS] = {}, data = n->stable_len;
+        /* the chassis ID's text goes right after the stable bytes */
+        size_t chassis_len = strlen(n->chassis_id) + 1;
+        size_t len[_RECORD_TEXTS] = {}, data = n->stable_len + chassis_len;
         for (unsigned k = 0; k < _RECORD_TEXTS; k++)
                 if (texts[k] && (texts[k][0] || k >= RECORD_ADDRESSES))   /* an empty name is none */
                         data += (len[k] = strlen(texts[k]) + 1);
@@ -148,6 +158,7 @@ static struct neigh_record *record_new(struct lldp_plugin *pl, const struct lldp
                 memcpy(at, n->stable[k].p, n->stable[k].len);
                 at += n->stable[k].len;
         }
+        at = mempcpy(at, n->chassis_id, chassis_len);
         for (unsigned k = 0; k < _RECORD_TEXTS; k++) {
                 r->text[k] = len[k] ? (uint16_t) (at - r->data) : RECORD_NO_TEXT;
                 if (len[k])
@@ -175,6 +186,7 @@ static bool record_matches(const struct neigh_record *r, const struct lldp_neigh
  * its changing TLVs. */
 static void record_to_observation(const struct neigh_record *r, const struct lldp_neighbor *n,
                                   struct lldp_obs_buf *buf, struct vw_observation *o) {
+        o->chassis_id = record_chassis_id(r);
         o->sys_name = record_text(r, RECORD_SYS_NAME);
         o->sys_descr = record_text(r, RECORD_SYS_DESCR);
         o->med_mfg = record_text(r, RECORD_MED_MFG);
@@ -308,7 +320,7 @@ static bool pending_take(struct lldp_plugin *pl, struct lldp_pending *p) {
                 if (!i->cap_warned) {
                         log_pl(pl, VW_LOG_WARNING,
                                "%s: more than %" PRIu64 " neighbours, ignoring new ones (first refused: %s)",
-                               i->name, pl->max_neighbors, n->chassis_id);
+                               i->name, pl->max_neighbors, n->chassis_id);   /* a new one: decoded in full */
                         i->cap_warned = true;
                 }
                 return false;
@@ -451,7 +463,7 @@ void lldp_take_frame(struct lldp_iface *i, const struct pcap_pkthdr *h, const u_
         p->wire_len = h->len;
         p->time_usec = (uint64_t) h->ts.tv_sec * 1000000u + (uint64_t) h->ts.tv_usec;
         p->iface = i;
-        p->key = neigh_key(pl, n);
+        p->key = neigh_key(n);
         if (i->neigh_slots > 0)
                 __builtin_prefetch(&i->neigh[p->key & (i->neigh_slots - 1)]);
         p->frame_at = frame;

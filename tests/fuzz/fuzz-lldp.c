@@ -36,10 +36,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (lldp_frame_parse_volatile(data, size, size, &v) == 0) {
                 check(&v);
                 /* a frame the full decoder takes has the same stable bytes
-                 * and the same chassis either way (the plugin's reuse and its
-                 * neighbour key rest on it) */
+                 * and the same chassis bytes either way (the plugin's reuse
+                 * and its neighbour key rest on it); the volatile decoder
+                 * leaves an LLDP chassis ID's text to its caller */
                 if (full == 0 && (v.n_stable != n.n_stable || v.stable_len != n.stable_len ||
-                                  strcmp(v.chassis_id, n.chassis_id) != 0 ||
+                                  v.chassis_raw != n.chassis_raw || v.chassis_raw_len != n.chassis_raw_len ||
+                                  (v.proto == LLDP_PROTO_LLDP && v.chassis_id[0]) ||
+                                  (v.proto == LLDP_PROTO_CDP && strcmp(v.chassis_id, n.chassis_id) != 0) ||
                                   v.chassis_subtype != n.chassis_subtype || v.proto != n.proto))
                         __builtin_trap();
                 for (unsigned k = 0; full == 0 && k < n.n_stable; k++)
