@@ -1008,7 +1008,8 @@ typedef struct Memo {
         uint32_t tail;                  /* packed_obs_tail_offset() of it, unchanged by patches */
         uint8_t slot;                   /* the observation's place in the device */
         bool grew;                      /* the last refresh added keys: the next may too */
-        uint16_t obs_size;              /* its block's usable size (0: not known), a hint */
+        uint16_t obs_size;              /* its block's usable size (0: not known), or less
+                                           when it grew where it was: a patch's room */
 } Memo;
 _Static_assert(sizeof(Memo) == 64, "a memo entry is one cache line (the table is line-aligned)");
 _Static_assert(DEVICE_SOURCES_MAX <= UINT8_MAX, "Memo.slot");
@@ -1160,15 +1161,13 @@ static void batch_prefetch_state(const Inventory *inv, size_t i) {
                 return;
         for (size_t k = 0; k < DEVICE_HOT_LINES; k++)
                 __builtin_prefetch((const char *) e->device_hint + 64 * k);
-        /* the observation's header, from the allocator's word before it
-         * (the block's size) to its last byte (the stamp): a 48-byte header
-         * 16-aligned spans two lines half the time; then the tail a patch
-         * rewrites */
+        /* the observation's header to its last byte (the stamp): a 48-byte
+         * header 16-aligned spans two lines half the time; then the tail a
+         * patch rewrites (in the room the memo knows: the allocator's words
+         * are not read) */
         const char *tail = (const char *) e->obs_hint + offsetof(PackedObs, data) + e->tail;
-        __builtin_prefetch((const char *) e->obs_hint - sizeof(size_t));
+        __builtin_prefetch(e->obs_hint);
         __builtin_prefetch((const char *) e->obs_hint + sizeof(PackedObs) - 1);
-        if (e->obs_size > 0)    /* malloc_usable_size() reads the next block's header too */
-                __builtin_prefetch((const char *) e->obs_hint + e->obs_size);
         __builtin_prefetch(tail);
         __builtin_prefetch(tail + 64);
         if (e->grew)
@@ -1249,7 +1248,7 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
         int r = device_add_macs(inv, d, fresh, n_fresh);
         if (r < 0)
                 return r;
-        r = packed_obs_patch(&d->obs[e->slot], e->tail, obs, obs->time_usec ? obs->time_usec : now);
+        r = packed_obs_patch(&d->obs[e->slot], e->tail, e->obs_size, obs, obs->time_usec ? obs->time_usec : now);
         if (r < 0)
                 return r;
         if (e->obs_hint != d->obs[e->slot]) {

@@ -668,7 +668,8 @@ static inline size_t str_size(const char *s) {
 
 /* Every refresh passes here, so the tail is measured and written straight
  * from its fields (the layout tail_pieces() gives packed_obs_new()). */
-int packed_obs_patch(PackedObs **p, size_t tail_offset, const struct vw_observation *src, uint64_t time_usec) {
+int packed_obs_patch(PackedObs **p, size_t tail_offset, size_t room, const struct vw_observation *src,
+                     uint64_t time_usec) {
         const char *const v0 = src->port_id, *const v1 = src->port_subtype, *const v2 = src->port_descr;
         size_t len0 = str_size(v0), len1 = str_size(v1), len2 = str_size(v2);
         size_t size = len0 + len1 + len2, mac_len[PATCH_MACS_FAST];
@@ -684,7 +685,7 @@ int packed_obs_patch(PackedObs **p, size_t tail_offset, const struct vw_observat
                 }
         PackedObs *q = *p;
         size_t need = sizeof(PackedObs) + tail_offset + size;
-        if (malloc_usable_size(q) < need) {
+        if (room < need && malloc_usable_size(q) < need) {
                 q = realloc(q, need);
                 if (!q)
                         return -ENOMEM;         /* *p is as it was */

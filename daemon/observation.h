@@ -72,9 +72,12 @@ PackedObs *packed_obs_free(PackedObs *p);
 size_t packed_obs_tail_offset(const PackedObs *p);
 /* Rewrite the scalars and the tail from `src`, which the caller knows equals
  * *p in everything else (packed_obs_compare, or a plugin's word); in the
- * block when it fits.  The time is `time_usec` (src's, or when it has none,
- * the time it was received).  The stamp stays.  -ENOMEM leaves *p as it was. */
-int packed_obs_patch(PackedObs **p, size_t tail_offset, const struct vw_observation *src, uint64_t time_usec);
+ * block when it fits (`room`: bytes the block is known to hold, at most its
+ * usable size; 0 = ask the allocator).  The time is `time_usec` (src's, or
+ * when it has none, the time it was received).  The stamp stays.  -ENOMEM
+ * leaves *p as it was. */
+int packed_obs_patch(PackedObs **p, size_t tail_offset, size_t room, const struct vw_observation *src,
+                     uint64_t time_usec);
 /* A string field by its offset in struct vw_observation (the via members
  * too: offsetof(struct vw_observation, via.port)); NULL when absent. */
 const char *packed_obs_get(const PackedObs *p, size_t offset);

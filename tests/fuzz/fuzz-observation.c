@@ -66,13 +66,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 bare.macs = NULL;
                 bare.n_macs = 0;
                 size_t tail = packed_obs_tail_offset(packed);
-                if (packed_obs_patch(&packed, tail, &bare, bare.time_usec) >= 0 && packed_obs_view(packed, &view) >= 0) {
+                if (packed_obs_patch(&packed, tail, 0, &bare, bare.time_usec) >= 0 && packed_obs_view(packed, &view) >= 0) {
                         check_same(&bare, &view.o);
                         obs_view_done(&view);
                 }
                 if (packed_obs_tail_offset(packed) != tail)
                         abort();
-                if (packed_obs_patch(&packed, tail, &o2->o, o2->o.time_usec) >= 0 && packed_obs_view(packed, &view) >= 0) {
+                if (packed_obs_patch(&packed, tail, 0, &o2->o, o2->o.time_usec) >= 0 && packed_obs_view(packed, &view) >= 0) {
                         check_same(&o2->o, &view.o);
                         obs_view_done(&view);
                 }

@@ -824,7 +824,7 @@ static void test_packed_patch(void **state) {
         o.n_macs = 2;
         o.ttl = 0;
         o.time_usec = 2;
-        assert_int_equal(packed_obs_patch(&p, tail, &o, o.time_usec), 0);
+        assert_int_equal(packed_obs_patch(&p, tail, 0, &o, o.time_usec), 0);
         assert_int_equal(p->stamp, 7);
         assert_int_equal(p->ttl, 0);
         assert_int_equal(p->time_usec, 2);
