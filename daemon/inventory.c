@@ -393,33 +393,25 @@ struct key {
 
 #define KEYS_MAX 32
 
+/* Two lowercase hex digits per byte value, in memory order. */
+static const char hex_pairs[256][2] = {
+#define HEX_ROW(h)                                                                                                     \
+        { h, '0' }, { h, '1' }, { h, '2' }, { h, '3' }, { h, '4' }, { h, '5' }, { h, '6' }, { h, '7' }, { h, '8' },   \
+                { h, '9' }, { h, 'a' }, { h, 'b' }, { h, 'c' }, { h, 'd' }, { h, 'e' }, { h, 'f' }
+        HEX_ROW('0'), HEX_ROW('1'), HEX_ROW('2'), HEX_ROW('3'), HEX_ROW('4'), HEX_ROW('5'), HEX_ROW('6'), HEX_ROW('7'),
+        HEX_ROW('8'), HEX_ROW('9'), HEX_ROW('a'), HEX_ROW('b'), HEX_ROW('c'), HEX_ROW('d'), HEX_ROW('e'), HEX_ROW('f'),
+#undef HEX_ROW
+};
+
 /* The twelve lowercase hex digits of a mac_value(), the first eight in one
  * word and the last four in another, in memory order. */
 static void mac_hex_of_value(uint64_t v, uint64_t *ret_first, uint32_t *ret_last) {
-        v--;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        /* each nibble to a byte of its own, the most significant first,
-         * then to its digit: '0' + n, and 39 more from 'a' on */
-        const uint64_t ones = UINT64_C(0x0101010101010101);
-        uint64_t n[2] = { v >> 16, (v & 0xffff) << 16 };
-        for (size_t i = 0; i < 2; i++) {
-                uint64_t x = n[i];
-                x = (x | x << 16) & UINT64_C(0x0000ffff0000ffff);
-                x = (x | x << 8) & UINT64_C(0x00ff00ff00ff00ff);
-                x = (x | x << 4) & (ones * 0x0f);
-                x = __builtin_bswap64(x);
-                n[i] = x + ones * '0' + (((x + ones * 6) >> 4) & ones) * ('a' - '0' - 10);
-        }
-        *ret_first = n[0];
-        *ret_last = (uint32_t) n[1];
-#else
-        static const char hex[] = "0123456789abcdef";
         char t[12];
-        for (size_t i = 0; i < 12; i++)
-                t[i] = hex[(v >> (44 - 4 * i)) & 15];
+        v--;
+        for (size_t i = 0; i < 6; i++)
+                memcpy(t + 2 * i, hex_pairs[(v >> (40 - 8 * i)) & 0xff], 2);
         memcpy(ret_first, t, 8);
         memcpy(ret_last, t + 8, 4);
-#endif
 }
 
 /* "mac:…" for a mac_value(), as key_is_mac() reads it: two digits a byte. */
