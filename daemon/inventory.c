@@ -1325,6 +1325,13 @@ void inventory_batch_end(Inventory *inv) {
 void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n) {
         if (n > INVENTORY_BATCH_MAX)
                 n = INVENTORY_BATCH_MAX;
+        /* first the memo entries of the sightings with a reference, all of
+         * them: the second stage of the first few waits on theirs */
+        for (size_t i = 0; i < n; i++) {
+                const Memo *e = s[i].ref ? memo_of_ref(inv, s[i].ref) : NULL;
+                if (e)
+                        __builtin_prefetch(e);
+        }
         for (size_t i = 0; i < n; i++) {
                 const struct vw_observation *o = s[i].obs;
                 uint8_t mac[6];
@@ -1342,9 +1349,7 @@ void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n) {
                 const Memo *e = s[i].ref ? memo_of_ref(inv, s[i].ref) : NULL;
                 uint64_t hash = e ? 0 : memo_hash(inv, o);
                 inv->batch[i] = (struct batch_entry) { .obs = o, .hash = hash, .mac0 = mac0, .ref = s[i].ref };
-                if (e)
-                        __builtin_prefetch(e);
-                else if (hash && inv->memo_size > 0)
+                if (!e && hash && inv->memo_size > 0)
                         __builtin_prefetch(&inv->memo[hash & (inv->memo_size - 1)]);
         }
         inv->n_batch = n;
