@@ -121,6 +121,11 @@ static int run_replay(Manager *m) {
                         return 1;
                 }
 
+        /* a device's line is about 1.5 KiB: out in blocks of 256 KiB, not
+         * of the page stdio gives a file or pipe (a write(2) per two
+         * devices); glibc takes a size only with the buffer */
+        static char out_buf[256 << 10];
+        (void) setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
         bool violation = false;
         size_t cursor = 0;
         _cleanup_(jsonout_done) JsonOut out = {};
