@@ -37,9 +37,10 @@ struct OuiDb {
         char *names;
         size_t names_len, names_cap;
         uint32_t *org_off;
-        uint32_t *org_hash;
         size_t n_orgs, orgs_cap;
-        uint32_t *intern;       /* org id + 1, 0 = empty */
+        /* the name's hash << 32 | org id + 1, 0 = empty: a probe compares
+         * hashes without leaving the table */
+        uint64_t *intern;
         size_t intern_cap;
 
         struct blocks raw[3];   /* 24, 28, 36 bits */
@@ -92,7 +93,6 @@ OuiDb *oui_db_free(OuiDb *db) {
                 return NULL;
         free(db->names);
         free(db->org_off);
-        free(db->org_hash);
         free(db->intern);
         for (size_t i = 0; i < 3; i++)
                 free(db->raw[i].v);
@@ -126,14 +126,16 @@ static uint32_t hash_str(const char *s, size_t n) {
 
 static int intern_rehash(OuiDb *db) {
         size_t cap = db->intern_cap ? db->intern_cap * 2 : 1024;
-        uint32_t *t = calloc(cap, sizeof *t);
+        uint64_t *t = calloc(cap, sizeof *t);
         if (!t)
                 return -ENOMEM;
-        for (size_t id = 0; id < db->n_orgs; id++) {
-                size_t h = db->org_hash[id] & (cap - 1);
+        for (size_t i = 0; i < db->intern_cap; i++) {
+                if (!db->intern[i])
+                        continue;
+                size_t h = (db->intern[i] >> 32) & (cap - 1);
                 while (t[h])
                         h = (h + 1) & (cap - 1);
-                t[h] = (uint32_t) id + 1;
+                t[h] = db->intern[i];
         }
         free(db->intern);
         db->intern = t;
@@ -148,9 +150,12 @@ static int intern_n(OuiDb *db, const char *s, size_t n, uint32_t *ret) {
         uint32_t hash = hash_str(s, n);
         size_t h = hash & mask;
         for (; db->intern[h]; h = (h + 1) & mask) {
-                const char *c = db->names + db->org_off[db->intern[h] - 1];
-                if (db->org_hash[db->intern[h] - 1] == hash && strncmp(c, s, n) == 0 && c[n] == '\0') {
-                        *ret = db->intern[h] - 1;
+                if (db->intern[h] >> 32 != hash)
+                        continue;
+                uint32_t id = (uint32_t) db->intern[h] - 1;
+                const char *c = db->names + db->org_off[id];
+                if (strncmp(c, s, n) == 0 && c[n] == '\0') {
+                        *ret = id;
                         return 0;
                 }
         }
@@ -163,18 +168,12 @@ static int intern_n(OuiDb *db, const char *s, size_t n, uint32_t *ret) {
         if (!off)
                 return -ENOMEM;
         db->org_off = off;
-        cap = db->orgs_cap;
-        uint32_t *hashes = grow(db->org_hash, &cap, db->n_orgs + 1, sizeof(uint32_t));
-        if (!hashes)
-                return -ENOMEM;
-        db->org_hash = hashes;
         db->orgs_cap = cap;
         memcpy(db->names + db->names_len, s, n);
         db->names[db->names_len + n] = '\0';
         off[db->n_orgs] = (uint32_t) db->names_len;
-        hashes[db->n_orgs] = hash;
         db->names_len += n + 1;
-        db->intern[h] = (uint32_t) ++db->n_orgs;
+        db->intern[h] = (uint64_t) hash << 32 | (uint32_t) ++db->n_orgs;
         *ret = (uint32_t) db->n_orgs - 1;
         return 0;
 }
