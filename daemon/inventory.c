@@ -1127,11 +1127,14 @@ static Memo *memo_put(Inventory *inv, uint64_t hash, const Device *d, int slot, 
 }
 
 /* A batch is loaded in two stages, so that its loads overlap: the first
- * (inventory_prefetch()) asks for every entry's memo entry and MAC slot;
- * the second, once a memo entry is in, for the device, observation, link
- * and key block it points at.  The second stage runs BATCH_AHEAD entries
- * ahead of the merge (batch_take()): far enough for those loads to arrive,
- * late enough for the memo entry to be there. */
+ * asks for an entry's memo entry and MAC slots; the second, once a memo
+ * entry is in, for the device, observation, link and key block it points
+ * at.  Both run ahead of the merge (batch_take()), the first MEMO_AHEAD
+ * entries ahead and the second BATCH_AHEAD: far enough for the loads to
+ * arrive, near enough that what arrived is still in the nearer caches (a
+ * whole batch's memo entries asked for at once had mostly left them by their
+ * turn: a frame touches a score of other lines). */
+#define MEMO_AHEAD 12
 #define BATCH_AHEAD 4
 
 /* The memo entry a reference names, unchecked (NULL when out of range). */
@@ -1145,6 +1148,19 @@ static const Memo *batch_memo(const Inventory *inv, size_t i) {
         const struct batch_entry *b = &inv->batch[i];
         const Memo *e = b->ref ? memo_of_ref(inv, b->ref) : b->hash ? memo_slot(inv, b->hash) : NULL;
         return !e || e->hash == 0 || (b->hash && e->hash != b->hash) ? NULL : e;
+}
+
+static void batch_prefetch_memo(const Inventory *inv, size_t i) {
+        const struct batch_entry *b = &inv->batch[i];
+        if (b->mac0 != 0) {
+                u64map_prefetch(&inv->by_block, mac_block_of(b->mac0) + 1);
+                u64map_prefetch(&inv->by_mac, b->mac0);         /* a MAC new to its device is looked up there too */
+        }
+        const Memo *e = b->ref ? memo_of_ref(inv, b->ref) : NULL;
+        if (e)
+                __builtin_prefetch(e);
+        else if (b->hash && inv->memo_size > 0)
+                __builtin_prefetch(&inv->memo[b->hash & (inv->memo_size - 1)]);
 }
 
 static void batch_prefetch_state(const Inventory *inv, size_t i) {
@@ -1179,6 +1195,8 @@ static const struct batch_entry *batch_take(Inventory *inv, const struct vw_obse
                 return NULL;
         }
         const struct batch_entry *b = &inv->batch[inv->batch_next];
+        if (inv->batch_next + MEMO_AHEAD < inv->n_batch)
+                batch_prefetch_memo(inv, inv->batch_next + MEMO_AHEAD);
         if (inv->batch_next + BATCH_AHEAD < inv->n_batch)
                 batch_prefetch_state(inv, inv->batch_next + BATCH_AHEAD);
         if (++inv->batch_next == inv->n_batch)
@@ -1325,13 +1343,6 @@ void inventory_batch_end(Inventory *inv) {
 void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n) {
         if (n > INVENTORY_BATCH_MAX)
                 n = INVENTORY_BATCH_MAX;
-        /* first the memo entries of the sightings with a reference, all of
-         * them: the second stage of the first few waits on theirs */
-        for (size_t i = 0; i < n; i++) {
-                const Memo *e = s[i].ref ? memo_of_ref(inv, s[i].ref) : NULL;
-                if (e)
-                        __builtin_prefetch(e);
-        }
         for (size_t i = 0; i < n; i++) {
                 const struct vw_observation *o = s[i].obs;
                 uint8_t mac[6];
@@ -1341,19 +1352,14 @@ void inventory_prefetch(Inventory *inv, const struct vw_sighting *s, size_t n) {
                         mac0 = s[i].mac_values ? (s[i].mac_values[0] & UINT64_C(0xffffffffffff)) + 1
                                : mac_parse(o->macs[0], mac) >= 0 ? mac_value(mac)
                                                                  : 0;
-                if (mac0 != 0) {
-                        u64map_prefetch(&inv->by_block, mac_block_of(mac0) + 1);
-                        u64map_prefetch(&inv->by_mac, mac0);    /* a MAC new to its device is looked up there too */
-                }
                 /* a sighting with a reference needs no hash, unless it fails */
-                const Memo *e = s[i].ref ? memo_of_ref(inv, s[i].ref) : NULL;
-                uint64_t hash = e ? 0 : memo_hash(inv, o);
+                uint64_t hash = s[i].ref && memo_of_ref(inv, s[i].ref) ? 0 : memo_hash(inv, o);
                 inv->batch[i] = (struct batch_entry) { .obs = o, .hash = hash, .mac0 = mac0, .ref = s[i].ref };
-                if (!e && hash && inv->memo_size > 0)
-                        __builtin_prefetch(&inv->memo[hash & (inv->memo_size - 1)]);
         }
         inv->n_batch = n;
         inv->batch_next = 0;
+        for (size_t i = 0; i < n && i < MEMO_AHEAD; i++)
+                batch_prefetch_memo(inv, i);
         for (size_t i = 0; i < n && i < BATCH_AHEAD; i++)
                 batch_prefetch_state(inv, i);
 }
