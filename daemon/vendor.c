@@ -572,8 +572,38 @@ static int verdict_build(const Scorer *s, const char *vendor_prefix, const char 
         size_t lp = vendor_prefix ? strlen(vendor_prefix) : 0;
         size_t size = s->n_ev * sizeof(VendorEvidence) + (vendor ? lp + strlen(vendor) + 1 : 0) +
                       str_size(vendor_name) + str_size(made_by);
-        for (size_t i = 0; i < s->n_ev; i++)
-                size += ev_lengths(db, &s->ev[i], &lens[i]);
+        /* a text several evidences share (a sysDescr that three rules
+         * matched, the source, the origin, the vendor) is kept once: the
+         * evidence after the first points at the first's copy */
+        struct {
+                uint8_t value, source, origin, vendor;  /* index + 1 of the first evidence with it, 0 = its own */
+        } same[MAX_EVIDENCE];
+        for (size_t i = 0; i < s->n_ev; i++) {
+                const Ev *e = &s->ev[i];
+                const EvLen *l = &lens[i];
+                size += ev_lengths(db, e, &lens[i]);
+                same[i].value = same[i].source = same[i].origin = same[i].vendor = 0;
+                for (size_t j = 0; j < i; j++) {
+                        const Ev *f = &s->ev[j];
+                        if (!same[i].value && e->value && f->value == e->value && lens[j].value == l->value &&
+                            !same[j].value) {
+                                same[i].value = (uint8_t) (j + 1);
+                                size -= l->value + 1;
+                        }
+                        if (!same[i].source && f->source == e->source && !same[j].source) {
+                                same[i].source = (uint8_t) (j + 1);
+                                size -= l->source + 1;
+                        }
+                        if (!same[i].origin && e->origin && f->origin == e->origin && !same[j].origin) {
+                                same[i].origin = (uint8_t) (j + 1);
+                                size -= l->origin + 1;
+                        }
+                        if (!same[i].vendor && e->vendor >= 0 && f->vendor == e->vendor && !same[j].vendor) {
+                                same[i].vendor = (uint8_t) (j + 1);
+                                size -= l->vendor + 1;
+                        }
+                }
+        }
         VendorVerdict v = { .confidence = confidence, .conflict = conflict };
         if (size == 0) {
                 *ret = v;
@@ -591,10 +621,14 @@ static int verdict_build(const Scorer *s, const char *vendor_prefix, const char 
                 const EvLen *l = &lens[i];
                 VendorEvidence *o = &v.evidence[i];
                 *o = (VendorEvidence) { .weight = e->weight };
-                o->source = put_n(&p, e->source, l->source);
-                if (e->value)
+                o->source = same[i].source ? v.evidence[same[i].source - 1].source : put_n(&p, e->source, l->source);
+                if (same[i].value)
+                        o->value = v.evidence[same[i].value - 1].value;
+                else if (e->value)
                         o->value = put_n(&p, e->value, l->value);
-                if (e->origin)
+                if (same[i].origin)
+                        o->origin = v.evidence[same[i].origin - 1].origin;
+                else if (e->origin)
                         o->origin = put_n(&p, e->origin, l->origin);
                 if (e->note[0]) {
                         o->note = p;
@@ -603,7 +637,9 @@ static int verdict_build(const Scorer *s, const char *vendor_prefix, const char 
                                         memcpy(p, e->note[k], l->note[k]), p += l->note[k];
                         *p++ = '\0';
                 }
-                if (e->vendor >= 0)
+                if (same[i].vendor)
+                        o->vendor = v.evidence[same[i].vendor - 1].vendor;
+                else if (e->vendor >= 0)
                         o->vendor = put_n(&p, db->vendors[e->vendor].slug, l->vendor);
                 else if (e->org) {
                         o->vendor = p;
