@@ -1150,12 +1150,19 @@ static const Memo *batch_memo(const Inventory *inv, size_t i) {
         return !e || e->hash == 0 || (b->hash && e->hash != b->hash) ? NULL : e;
 }
 
-static void batch_prefetch_memo(const Inventory *inv, size_t i) {
-        const struct batch_entry *b = &inv->batch[i];
+static void batch_prefetch_macs(const Inventory *inv, const struct batch_entry *b) {
         if (b->mac0 != 0) {
                 u64map_prefetch(&inv->by_block, mac_block_of(b->mac0) + 1);
                 u64map_prefetch(&inv->by_mac, b->mac0);         /* a MAC new to its device is looked up there too */
         }
+}
+
+static void batch_prefetch_memo(const Inventory *inv, size_t i) {
+        const struct batch_entry *b = &inv->batch[i];
+        /* a sighting with a reference has its MAC slots asked for in the
+         * second stage, when its memo entry says it may need them */
+        if (!b->ref)
+                batch_prefetch_macs(inv, b);
         const Memo *e = b->ref ? memo_of_ref(inv, b->ref) : NULL;
         if (e)
                 __builtin_prefetch(e);
@@ -1178,8 +1185,14 @@ static void batch_prefetch_state(const Inventory *inv, size_t i) {
         __builtin_prefetch((const char *) e->obs_hint + sizeof(PackedObs) - 1);
         __builtin_prefetch(tail);
         __builtin_prefetch(tail + 64);
-        if (e->grew)
+        if (e->grew) {
+                /* the last sighting brought a MAC new to the device: this
+                 * one may too, and its MAC is then looked up (a MAC the
+                 * device has needs neither) */
                 __builtin_prefetch(e->keys_hint);       /* a new port MAC's key goes there */
+                if (inv->batch[i].ref)
+                        batch_prefetch_macs(inv, &inv->batch[i]);
+        }
         if (e->link > 0 && e->link <= inv->n_links) {
                 __builtin_prefetch(&inv->links[e->link - 1]);
                 /* and its second line: the remote port, kept there when short */
