@@ -5,9 +5,11 @@
  * of per-device state last touched thousands of frames earlier, spread over
  * tens of MiB; with 4 KiB pages each of those loads also walks the page
  * tables.  After hugeheap_start(), the first hugeheap_follow() asks glibc to
- * grow its main heap (brk) by HUGEHEAP_STEP at a time, and each one after,
- * called where the heap grows (a batch of observations), advises the whole
- * 2 MiB ranges it grew by MADV_HUGEPAGE before most of them are touched.  A hint: where THP is
- * off, or the allocator is another one (a sanitizer's), nothing changes. */
+ * grow its main heap (brk) by HUGEHEAP_STEP at a time, and to serve blocks
+ * up to 32 MiB (hash tables) from it rather than from mappings of their own;
+ * each call after, where the heap grows (a batch of observations), advises
+ * the whole 2 MiB ranges it grew by MADV_HUGEPAGE before most of them are
+ * touched.  A hint: where THP is off, or the allocator is another one (a
+ * sanitizer's), nothing changes. */
 void hugeheap_start(void);
 void hugeheap_follow(void);
