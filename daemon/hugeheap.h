@@ -13,3 +13,22 @@
  * sanitizer's), nothing changes. */
 void hugeheap_start(void);
 void hugeheap_follow(void);
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HUGEHEAP_PAGE ((uintptr_t) 2 << 20)
+
+/* What has been advised of the heap: whole huge pages from `floor` (the
+ * first boundary past the heap when following began) to `advised`. */
+typedef struct HugeHeapRange {
+        uintptr_t floor;        /* 0 = not following yet */
+        uintptr_t advised;
+} HugeHeapRange;
+
+/* The heap's break is now `brk`: true with the range to advise (whole huge
+ * pages above what was, below the break), false for none.  The first call
+ * only sets the floor; a break below what was advised (trimmed) moves it
+ * back, never under the floor.  hugeheap_follow()'s arithmetic, for tests. */
+bool hugeheap_next(HugeHeapRange *h, uintptr_t brk, uintptr_t *ret_from, size_t *ret_len);
