@@ -283,7 +283,8 @@ static uint64_t now_usec(clockid_t clock) {
 }
 
 /* One decoded LLDP/CDP frame of the batch, in its turn: the stable-TLV
- * record, the cap, the observation.  False when the cap refused it. */
+ * record, the cap, the observation.  False when the cap refused it (or, should it
+ * ever, the full decoder). */
 static bool pending_take(struct lldp_plugin *pl, struct lldp_pending *p) {
         struct lldp_iface *i = p->iface;
         struct lldp_neighbor *n = &p->nb;
@@ -301,8 +302,13 @@ static bool pending_take(struct lldp_plugin *pl, struct lldp_pending *p) {
                 } else {
                         pl->record_misses++;
                         /* the volatile decoder took it, so the full one does
-                         * too, with the same chassis and so the same key */
-                        (void) lldp_frame_parse(p->frame_at, p->caplen, p->wire_len, n);
+                         * too, with the same chassis and so the same key
+                         * (fuzz-lldp holds it to that); were it to refuse it,
+                         * the frame is counted malformed, as any other */
+                        if (lldp_frame_parse(p->frame_at, p->caplen, p->wire_len, n) < 0) {
+                                i->malformed[n->reason]++;
+                                return false;
+                        }
                 }
         }
         if (n->proto == LLDP_PROTO_CDP)
