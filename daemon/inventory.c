@@ -1219,10 +1219,8 @@ static const struct batch_entry *batch_take(Inventory *inv, const struct vw_obse
 
 /* The refresh path: 1 when the observation was merged, 0 when it needs the
  * full path (nothing was changed then). */
-static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *obs, bool vouched, uint64_t now,
-                         ObserveResult *res) {
-        const struct batch_entry *b = inv->n_batch > 0 ? &inv->batch[inv->batch_next] : NULL;
-        uint64_t mac0 = b && b->obs == obs ? b->mac0 : 0;
+static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *obs, bool vouched, uint64_t mac0,
+                         uint64_t now, ObserveResult *res) {
         Device *d = device_by_ref(inv, e->device);
         if (!d || e->epoch != inv->key_epoch || e->slot >= d->n_obs || d->obs[e->slot]->stamp != e->stamp ||
             obs->n_macs + obs->n_addresses + 2 >= KEYS_MAX)
@@ -1237,7 +1235,7 @@ static int merge_refresh(Inventory *inv, Memo *e, const struct vw_observation *o
         for (size_t i = 0; i < obs->n_macs; i++) {
                 uint8_t mac[6];
                 if (i == 0 && mac0 != 0)
-                        mac_from_value(mac0, mac);      /* inventory_prefetch() parsed it */
+                        mac_from_value(mac0, mac);      /* inventory_prefetch() had it */
                 else if (!obs->macs[i] || mac_parse(obs->macs[i], mac) < 0)
                         continue;
                 if (n_parsed++ == 0)
@@ -1305,7 +1303,9 @@ int inventory_refresh(Inventory *inv, uint64_t ref, const struct vw_observation 
                 return 0;
         ObserveResult res = {};
         inv->changed_link = 0;
-        int r = merge_refresh(inv, e, obs, true, now, &res);
+        /* its batch entry, when it has one, is the next (taken below) */
+        const struct batch_entry *b = inv->n_batch > 0 ? &inv->batch[inv->batch_next] : NULL;
+        int r = merge_refresh(inv, e, obs, true, b && b->obs == obs ? b->mac0 : 0, now, &res);
         if (r <= 0)
                 return r;       /* inventory_merge() takes its turn in the batch */
         (void) batch_take(inv, obs);
@@ -1333,7 +1333,7 @@ int inventory_merge(Inventory *inv, const struct vw_observation *obs, uint64_t n
         Memo *e = hash ? memo_slot(inv, hash) : NULL;
         if (e && e->hash == hash && e->link > 0 && e->link <= inv->n_links)
                 __builtin_prefetch(&inv->links[e->link - 1]);
-        int r = e && e->hash == hash ? merge_refresh(inv, e, obs, false, now, &res) : 0;
+        int r = e && e->hash == hash ? merge_refresh(inv, e, obs, false, b ? b->mac0 : 0, now, &res) : 0;
         if (r == 0) {
                 int slot = -1;
                 uint32_t link = 0;
