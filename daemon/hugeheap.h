@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 /* The heap on transparent huge pages.  A frame touches a dozen cache lines
  * of per-device state last touched thousands of frames earlier, spread over
  * tens of MiB; with 4 KiB pages each of those loads also walks the page
@@ -13,10 +17,6 @@
  * sanitizer's), nothing changes. */
 void hugeheap_start(void);
 void hugeheap_follow(void);
-
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 
 #define HUGEHEAP_PAGE ((uintptr_t) 2 << 20)
 

@@ -564,6 +564,16 @@ static char *put_n(char **p, const char *s, size_t n) {
         return d;
 }
 
+/* Index + 1 of the first evidence before i whose text at `offset` (a
+ * `const char *` of Ev) is the same string, 0 for none. */
+static uint8_t ev_first_same(const Scorer *s, size_t i, size_t offset) {
+        const char *x = *(const char *const *) ((const uint8_t *) &s->ev[i] + offset);
+        for (size_t j = 0; x && j < i; j++)
+                if (*(const char *const *) ((const uint8_t *) &s->ev[j] + offset) == x)
+                        return (uint8_t) (j + 1);
+        return 0;
+}
+
 /* The verdict in one allocation: the evidence array, then every string. */
 static int verdict_build(const Scorer *s, const char *vendor_prefix, const char *vendor, const char *vendor_name,
                          const char *made_by, double confidence, bool conflict, VendorVerdict *ret) {
@@ -579,30 +589,17 @@ static int verdict_build(const Scorer *s, const char *vendor_prefix, const char 
                 uint8_t value, source, origin, vendor;  /* index + 1 of the first evidence with it, 0 = its own */
         } same[MAX_EVIDENCE];
         for (size_t i = 0; i < s->n_ev; i++) {
-                const Ev *e = &s->ev[i];
                 const EvLen *l = &lens[i];
-                size += ev_lengths(db, e, &lens[i]);
-                same[i].value = same[i].source = same[i].origin = same[i].vendor = 0;
-                for (size_t j = 0; j < i; j++) {
-                        const Ev *f = &s->ev[j];
-                        if (!same[i].value && e->value && f->value == e->value && lens[j].value == l->value &&
-                            !same[j].value) {
-                                same[i].value = (uint8_t) (j + 1);
-                                size -= l->value + 1;
-                        }
-                        if (!same[i].source && f->source == e->source && !same[j].source) {
-                                same[i].source = (uint8_t) (j + 1);
-                                size -= l->source + 1;
-                        }
-                        if (!same[i].origin && e->origin && f->origin == e->origin && !same[j].origin) {
-                                same[i].origin = (uint8_t) (j + 1);
-                                size -= l->origin + 1;
-                        }
-                        if (!same[i].vendor && e->vendor >= 0 && f->vendor == e->vendor && !same[j].vendor) {
+                size += ev_lengths(db, &s->ev[i], &lens[i]);
+                same[i].value = ev_first_same(s, i, offsetof(Ev, value));
+                same[i].source = ev_first_same(s, i, offsetof(Ev, source));
+                same[i].origin = ev_first_same(s, i, offsetof(Ev, origin));
+                same[i].vendor = 0;
+                for (size_t j = 0; j < i && s->ev[i].vendor >= 0 && !same[i].vendor; j++)
+                        if (s->ev[j].vendor == s->ev[i].vendor)
                                 same[i].vendor = (uint8_t) (j + 1);
-                                size -= l->vendor + 1;
-                        }
-                }
+                size -= (same[i].value ? l->value + 1 : 0) + (same[i].source ? l->source + 1 : 0) +
+                        (same[i].origin ? l->origin + 1 : 0) + (same[i].vendor ? l->vendor + 1 : 0);
         }
         VendorVerdict v = { .confidence = confidence, .conflict = conflict };
         if (size == 0) {
